@@ -1,0 +1,10 @@
+/** A token as the token endpoint issued it, after validation. @internal */
+export interface IssuedToken {
+  readonly accessToken: string;
+  /** Normalised `token_type` (`Bearer`). */
+  readonly tokenType: string;
+  readonly expiresInSeconds: number;
+  /** Whether `expires_in` was missing and `defaultExpiresInSeconds` was assumed. */
+  readonly expiresInDefaulted: boolean;
+  readonly scope?: string;
+}

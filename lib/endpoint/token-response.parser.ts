@@ -1,0 +1,89 @@
+import { TokenEndpointError } from '../errors/token-endpoint.error.js';
+import { TokenResponseError } from '../errors/token-response.error.js';
+import type { IssuedToken } from './issued-token.interface.js';
+
+/** Longest server-provided error text we pass on, so a hostile server cannot flood logs. */
+const MAX_ERROR_TEXT = 300;
+
+/** A raw answer of the token endpoint. @internal */
+export interface TokenEndpointAnswer {
+  readonly status: number;
+  readonly body: string;
+  readonly retryAfter?: string;
+}
+
+/**
+ * Turns a token endpoint answer into an `IssuedToken` or the error class that names the problem.
+ * Error messages never contain the body (it may hold a token).
+ * @internal
+ */
+export function parseTokenResponse(answer: TokenEndpointAnswer, defaultExpiresInSeconds: number, now: number): IssuedToken {
+  if (answer.status < 200 || answer.status > 299) throw toEndpointError(answer, now);
+
+  const payload = parseJsonObject(answer.body);
+  if (payload === undefined) throw new TokenResponseError(answer.status, 'body is not a JSON object');
+  if (payload.error !== undefined) throw new TokenResponseError(answer.status, 'success status carries an "error" member');
+
+  const { access_token: accessToken, token_type: tokenType, expires_in: expiresIn, scope } = payload;
+  if (typeof accessToken !== 'string' || accessToken === '') {
+    throw new TokenResponseError(answer.status, '"access_token" is missing or not a non-empty string');
+  }
+  if (typeof tokenType !== 'string') throw new TokenResponseError(answer.status, '"token_type" is missing');
+  if (tokenType.toLowerCase() !== 'bearer') {
+    throw new TokenResponseError(answer.status, `"token_type" is "${truncate(tokenType, 40)}", expected "Bearer"`);
+  }
+  let expiresInSeconds = defaultExpiresInSeconds;
+  if (expiresIn !== undefined && expiresIn !== null) {
+    expiresInSeconds = parseExpiresIn(expiresIn) ?? NaN;
+    if (Number.isNaN(expiresInSeconds)) {
+      throw new TokenResponseError(answer.status, '"expires_in" is not a positive number of seconds');
+    }
+  }
+  if (scope !== undefined && typeof scope !== 'string') throw new TokenResponseError(answer.status, '"scope" is not a string');
+  return {
+    accessToken,
+    tokenType: 'Bearer',
+    expiresInSeconds,
+    expiresInDefaulted: expiresIn === undefined || expiresIn === null,
+    ...(scope !== undefined ? { scope } : {}),
+  };
+}
+
+/** `expires_in` as a positive number; numeric strings are accepted (Entra ID v1 sends them). */
+function parseExpiresIn(value: unknown): number | undefined {
+  const seconds = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
+}
+
+function toEndpointError(answer: TokenEndpointAnswer, now: number): TokenEndpointError {
+  const payload = parseJsonObject(answer.body);
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? truncate(value, MAX_ERROR_TEXT) : undefined);
+  return new TokenEndpointError({
+    status: answer.status,
+    error: text(payload?.error),
+    errorDescription: text(payload?.error_description),
+    errorUri: text(payload?.error_uri),
+    retryAfterSeconds: parseRetryAfter(answer.retryAfter, now),
+  });
+}
+
+/** `Retry-After` as delta-seconds or an HTTP date (RFC 9110 §10.2.3), in seconds from `now`. */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+function parseJsonObject(body: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(body);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}

@@ -1,0 +1,48 @@
+import { TokenError } from './token.error.js';
+
+/** What the token endpoint said, when it answered with an RFC 6749 §5.2 error. */
+export interface TokenEndpointErrorDetails {
+  /** HTTP status of the answer; undefined when no answer arrived (connection refused, reset, ...). */
+  readonly status?: number;
+  /** RFC 6749 §5.2 `error` code, such as `invalid_client`. */
+  readonly error?: string;
+  /** RFC 6749 §5.2 `error_description`. */
+  readonly errorDescription?: string;
+  /** RFC 6749 §5.2 `error_uri`. */
+  readonly errorUri?: string;
+  /** Network error code (`ECONNREFUSED`, `ECONNRESET`, ...) when no answer arrived. */
+  readonly code?: string;
+  /** Seconds the server asked us to wait (`Retry-After`), when it sent one. */
+  readonly retryAfterSeconds?: number;
+}
+
+/**
+ * The token endpoint refused the request (non-2xx status) or could not be reached.
+ */
+export class TokenEndpointError extends TokenError implements TokenEndpointErrorDetails {
+  readonly status?: number;
+  readonly error?: string;
+  readonly errorDescription?: string;
+  readonly errorUri?: string;
+  readonly code?: string;
+  readonly retryAfterSeconds?: number;
+
+  constructor(details: TokenEndpointErrorDetails, options?: { cause?: unknown }) {
+    super(describe(details), options);
+    Object.assign(this, stripUndefined(details));
+  }
+}
+
+function describe(details: TokenEndpointErrorDetails): string {
+  if (details.status === undefined) {
+    return `Token endpoint unreachable${details.code ? ` (${details.code})` : ''}`;
+  }
+  let message = `Token endpoint answered HTTP ${details.status}`;
+  if (details.error) message += `: ${details.error}`;
+  if (details.errorDescription) message += ` (${details.errorDescription})`;
+  return message;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,34 @@
+/**
+ * nestjs-client-credentials: OAuth2 client-credentials tokens for NestJS.
+ * Every public name is listed here explicitly, grouped by feature.
+ * @packageDocumentation
+ */
+
+// Module
+export { TokenModule } from './token.module.js';
+export type { TokenModuleAsyncOptions, TokenModuleExtras, TokenModuleForRootOptions } from './token.module-definition.js';
+export { TOKEN_MODULE_OPTIONS } from './token.constants.js';
+
+// Token manager
+export { TokenManagerService } from './manager/token-manager.service.js';
+export type { TokenInfo } from './manager/token-info.interface.js';
+export type { AccessTokenRequestOptions, TokenEvent } from './manager/token-event.interface.js';
+
+// Options
+export type { ClientAuthMethod, Clock, TokenModuleOptions } from './options/token-module-options.interface.js';
+export { DEFAULT_EXPIRES_IN_SECONDS, DEFAULT_REFRESH_MARGIN_SECONDS, DEFAULT_REQUEST_TIMEOUT_MS } from './options/token-options.defaults.js';
+
+// Errors
+export { TokenError } from './errors/token.error.js';
+export { TokenConfigError, type TokenConfigProblem } from './errors/token-config.error.js';
+export { TokenEndpointError, type TokenEndpointErrorDetails } from './errors/token-endpoint.error.js';
+export { TokenResponseError } from './errors/token-response.error.js';
+export { TokenTimeoutError } from './errors/token-timeout.error.js';
+
+// Authorized HTTP (issue 3)
+
+// Operability (issue 4)
+
+// Resilience (issue 5)
+
+// Seed parity and IdP compatibility (issue 7)

@@ -1,0 +1,28 @@
+/** A token lifecycle event from `TokenManagerService.events$`. Carries no secret and no token. */
+export type TokenEvent =
+  | {
+      /** `acquired`: the first token of this manager; `refreshed`: a later one. */
+      readonly type: 'acquired' | 'refreshed';
+      readonly at: Date;
+      /** Duration of the token request. */
+      readonly durationMs: number;
+      readonly expiresInSeconds: number;
+    }
+  | {
+      readonly type: 'refresh_failed';
+      readonly at: Date;
+      readonly durationMs: number;
+      /** Class of the error, e.g. `TokenEndpointError`. */
+      readonly errorClass: string;
+      readonly errorMessage: string;
+    }
+  | {
+      readonly type: 'invalidated';
+      readonly at: Date;
+    };
+
+/** Options of one `getAccessToken()` call. */
+export interface AccessTokenRequestOptions {
+  /** Aborts this caller's wait (rejecting it with an `AbortError`); the shared token request goes on. */
+  readonly signal?: AbortSignal;
+}

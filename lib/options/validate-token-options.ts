@@ -1,0 +1,182 @@
+import { TokenConfigError, type TokenConfigProblem } from '../errors/token-config.error.js';
+import {
+  DEFAULT_EXPIRES_IN_SECONDS,
+  DEFAULT_REFRESH_MARGIN_SECONDS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+} from './token-options.defaults.js';
+import { ResolvedTokenOptions } from './resolved-token-options.js';
+import type { ClientAuthMethod, TokenModuleOptions } from './token-module-options.interface.js';
+
+const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post'];
+/** Form parameters the module owns; `extraParams` may not override them. */
+const RESERVED_PARAMS = new Set(['grant_type', 'client_id', 'client_secret', 'client_assertion', 'client_assertion_type']);
+const KNOWN_OPTIONS = new Set<string>([
+  'tokenUrl',
+  'clientId',
+  'clientSecret',
+  'scope',
+  'audience',
+  'resource',
+  'extraParams',
+  'clientAuthMethod',
+  'refreshMarginSeconds',
+  'defaultExpiresInSeconds',
+  'requestTimeoutMs',
+  'clock',
+]);
+
+/**
+ * Checks every option and collects every problem, so one startup failure lists them all.
+ * Secret values are never quoted in a problem.
+ * @internal
+ */
+export function validateTokenOptions(raw: unknown, knownExtraOptions: readonly string[] = []): ResolvedTokenOptions {
+  const problems: TokenConfigProblem[] = [];
+  const report = (field: string, message: string) => problems.push({ field, message });
+
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new TokenConfigError([{ field: '(options)', message: 'must be an object' }]);
+  }
+  const options = raw as Partial<TokenModuleOptions> & Record<string, unknown>;
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key) && !knownExtraOptions.includes(key)) report(key, 'is not a known option');
+  }
+
+  const tokenUrl = requireHttpUrl(options.tokenUrl, 'tokenUrl', report);
+  const clientId = requireNonEmptyString(options.clientId, 'clientId', report);
+  const clientSecret = requireNonEmptyString(options.clientSecret, 'clientSecret', report);
+  const scope = normaliseScope(options.scope, report);
+  const audience = optionalNonEmptyString(options.audience, 'audience', report);
+  const resources = normaliseResources(options.resource, report);
+  const extraParams = normaliseExtraParams(options.extraParams, report);
+
+  const clientAuthMethod = options.clientAuthMethod ?? 'client_secret_basic';
+  if (!CLIENT_AUTH_METHODS.includes(clientAuthMethod)) {
+    report('clientAuthMethod', `must be one of ${CLIENT_AUTH_METHODS.join(', ')}`);
+  }
+  const refreshMarginSeconds = numberInRange(options.refreshMarginSeconds, DEFAULT_REFRESH_MARGIN_SECONDS, 'refreshMarginSeconds', 0, report);
+  const defaultExpiresInSeconds = numberInRange(options.defaultExpiresInSeconds, DEFAULT_EXPIRES_IN_SECONDS, 'defaultExpiresInSeconds', 1, report);
+  const requestTimeoutMs = numberInRange(options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, 'requestTimeoutMs', 1, report);
+  const clock = options.clock ?? Date.now;
+  if (typeof clock !== 'function') report('clock', 'must be a function returning milliseconds since the epoch');
+
+  if (problems.length > 0) throw new TokenConfigError(problems);
+  return new ResolvedTokenOptions(
+    {
+      tokenUrl: tokenUrl!,
+      clientId: clientId!,
+      scope,
+      audience,
+      resources,
+      extraParams,
+      clientAuthMethod,
+      refreshMarginSeconds,
+      defaultExpiresInSeconds,
+      requestTimeoutMs,
+      clock,
+    },
+    clientSecret!,
+  );
+}
+
+type Report = (field: string, message: string) => void;
+
+function requireNonEmptyString(value: unknown, field: string, report: Report): string | undefined {
+  if (value === undefined || value === null || value === '') {
+    report(field, 'is required');
+    return undefined;
+  }
+  if (typeof value !== 'string') {
+    report(field, `must be a string, got ${typeof value}`);
+    return undefined;
+  }
+  if (value.trim() !== value) report(field, 'has leading or trailing whitespace');
+  return value;
+}
+
+function optionalNonEmptyString(value: unknown, field: string, report: Report): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || value.trim() === '') {
+    report(field, 'must be a non-empty string when set');
+    return undefined;
+  }
+  return value;
+}
+
+/** Parses an absolute http(s) URL; reports without echoing it, since URLs can carry credentials. */
+export function requireHttpUrl(value: unknown, field: string, report: Report): string | undefined {
+  const text = requireNonEmptyString(value, field, report);
+  if (text === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    report(field, 'must be an absolute URL');
+    return undefined;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    report(field, `must use http or https, not ${url.protocol.replace(':', '')}`);
+    return undefined;
+  }
+  if (url.username || url.password) report(field, 'must not embed credentials (user:password@)');
+  if (url.hash) report(field, 'must not have a fragment');
+  return url.toString();
+}
+
+function normaliseScope(value: unknown, report: Report): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const parts = typeof value === 'string' ? value.split(/\s+/) : Array.isArray(value) ? value : undefined;
+  if (parts === undefined || parts.some((part) => typeof part !== 'string')) {
+    report('scope', 'must be a string or an array of strings');
+    return undefined;
+  }
+  const scopes = (parts as string[]).map((part) => part.trim()).filter((part) => part !== '');
+  if (scopes.some((scope) => /[\s"\\]/.test(scope))) report('scope', 'scope tokens must not contain spaces, quotes or backslashes');
+  return scopes.length > 0 ? scopes.join(' ') : undefined;
+}
+
+function normaliseResources(value: unknown, report: Report): string[] {
+  if (value === undefined || value === null) return [];
+  const list = Array.isArray(value) ? value : [value];
+  const resources: string[] = [];
+  list.forEach((item, index) => {
+    const field = Array.isArray(value) ? `resource[${index}]` : 'resource';
+    if (typeof item !== 'string') return report(field, 'must be an absolute URI string');
+    try {
+      const url = new URL(item);
+      if (url.hash) return report(field, 'must not have a fragment (RFC 8707)');
+      resources.push(item);
+    } catch {
+      report(field, 'must be an absolute URI (RFC 8707)');
+    }
+  });
+  return resources;
+}
+
+function normaliseExtraParams(value: unknown, report: Report): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    report('extraParams', 'must be an object of string values');
+    return {};
+  }
+  const params: Record<string, string> = {};
+  for (const [key, param] of Object.entries(value)) {
+    if (RESERVED_PARAMS.has(key)) report(`extraParams.${key}`, 'is set by the module and cannot be overridden');
+    else if (typeof param !== 'string') report(`extraParams.${key}`, 'must be a string');
+    else params[key] = param;
+  }
+  return params;
+}
+
+function numberInRange(value: unknown, fallback: number, field: string, min: number, report: Report): number {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    report(field, 'must be a finite number');
+    return fallback;
+  }
+  if (value < min) {
+    report(field, `must be at least ${min}`);
+    return fallback;
+  }
+  return value;
+}

@@ -1,0 +1,1 @@
+export { TOKEN_MODULE_OPTIONS } from './token.module-definition.js';

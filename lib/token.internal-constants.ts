@@ -1,0 +1,4 @@
+/** DI token of the validated options. @internal */
+export const RESOLVED_TOKEN_OPTIONS = Symbol('TOKEN:RESOLVED_OPTIONS');
+/** DI token of the token endpoint client. @internal */
+export const TOKEN_ENDPOINT_CLIENT = Symbol('TOKEN:ENDPOINT_CLIENT');

@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { TokenEndpointClient } from './endpoint/token-endpoint.client.js';
+import { TokenManagerService } from './manager/token-manager.service.js';
+import type { ResolvedTokenOptions } from './options/resolved-token-options.js';
+import { validateTokenOptions } from './options/validate-token-options.js';
+import { ConfigurableTokenModule, TOKEN_MODULE_OPTIONS } from './token.module-definition.js';
+import { RESOLVED_TOKEN_OPTIONS, TOKEN_ENDPOINT_CLIENT } from './token.internal-constants.js';
+
+/**
+ * Gives the application an OAuth2 client-credentials token manager.
+ *
+ * ```ts
+ * TokenModule.forRoot({ tokenUrl, clientId, clientSecret, scope: 'api.read' })
+ * TokenModule.forRootAsync({ imports: [ConfigModule], inject: [ConfigService], useFactory: (config) => ({ ... }) })
+ * ```
+ * Options are validated at startup on both paths (`TokenConfigError`).
+ */
+@Module({
+  providers: [
+    { provide: RESOLVED_TOKEN_OPTIONS, useFactory: (raw: unknown) => validateTokenOptions(raw), inject: [TOKEN_MODULE_OPTIONS] },
+    { provide: TOKEN_ENDPOINT_CLIENT, useFactory: (options: ResolvedTokenOptions) => new TokenEndpointClient(options), inject: [RESOLVED_TOKEN_OPTIONS] },
+    TokenManagerService,
+  ],
+  exports: [TokenManagerService],
+})
+export class TokenModule extends ConfigurableTokenModule {}

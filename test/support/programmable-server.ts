@@ -1,0 +1,59 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/** A request as the programmable server saw it. */
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+export type Handler = (request: RecordedRequest, response: ServerResponse) => void | Promise<void>;
+
+/**
+ * A tiny HTTP server whose answers the test scripts: for bodies and failures a real IdP would never
+ * produce (HTML, truncated JSON, resets, hangs). Never used for the happy path.
+ */
+export class ProgrammableServer {
+  readonly requests: RecordedRequest[] = [];
+  private readonly sockets = new Set<Socket>();
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    public handler: Handler,
+  ) {}
+
+  static async start(handler: Handler): Promise<ProgrammableServer> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const instance = new ProgrammableServer(server, `http://127.0.0.1:${port}`, handler);
+    server.on('connection', (socket) => {
+      instance.sockets.add(socket);
+      socket.on('close', () => instance.sockets.delete(socket));
+    });
+    server.on('request', (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+        instance.requests.push(recorded);
+        void Promise.resolve(instance.handler(recorded, res)).catch(() => res.destroy());
+      });
+    });
+    return instance;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** Answers with JSON. */
+export function json(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { 'content-type': 'application/json', ...headers });
+  response.end(typeof body === 'string' ? body : JSON.stringify(body));
+}

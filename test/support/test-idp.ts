@@ -1,0 +1,129 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair } from 'jose';
+import Provider, { type ClientMetadata, type Configuration } from 'oidc-provider';
+
+/** The resource indicator of the test API; oidc-provider issues JWT access tokens for it. */
+export const TEST_API_RESOURCE = 'https://api.test.local/';
+
+/** A client registered at the test IdP. */
+export interface TestClient {
+  clientId: string;
+  clientSecret: string;
+  authMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+  scope?: string;
+  jwks?: { keys: unknown[] };
+}
+
+export interface TestIdpOptions {
+  clients?: TestClient[];
+  /** Access token lifetime in seconds. */
+  ttlSeconds?: number;
+  /** Issue JWT access tokens for TEST_API_RESOURCE (default) instead of opaque ones. */
+  format?: 'jwt' | 'opaque';
+}
+
+/** A fault the IdP serves instead of a token for the next token request(s). */
+export type IdpFault = (ctx: { status: number; body: unknown; set: (name: string, value: string) => void; type: string }) => Promise<void> | void;
+
+/**
+ * oidc-provider running on 127.0.0.1: the real IdP of the test suites. It counts token requests
+ * (how single-flight is proven) and serves queued faults through a Koa middleware.
+ */
+export class TestIdp {
+  tokenRequests = 0;
+  readonly faults: IdpFault[] = [];
+  /** Form bodies of the token requests, for assertions on what was sent. */
+  readonly tokenRequestBodies: string[] = [];
+  /** Milliseconds to hold each token request before answering. */
+  delayMs = 0;
+
+  private constructor(
+    readonly provider: Provider,
+    private readonly server: Server,
+    readonly issuer: string,
+  ) {}
+
+  get tokenUrl(): string {
+    return `${this.issuer}/token`;
+  }
+  get introspectionUrl(): string {
+    return `${this.issuer}/token/introspection`;
+  }
+  get revocationUrl(): string {
+    return `${this.issuer}/token/revocation`;
+  }
+  get jwksUrl(): string {
+    return `${this.issuer}/jwks`;
+  }
+
+  static async start(options: TestIdpOptions = {}): Promise<TestIdp> {
+    const clients = options.clients ?? [{ clientId: 'test-client', clientSecret: 'test-secret-value-1234' }];
+    const ttlSeconds = options.ttlSeconds ?? 3600;
+    const format = options.format ?? 'jwt';
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const issuer = `http://127.0.0.1:${port}`;
+    const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+    const signingKey = { ...(await exportJWK(privateKey)), kid: 'test-signing-key', alg: 'RS256', use: 'sig' };
+
+    const configuration: Configuration = {
+      clients: clients.map(
+        (client): ClientMetadata => ({
+          client_id: client.clientId,
+          client_secret: client.clientSecret,
+          grant_types: ['client_credentials'],
+          redirect_uris: [],
+          response_types: [],
+          token_endpoint_auth_method: client.authMethod ?? 'client_secret_basic',
+          scope: client.scope ?? 'api:read api:write',
+          ...(client.jwks ? { jwks: client.jwks } : {}),
+        }),
+      ),
+      jwks: { keys: [signingKey as never] },
+      scopes: ['api:read', 'api:write'],
+      features: {
+        devInteractions: { enabled: false },
+        clientCredentials: { enabled: true },
+        introspection: { enabled: true },
+        revocation: { enabled: true },
+        resourceIndicators: {
+          enabled: true,
+          defaultResource: () => (format === 'jwt' ? TEST_API_RESOURCE : undefined) as string,
+          useGrantedResource: () => true,
+          getResourceServerInfo: () => ({
+            scope: 'api:read api:write',
+            audience: TEST_API_RESOURCE,
+            accessTokenTTL: ttlSeconds,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'RS256' } },
+          }),
+        },
+      },
+      ttl: { ClientCredentials: ttlSeconds },
+    };
+    const provider = new Provider(issuer, configuration);
+    const idp = new TestIdp(provider, server, issuer);
+    provider.use(async (ctx, next) => {
+      if (ctx.method === 'POST' && ctx.path === '/token') {
+        idp.tokenRequests += 1;
+        if (idp.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, idp.delayMs));
+        const fault = idp.faults.shift();
+        if (fault) {
+          await fault(ctx as never);
+          return;
+        }
+      }
+      await next();
+    });
+    provider.on('server_error', () => undefined);
+    server.on('request', provider.callback());
+    return idp;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,28 @@
+import { Test, type TestingModule } from '@nestjs/testing';
+import { TokenManagerService, TokenModule, type TokenModuleOptions } from '../../lib/index.js';
+
+/** A Nest testing module with `TokenModule.forRoot(options)` and its manager. */
+export interface TokenApp {
+  moduleRef: TestingModule;
+  manager: TokenManagerService;
+  close(): Promise<void>;
+}
+
+export async function startTokenApp(options: TokenModuleOptions): Promise<TokenApp> {
+  const moduleRef = await Test.createTestingModule({ imports: [TokenModule.forRoot(options)] }).compile();
+  moduleRef.useLogger(false);
+  await moduleRef.init();
+  return { moduleRef, manager: moduleRef.get(TokenManagerService), close: () => moduleRef.close() };
+}
+
+/** Resolves on the next event of the given type. */
+export function nextEvent(manager: TokenManagerService, type: string): Promise<unknown> {
+  return new Promise((resolve) => {
+    const subscription = manager.events$.subscribe((event) => {
+      if (event.type === type) {
+        subscription.unsubscribe();
+        resolve(event);
+      }
+    });
+  });
+}
