@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve('.');
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  name: string;
+  exports: Record<string, unknown>;
+  peerDependencies: Record<string, string>;
+  peerDependenciesMeta: Record<string, { optional?: boolean }>;
+};
+
+/** The names the root entry point must export, in both module systems. */
+const PUBLIC_NAMES = [
+  'TokenModule',
+  'TokenManagerService',
+  'TOKEN_MODULE_OPTIONS',
+  'TokenError',
+  'TokenConfigError',
+  'TokenEndpointError',
+  'TokenResponseError',
+  'TokenTimeoutError',
+  'DEFAULT_REFRESH_MARGIN_SECONDS',
+];
+
+describe('the packed tarball, as users install it', () => {
+  let workspace: string;
+  let files: string[];
+
+  beforeAll(() => {
+    workspace = mkdtempSync(join(tmpdir(), 'ncc-pack-'));
+    execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'pipe' });
+    const output = execFileSync('npm', ['pack', '--json', '--pack-destination', workspace], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const [packed] = JSON.parse(output) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    files = packed.files.map((file) => file.path);
+    // An app folder whose node_modules holds the unpacked tarball next to the peers it needs.
+    const modules = join(workspace, 'app', 'node_modules');
+    mkdirSync(join(modules, manifest.name), { recursive: true });
+    execFileSync('tar', ['-xzf', join(workspace, packed.filename), '-C', join(modules, manifest.name), '--strip-components=1']);
+    for (const entry of readdirSync(join(root, 'node_modules'))) {
+      if (entry !== manifest.name && !entry.startsWith('.')) symlinkSync(join(root, 'node_modules', entry), join(modules, entry));
+    }
+  }, 120_000);
+  afterAll(() => {
+    rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('ships only the build output, README, LICENSE and the manifest', () => {
+    expect(files).toContain('README.md');
+    expect(files).toContain('LICENSE');
+    expect(files).toContain('dist/esm/index.js');
+    expect(files).toContain('dist/cjs/index.js');
+    expect(files).toContain('dist/esm/index.d.ts');
+    expect(files).toContain('dist/cjs/index.d.ts');
+    const unexpected = files.filter((file) => !/^(dist\/|README\.md$|LICENSE$|package\.json$)/.test(file));
+    expect(unexpected).toEqual([]);
+    expect(files.some((file) => file.endsWith('.spec.js'))).toBe(false);
+  });
+
+  it('loads with import (ESM) in a child process and exports the public names', () => {
+    const script = `import * as m from '${manifest.name}'; console.log(JSON.stringify(Object.keys(m)));`;
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: join(workspace, 'app'), encoding: 'utf8' });
+    expect(JSON.parse(output)).toEqual(expect.arrayContaining(PUBLIC_NAMES));
+  });
+
+  it('loads with require (CommonJS) in a child process and exports the public names', () => {
+    const script = `const m = require('${manifest.name}'); console.log(JSON.stringify(Object.keys(m))); console.log(require.resolve('${manifest.name}'));`;
+    const output = execFileSync(process.execPath, ['--no-warnings', '-e', script], { cwd: join(workspace, 'app'), encoding: 'utf8' });
+    const [names, resolved] = output.trim().split('\n');
+    expect(JSON.parse(names!)).toEqual(expect.arrayContaining(PUBLIC_NAMES));
+    expect(resolved).toContain('/dist/cjs/');
+  });
+
+  it('declares NestJS 11 and 12 peers and keeps integrations optional', () => {
+    expect(manifest.peerDependencies['@nestjs/common']).toBe('^11.0.0 || ^12.0.0');
+    expect(manifest.peerDependencies['@nestjs/core']).toBe('^11.0.0 || ^12.0.0');
+    for (const optional of ['@nestjs/terminus', '@nestjs/config', 'ioredis', 'jose', '@opentelemetry/api']) {
+      expect(manifest.peerDependenciesMeta[optional]?.optional).toBe(true);
+    }
+    for (const entry of Object.values(manifest.exports).filter((value) => typeof value === 'object')) {
+      expect(entry).toMatchObject({ import: { types: expect.any(String), default: expect.any(String) }, require: { types: expect.any(String), default: expect.any(String) } });
+    }
+  });
+});

@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Injectable, Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { Test } from '@nestjs/testing';
+import { inspect } from 'node:util';
+import { TokenConfigError, TokenManagerService, TokenModule, type TokenModuleOptions } from '../lib/index.js';
+import { TestIdp } from './support/test-idp.js';
+
+const SECRET = 'registration-secret-5a4b3c';
+
+@Injectable()
+class ConsumerA {
+  constructor(readonly tokens: TokenManagerService) {}
+}
+@Injectable()
+class ConsumerB {
+  constructor(readonly tokens: TokenManagerService) {}
+}
+
+describe('TokenModule registration', () => {
+  let idp: TestIdp;
+  let options: TokenModuleOptions;
+
+  beforeAll(async () => {
+    idp = await TestIdp.start();
+    options = { tokenUrl: idp.tokenUrl, clientId: 'test-client', clientSecret: 'test-secret-value-1234' };
+  });
+  afterAll(async () => {
+    await idp.stop();
+  });
+
+  async function compile(imports: unknown[], providers: unknown[] = [ConsumerA, ConsumerB]) {
+    const moduleRef = await Test.createTestingModule({ imports: imports as never[], providers: providers as never[] }).compile();
+    moduleRef.useLogger(false);
+    return moduleRef;
+  }
+
+  it('forRoot provides one singleton TokenManagerService that issues tokens', async () => {
+    const moduleRef = await compile([TokenModule.forRoot(options)]);
+    const manager = moduleRef.get(TokenManagerService);
+    expect(moduleRef.get(ConsumerA).tokens).toBe(manager);
+    expect(moduleRef.get(ConsumerB).tokens).toBe(manager);
+    await expect(manager.getAccessToken()).resolves.toMatch(/^eyJ/);
+    await moduleRef.close();
+  });
+
+  it('forRootAsync with useFactory reads its options from ConfigService', async () => {
+    const moduleRef = await compile([
+      ConfigModule.forRoot({
+        ignoreEnvFile: true,
+        load: [() => ({ OAUTH2_TOKEN_URL: options.tokenUrl, OAUTH2_CLIENT_ID: options.clientId, OAUTH2_CLIENT_SECRET: options.clientSecret })],
+      }),
+      TokenModule.forRootAsync({
+        imports: [ConfigModule],
+        inject: [ConfigService],
+        useFactory: (config: ConfigService) => ({
+          tokenUrl: config.getOrThrow<string>('OAUTH2_TOKEN_URL'),
+          clientId: config.getOrThrow<string>('OAUTH2_CLIENT_ID'),
+          clientSecret: config.getOrThrow<string>('OAUTH2_CLIENT_SECRET'),
+        }),
+      }),
+    ]);
+    const manager = moduleRef.get(TokenManagerService);
+    expect(moduleRef.get(ConsumerA).tokens).toBe(manager);
+    await expect(manager.getAccessToken()).resolves.toMatch(/^eyJ/);
+    await moduleRef.close();
+  });
+
+  it('forRootAsync with useClass and with useExisting', async () => {
+    @Injectable()
+    class TokenOptionsFactory {
+      createTokenModuleOptions(): TokenModuleOptions {
+        return options;
+      }
+    }
+    @Module({ providers: [TokenOptionsFactory], exports: [TokenOptionsFactory] })
+    class OptionsModule {}
+
+    for (const asyncOptions of [
+      { useClass: TokenOptionsFactory },
+      { imports: [OptionsModule], useExisting: TokenOptionsFactory },
+    ]) {
+      const moduleRef = await compile([TokenModule.forRootAsync(asyncOptions)]);
+      const manager = moduleRef.get(TokenManagerService);
+      expect(moduleRef.get(ConsumerB).tokens).toBe(manager);
+      await expect(manager.getAccessToken()).resolves.toMatch(/^eyJ/);
+      await moduleRef.close();
+    }
+  });
+
+  it('isGlobal makes the manager injectable in modules that do not import TokenModule', async () => {
+    @Module({ providers: [ConsumerA], exports: [ConsumerA] })
+    class FeatureModule {}
+    const moduleRef = await compile([TokenModule.forRoot({ ...options, isGlobal: true }), FeatureModule], []);
+    expect(moduleRef.get(ConsumerA).tokens).toBe(moduleRef.get(TokenManagerService));
+    await moduleRef.close();
+  });
+
+  it('bad forRoot options fail at startup with a TokenConfigError naming every field, never the secret', async () => {
+    const bad = {
+      tokenUrl: 'ftp://idp.example.com/token',
+      clientId: '',
+      clientSecret: SECRET,
+      clientAuthMethod: 'client_secret_jwt',
+      refreshMarginSeconds: -1,
+      requestTimeoutMs: 'fast',
+      resource: ['not a uri'],
+      extraParams: { grant_type: 'password' },
+      clientSecert: SECRET,
+    } as unknown as TokenModuleOptions;
+    const error = await compile([TokenModule.forRoot(bad)]).catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(TokenConfigError);
+    const fields = (error as TokenConfigError).problems.map((problem) => problem.field).sort();
+    expect(fields).toEqual(
+      ['clientAuthMethod', 'clientId', 'clientSecert', 'extraParams.grant_type', 'refreshMarginSeconds', 'requestTimeoutMs', 'resource[0]', 'tokenUrl'].sort(),
+    );
+    expect(inspect(error)).not.toContain(SECRET);
+    expect((error as Error).message).toContain('tokenUrl: must use http or https');
+  });
+
+  it('bad forRootAsync options fail at startup the same way', async () => {
+    const error = await compile([
+      TokenModule.forRootAsync({ useFactory: async () => ({ tokenUrl: 'not a url', clientId: 'x', clientSecret: SECRET }) as TokenModuleOptions }),
+    ]).catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(TokenConfigError);
+    expect((error as TokenConfigError).problems).toEqual([{ field: 'tokenUrl', message: 'must be an absolute URL' }]);
+    expect(inspect(error)).not.toContain(SECRET);
+  });
+
+  it('a missing secret is reported as required', async () => {
+    const error = await compile([TokenModule.forRoot({ tokenUrl: options.tokenUrl, clientId: 'x' } as TokenModuleOptions)]).catch((reason: unknown) => reason);
+    expect((error as TokenConfigError).problems).toEqual([{ field: 'clientSecret', message: 'is required' }]);
+  });
+});
