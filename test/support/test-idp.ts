@@ -78,7 +78,7 @@ export class TestIdp {
           response_types: [],
           token_endpoint_auth_method: client.authMethod ?? 'client_secret_basic',
           scope: client.scope ?? 'api:read api:write',
-          ...(client.jwks ? { jwks: client.jwks } : {}),
+          ...(client.jwks ? { jwks: client.jwks as ClientMetadata['jwks'] } : {}),
         }),
       ),
       jwks: { keys: [signingKey as never] },
