@@ -1,5 +1,5 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { HealthIndicatorService, type HealthIndicatorResult, type HealthIndicatorStatus } from '@nestjs/terminus';
 import type { Subscription } from 'rxjs';
 import type { TokenEvent } from '../manager/token-event.interface.js';
 import { TokenManagerService } from '../manager/token-manager.service.js';
@@ -27,6 +27,8 @@ interface LastError {
  */
 @Injectable()
 export class TokenHealthIndicator implements OnModuleDestroy {
+  private readonly logger = new Logger('TokenHealth');
+  #lastStatus: HealthIndicatorStatus = 'up';
   #lastRefreshAt: Date | undefined;
   #lastError: LastError | null = null;
   #lastRefreshFailed = false;
@@ -54,15 +56,29 @@ export class TokenHealthIndicator implements OnModuleDestroy {
       failure = deadline.aborted ? undefined : describeError(error);
       if (failure) this.#lastError = failure;
       const reason = failure ? 'no valid token: the token request failed' : `no valid token within ${timeoutMs} ms`;
+      this.changeStatus('down', reason);
       return session.down({ ...this.snapshot(), reason });
     }
     const data = this.snapshot();
-    if (this.#lastRefreshFailed && typeof session.degraded === 'function') return session.degraded(data);
+    if (this.#lastRefreshFailed && typeof session.degraded === 'function') {
+      this.changeStatus('degraded', `the token is valid for ${data.secondsToExpiry} s but its refresh failed`);
+      return session.degraded(data);
+    }
+    this.changeStatus('up', 'a valid token is available');
     return session.up(data);
   }
 
   onModuleDestroy(): void {
     this.#subscription.unsubscribe();
+  }
+
+  /** Logs transitions only, so a health endpoint polled every few seconds does not flood the log. */
+  private changeStatus(status: HealthIndicatorStatus, reason: string): void {
+    if (status === this.#lastStatus) return;
+    this.#lastStatus = status;
+    const lastError = this.#lastError ? ` (last error ${this.#lastError.class}: ${this.#lastError.message})` : '';
+    if (status === 'up') this.logger.log(`Token health up: ${reason}`);
+    else this.logger.warn(`Token health ${status}: ${reason}${lastError}`);
   }
 
   private snapshot(): { secondsToExpiry: number | null; lastRefreshAt: string | null; lastError: LastError | null } {

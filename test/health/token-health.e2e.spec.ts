@@ -1,57 +1,11 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { Controller, Get, type INestApplication } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
-import { Test } from '@nestjs/testing';
-import { TokenHealthIndicator } from '../../lib/health/index.js';
-import { TokenManagerService, TokenModule } from '../../lib/index.js';
-import { ManualClock } from '../support/manual-clock.js';
+import { getHealth, type HealthApp, startHealthApp } from '../support/health-app.js';
 import { ProgrammableServer } from '../support/programmable-server.js';
 import { TestIdp } from '../support/test-idp.js';
 import { nextEvent } from '../support/token-app.js';
 
 const SECRET = 'test-secret-value-1234';
 const BASIC = Buffer.from(`test-client:${SECRET}`).toString('base64');
-
-@Controller('health')
-class HealthController {
-  constructor(
-    private readonly health: HealthCheckService,
-    private readonly token: TokenHealthIndicator,
-  ) {}
-
-  @Get()
-  @HealthCheck()
-  check() {
-    return this.health.check([() => this.token.isHealthy('oauth2', { timeoutMs: 300 })]);
-  }
-}
-
-interface HealthApp {
-  app: INestApplication;
-  url: string;
-  clock: ManualClock;
-  manager: TokenManagerService;
-}
-
-/** An application as a user would write it: TerminusModule, TokenModule and a /health controller, on a real port. */
-async function startHealthApp(idp: { tokenUrl: string }): Promise<HealthApp> {
-  const clock = new ManualClock();
-  const moduleRef = await Test.createTestingModule({
-    imports: [TerminusModule.forRoot({ logger: false }), TokenModule.forRoot({ tokenUrl: idp.tokenUrl, clientId: 'test-client', clientSecret: SECRET, clock: clock.now })],
-    controllers: [HealthController],
-    providers: [TokenHealthIndicator],
-  }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  return { app, url, clock, manager: app.get(TokenManagerService) };
-}
-
-async function getHealth(app: HealthApp): Promise<{ status: number; text: string; body: Record<string, any> }> {
-  const response = await fetch(`${app.url}/health`);
-  const text = await response.text();
-  return { status: response.status, text, body: JSON.parse(text) as Record<string, any> };
-}
 
 describe('GET /health with TokenHealthIndicator (terminus, platform-express)', () => {
   let idp: TestIdp | undefined;
@@ -66,7 +20,7 @@ describe('GET /health with TokenHealthIndicator (terminus, platform-express)', (
 
   it('answers 200 up at cold start, acquiring the token, with its expiry and no token in the body', async () => {
     idp = await TestIdp.start({ ttlSeconds: 3600 });
-    health = await startHealthApp(idp);
+    health = await startHealthApp({ tokenUrl: idp.tokenUrl });
     const { status, body, text } = await getHealth(health);
     expect(status).toBe(200);
     expect(body.status).toBe('ok');
@@ -83,7 +37,7 @@ describe('GET /health with TokenHealthIndicator (terminus, platform-express)', (
 
   it('answers 503 down when the token expired and the IdP is gone, with the error class and no secret', async () => {
     idp = await TestIdp.start({ ttlSeconds: 3600 });
-    health = await startHealthApp(idp);
+    health = await startHealthApp({ tokenUrl: idp.tokenUrl });
     const token = await health.manager.getAccessToken();
     expect((await getHealth(health)).status).toBe(200);
 
@@ -103,7 +57,7 @@ describe('GET /health with TokenHealthIndicator (terminus, platform-express)', (
 
   it('answers 200 degraded while the cached token is valid but its refresh failed, and up again once a refresh succeeds', async () => {
     idp = await TestIdp.start({ ttlSeconds: 3600 });
-    health = await startHealthApp(idp);
+    health = await startHealthApp({ tokenUrl: idp.tokenUrl });
     await health.manager.getAccessToken();
     idp.faults.push((ctx) => {
       ctx.status = 401;
