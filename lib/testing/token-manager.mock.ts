@@ -111,7 +111,7 @@ export class TokenManagerMock implements TokenManagerSurface {
   }
 
   now(): number {
-    return Date.now();
+    return (this.#script.clock ?? Date.now)();
   }
 
   /** Completes `events$`, as the real manager does on module destroy. */

@@ -1,3 +1,5 @@
+import type { Clock } from '../options/token-module-options.interface.js';
+
 /** What a `TokenManagerMock` answers. */
 export interface TokenTestingScript {
   /** The token every call returns (default `test-access-token`). Ignored when `tokens` is set. */
@@ -11,4 +13,6 @@ export interface TokenTestingScript {
   readonly error?: Error;
   /** Lifetime reported by `getTokenInfo()` and in events, default 3600 s. */
   readonly expiresInSeconds?: number;
+  /** Milliseconds clock of `now()`, `getTokenInfo()` and events, default `Date.now`. */
+  readonly clock?: Clock;
 }

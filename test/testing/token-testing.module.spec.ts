@@ -1,11 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { HttpService } from '@nestjs/axios';
 import { Injectable, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { isAxiosError } from 'axios';
 import { firstValueFrom } from 'rxjs';
+import { TokenHealthIndicator } from '../../lib/health/index.js';
 import { TokenEndpointError, TokenManagerService, TokenModule } from '../../lib/index.js';
 import { createTokenManagerMock, TokenManagerMock, TokenTestingModule } from '../../lib/testing/index.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { json, ProgrammableServer } from '../support/programmable-server.js';
 
 /** A user's service: lists invoices from a partner API through the module's HttpService. */
@@ -108,6 +111,38 @@ describe('testing a service with TokenTestingModule', () => {
     tokens.script({ error: new TokenEndpointError({ status: 401, error: 'invalid_client' }) });
     await expect(client.list()).rejects.toMatchObject({ error: 'invalid_client' });
     await expect(client.list()).rejects.toMatchObject({ error: 'invalid_client' });
+    expect(tokens.getAccessTokenCalls).toBe(4);
+  });
+
+  it('a health endpoint can be tested with scripted outages: down while the IdP fails, up with a token', async () => {
+    moduleRef = await Test.createTestingModule({
+      imports: [TerminusModule.forRoot({ logger: false }), TokenTestingModule.forRoot({ error: new TokenEndpointError({ status: 401, error: 'invalid_client' }) })],
+      providers: [TokenHealthIndicator],
+    }).compile();
+    moduleRef.useLogger(false);
+    const indicator = moduleRef.get(TokenHealthIndicator);
+    const tokens = moduleRef.get(TokenManagerMock);
+    expect(await indicator.isHealthy()).toEqual({
+      oauth2: {
+        status: 'down',
+        secondsToExpiry: null,
+        lastRefreshAt: null,
+        lastError: { class: 'TokenEndpointError', message: 'Token endpoint answered HTTP 401: invalid_client' },
+        reason: 'no valid token: the token request failed',
+      },
+    });
+    const clock = new ManualClock();
+    tokens.script({ token: 'healthy-token', expiresInSeconds: 600, clock: clock.now });
+    expect((await indicator.isHealthy('partner-api'))['partner-api']).toEqual({
+      status: 'up',
+      secondsToExpiry: 600,
+      lastRefreshAt: new Date(clock.nowMs).toISOString(),
+      lastError: { class: 'TokenEndpointError', message: 'Token endpoint answered HTTP 401: invalid_client' },
+    });
+    clock.advanceSeconds(100);
+    expect((await indicator.isHealthy('partner-api'))['partner-api']).toMatchObject({ status: 'up', secondsToExpiry: 500 });
+    expect(tokens.getTokenInfo()?.expiresAt).toEqual(new Date(Date.UTC(2026, 0, 1) + 600_000));
+    await expect(firstValueFrom(tokens.accessToken$)).resolves.toBe('healthy-token');
     expect(tokens.getAccessTokenCalls).toBe(4);
   });
 
