@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
+import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { tokenConfig, tokenOptionsFromEnvironment, TOKEN_ENVIRONMENT_VARIABLES } from '../../lib/config/index.js';
 import { TOKEN_ENVIRONMENT_SCHEMAS } from '../../lib/config/token-environment.schema.js';
@@ -116,6 +117,12 @@ describe('configuration by environment', () => {
     const rejected = parse('maybe-s3cret');
     expect(rejected.success).toBe(false);
     expect(rejected.error?.issues.map((issue) => issue.message)).toEqual(['must be true/false, yes/no, on/off or 1/0']);
+  });
+
+  it('the README table documents exactly the variables tokenConfig reads, with the option each sets', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const rows = [...readme.matchAll(/^\| `(OAUTH2_[A-Z_]+)` \| `([\w.]+)` \|/gm)].map(([, name, option]) => ({ name, option }));
+    expect(rows).toEqual(TOKEN_ENVIRONMENT_VARIABLES.map(({ name, option }) => ({ name, option })));
   });
 
   describe('with @nestjs/config', () => {
