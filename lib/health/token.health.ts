@@ -68,6 +68,7 @@ export class TokenHealthIndicator implements OnModuleDestroy {
     return session.up(data);
   }
 
+  /** Stops observing the token manager. */
   onModuleDestroy(): void {
     this.#subscription.unsubscribe();
   }

@@ -34,6 +34,7 @@ export class TokenMetricsService implements OnModuleDestroy {
     this.#subscription = tokens.events$.subscribe((event) => this.record(event));
   }
 
+  /** Stops observing the token manager. */
   onModuleDestroy(): void {
     this.#subscription.unsubscribe();
     this.#secondsToExpiry.removeCallback(this.observeExpiry);

@@ -30,6 +30,7 @@ export class TokenManagerMock implements TokenManagerSurface {
   readonly invalidatedTokens: (string | undefined)[] = [];
 
   readonly #events = new Subject<TokenEvent>();
+  /** The same lifecycle events as the real manager, from the scripted answers. */
   readonly events$: Observable<TokenEvent> = this.#events.asObservable();
   #script!: TokenTestingScript;
   #tokens!: readonly string[];
@@ -66,6 +67,7 @@ export class TokenManagerMock implements TokenManagerSurface {
     return this.#tokens[this.#index]!;
   }
 
+  /** Counts the call, then rejects with a queued or scripted error, or returns the current token. */
   async getAccessToken(): Promise<string> {
     this.getAccessTokenCalls += 1;
     const error = this.#failures.shift() ?? this.#script.error;
@@ -82,6 +84,7 @@ export class TokenManagerMock implements TokenManagerSurface {
     return value;
   }
 
+  /** `getAccessToken()` as an observable (counted the same way). */
   get accessToken$(): Observable<string> {
     return defer(() => from(this.getAccessToken()));
   }
@@ -101,6 +104,7 @@ export class TokenManagerMock implements TokenManagerSurface {
     this.#events.next({ type: 'unauthorized_retry', at: new Date(this.now()) });
   }
 
+  /** Facts about the last token handed out, or null before the first one and after `invalidate()`. */
   getTokenInfo(): TokenInfo | null {
     if (this.#issued === undefined) return null;
     const { obtainedAtMs } = this.#issued;
@@ -110,6 +114,7 @@ export class TokenManagerMock implements TokenManagerSurface {
     return { obtainedAt: new Date(obtainedAtMs), expiresAt: new Date(expiresAtMs), refreshAt: new Date(refreshAtMs), tokenType: 'Bearer' };
   }
 
+  /** Now, by the scripted clock. */
   now(): number {
     return (this.#script.clock ?? Date.now)();
   }
