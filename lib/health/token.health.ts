@@ -49,11 +49,11 @@ export class TokenHealthIndicator implements OnModuleDestroy {
     const session = this.healthIndicatorService.check(key);
     const timeoutMs = options.timeoutMs ?? DEFAULT_TOKEN_HEALTH_TIMEOUT_MS;
     const deadline = AbortSignal.timeout(timeoutMs);
-    let failure: LastError | undefined;
     try {
       await this.tokens.getAccessToken({ signal: deadline });
     } catch (error) {
-      failure = deadline.aborted ? undefined : describeError(error);
+      // On our own deadline the shared request goes on; its outcome arrives later through events$.
+      const failure = deadline.aborted ? undefined : describeError(error);
       if (failure) this.#lastError = failure;
       const reason = failure ? 'no valid token: the token request failed' : `no valid token within ${timeoutMs} ms`;
       this.changeStatus('down', reason);
