@@ -27,7 +27,9 @@ export { TokenTimeoutError } from './errors/token-timeout.error.js';
 
 // Authorized HTTP (issue 3)
 
-// Operability (issue 4)
+// Operability (issue 4): behind subpath exports, since their peers are optional:
+// 'nestjs-client-credentials/config' (tokenConfig), '/health' (TokenHealthIndicator),
+// '/otel' (TokenMetricsService), '/testing' (TokenTestingModule, createTokenManagerMock).
 
 // Resilience (issue 5)
 

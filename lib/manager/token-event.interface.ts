@@ -19,6 +19,11 @@ export type TokenEvent =
   | {
       readonly type: 'invalidated';
       readonly at: Date;
+    }
+  | {
+      /** A server answered 401 to a request carrying the token; it was dropped and the request retried once. */
+      readonly type: 'unauthorized_retry';
+      readonly at: Date;
     };
 
 /** Options of one `getAccessToken()` call. */

@@ -31,7 +31,7 @@ export class TokenManagerService implements OnModuleDestroy {
   #inFlight: Observable<string> | undefined;
   #tokensObtained = 0;
 
-  /** Lifecycle events (acquired, refreshed, refresh_failed, invalidated), without secrets. */
+  /** Lifecycle events (acquired, refreshed, refresh_failed, invalidated, unauthorized_retry), without secrets. */
   readonly events$: Observable<TokenEvent> = this.#events.asObservable();
 
   constructor(
@@ -83,6 +83,11 @@ export class TokenManagerService implements OnModuleDestroy {
       ...(cached.scope !== undefined ? { scope: cached.scope } : {}),
       tokenType: cached.tokenType,
     };
+  }
+
+  /** Now, by the manager's clock (the `clock` option), in ms since the epoch: observers measure expiry by it. */
+  now(): number {
+    return this.#clock();
   }
 
   /** Stops in-flight work; later calls reject with an `AbortError`. */
