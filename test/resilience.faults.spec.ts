@@ -70,7 +70,7 @@ describe('fault injection: oidc-provider with fault middleware, and a programmab
   afterAll(async () => {
     await idp.stop();
     process.stdout.write(
-      `fault-suite figures: ${JSON.stringify({ ...figures, faultKinds: [...figures.faultKinds] })}, exposed texts checked: ${exposed.length}, tokens issued: ${issuedTokens.size}\n`,
+      `fault-suite figures: ${JSON.stringify({ ...figures, faultKinds: [...figures.faultKinds] })}, log lines checked: ${logger.lines.length}, other texts checked: ${exposed.length}, tokens issued: ${issuedTokens.size}\n`,
     );
   });
 
