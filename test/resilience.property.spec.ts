@@ -67,6 +67,8 @@ const settings = fc.record({
   totalDeadlineMs: fc.integer({ min: 0, max: 120_000 }),
 });
 
+type Settings = typeof settings extends fc.Arbitrary<infer T> ? T : never;
+
 /** How often the runs reached the states worth testing, so a weak generator cannot pass silently. */
 const reached = { staleCalls: 0, expiredCalls: 0, aborted: 0, failedCallers: 0, callsAfterBackgroundFailure: 0 };
 
@@ -80,7 +82,7 @@ const realDelay = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Drives one manager through `commands` and returns every broken invariant it saw. */
-async function runScenario(config: (typeof settings extends fc.Arbitrary<infer T> ? T : never), commands: readonly Command[]): Promise<string[]> {
+async function runScenario(config: Settings, commands: readonly Command[]): Promise<string[]> {
   const clock = new ManualClock();
   const endpoint = new ScriptedTokenEndpoint(clock);
   const options = validateTokenOptions({
@@ -167,8 +169,7 @@ async function runScenario(config: (typeof settings extends fc.Arbitrary<infer T
       case 'abortWaiting':
         for (const caller of callers) if (!caller.settled) caller.controller?.abort();
         break;
-      case 'invalidate':
-      {
+      case 'invalidate': {
         const rejected = step.rejected === 'none' ? undefined : step.rejected === 'current' ? tokensSeen.at(-1) : 'token-0';
         manager.invalidate(rejected);
         if (rejected === undefined || rejected === modelToken?.value) modelToken = undefined;
