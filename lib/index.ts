@@ -32,5 +32,16 @@ export { TokenTimeoutError } from './errors/token-timeout.error.js';
 // '/otel' (TokenMetricsService), '/testing' (TokenTestingModule, createTokenManagerMock).
 
 // Resilience (issue 5)
+export type { TokenRetryOptions } from './options/token-retry-options.interface.js';
+export {
+  DEFAULT_FAILURE_COOLDOWN_MS,
+  DEFAULT_RETRY_INITIAL_DELAY_MS,
+  DEFAULT_RETRY_MAX_ATTEMPTS,
+  DEFAULT_RETRY_MAX_DELAY_MS,
+  DEFAULT_RETRY_MAX_RETRY_AFTER_SECONDS,
+  DEFAULT_RETRY_TOTAL_DEADLINE_MS,
+} from './options/token-options.defaults.js';
+export type { StoredToken, TokenStore } from './store/token-store.interface.js';
+export { MemoryTokenStore } from './store/memory-token-store.js';
 
 // Seed parity and IdP compatibility (issue 7)

@@ -1,17 +1,9 @@
 import type { IssuedToken } from '../endpoint/issued-token.interface.js';
+import type { StoredToken } from '../store/token-store.interface.js';
 import { MAX_MARGIN_FRACTION_OF_LIFETIME } from '../options/token-options.defaults.js';
 
 /** A token in the cache, with the instants that drive its lifecycle. @internal */
-export interface CachedToken {
-  readonly value: string;
-  readonly tokenType: string;
-  readonly scope?: string;
-  readonly obtainedAtMs: number;
-  /** Past this instant the token is never handed out. */
-  readonly expiresAtMs: number;
-  /** From this instant the token is stale: still served, while one refresh runs. */
-  readonly refreshAtMs: number;
-}
+export type CachedToken = StoredToken;
 
 /**
  * When a token counts as stale: `refreshMarginSeconds` before it expires, but never earlier than
@@ -32,4 +24,18 @@ export function cacheIssuedToken(issued: IssuedToken, requestSentAtMs: number, r
     expiresAtMs,
     refreshAtMs: expiresAtMs - marginMs,
   };
+}
+
+/** Where a cached token is in its life at an instant; an absent token counts as `expired`. @internal */
+export type TokenPhase = 'fresh' | 'stale' | 'expired';
+
+/**
+ * - `fresh` before `refreshAtMs`: served, nothing else happens;
+ * - `stale` from `refreshAtMs` until `expiresAtMs`: still served while one refresh runs in the background;
+ * - `expired` from `expiresAtMs` on (or no token): never served, callers wait for a refresh.
+ * @internal
+ */
+export function tokenPhase(token: CachedToken | undefined, nowMs: number): TokenPhase {
+  if (token === undefined || nowMs >= token.expiresAtMs) return 'expired';
+  return nowMs < token.refreshAtMs ? 'fresh' : 'stale';
 }

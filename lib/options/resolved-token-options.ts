@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import type { ClientAuthMethod, Clock } from './token-module-options.interface.js';
+import type { ResolvedTokenRetryOptions } from './token-retry-options.interface.js';
 
 /** The validated, defaulted options every part of the module works from. @internal */
 export interface ResolvedTokenSettings {
@@ -13,6 +14,8 @@ export interface ResolvedTokenSettings {
   readonly refreshMarginSeconds: number;
   readonly defaultExpiresInSeconds: number;
   readonly requestTimeoutMs: number;
+  readonly retry: ResolvedTokenRetryOptions;
+  readonly failureCooldownMs: number;
   readonly clock: Clock;
 }
 
@@ -32,6 +35,8 @@ export class ResolvedTokenOptions implements ResolvedTokenSettings {
   readonly refreshMarginSeconds!: number;
   readonly defaultExpiresInSeconds!: number;
   readonly requestTimeoutMs!: number;
+  readonly retry!: ResolvedTokenRetryOptions;
+  readonly failureCooldownMs!: number;
   readonly clock!: Clock;
   readonly #clientSecret: string;
 

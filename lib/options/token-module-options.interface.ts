@@ -1,3 +1,5 @@
+import type { TokenRetryOptions } from './token-retry-options.interface.js';
+
 /** How the client authenticates at the token endpoint. */
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
 
@@ -35,6 +37,14 @@ export interface TokenModuleOptions {
   defaultExpiresInSeconds?: number;
   /** Deadline of one token request in milliseconds, default 10000. */
   requestTimeoutMs?: number;
+  /** Retries of transient token-endpoint failures inside one refresh (backoff with full jitter, `Retry-After`). */
+  retry?: TokenRetryOptions;
+  /**
+   * After a refresh fails for good, callers without a valid token get that same error at once for this
+   * many milliseconds (default 2000, or the server's `Retry-After` when longer) instead of each calling
+   * the token endpoint again. `0` turns the cooldown off.
+   */
+  failureCooldownMs?: number;
   /** Milliseconds-since-epoch clock, default `Date.now`. For tests. */
   clock?: Clock;
 }

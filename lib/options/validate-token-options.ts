@@ -2,8 +2,11 @@ import { TokenConfigError, type TokenConfigProblem } from '../errors/token-confi
 import {
   DEFAULT_EXPIRES_IN_SECONDS,
   DEFAULT_REFRESH_MARGIN_SECONDS,
+  DEFAULT_FAILURE_COOLDOWN_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
 } from './token-options.defaults.js';
+import { numberInRange, type Report } from './option-checks.js';
+import { validateRetryOptions } from './validate-retry-options.js';
 import { ResolvedTokenOptions } from './resolved-token-options.js';
 import type { ClientAuthMethod, TokenModuleOptions } from './token-module-options.interface.js';
 
@@ -22,6 +25,8 @@ const KNOWN_OPTIONS = new Set<string>([
   'refreshMarginSeconds',
   'defaultExpiresInSeconds',
   'requestTimeoutMs',
+  'retry',
+  'failureCooldownMs',
   'clock',
 ]);
 
@@ -57,6 +62,8 @@ export function validateTokenOptions(raw: unknown, knownExtraOptions: readonly s
   const refreshMarginSeconds = numberInRange(options.refreshMarginSeconds, DEFAULT_REFRESH_MARGIN_SECONDS, 'refreshMarginSeconds', 0, report);
   const defaultExpiresInSeconds = numberInRange(options.defaultExpiresInSeconds, DEFAULT_EXPIRES_IN_SECONDS, 'defaultExpiresInSeconds', 1, report);
   const requestTimeoutMs = numberInRange(options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, 'requestTimeoutMs', 1, report);
+  const retry = validateRetryOptions(options.retry, report);
+  const failureCooldownMs = numberInRange(options.failureCooldownMs, DEFAULT_FAILURE_COOLDOWN_MS, 'failureCooldownMs', 0, report);
   const clock = options.clock ?? Date.now;
   if (typeof clock !== 'function') report('clock', 'must be a function returning milliseconds since the epoch');
 
@@ -73,13 +80,14 @@ export function validateTokenOptions(raw: unknown, knownExtraOptions: readonly s
       refreshMarginSeconds,
       defaultExpiresInSeconds,
       requestTimeoutMs,
+      retry,
+      failureCooldownMs,
       clock,
     },
     clientSecret!,
   );
 }
 
-type Report = (field: string, message: string) => void;
 
 function requireNonEmptyString(value: unknown, field: string, report: Report): string | undefined {
   if (value === undefined || value === null || value === '') {
@@ -166,17 +174,4 @@ function normaliseExtraParams(value: unknown, report: Report): Record<string, st
     else params[key] = param;
   }
   return params;
-}
-
-function numberInRange(value: unknown, fallback: number, field: string, min: number, report: Report): number {
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    report(field, 'must be a finite number');
-    return fallback;
-  }
-  if (value < min) {
-    report(field, `must be at least ${min}`);
-    return fallback;
-  }
-  return value;
 }
