@@ -34,3 +34,11 @@ export { TokenTimeoutError } from './errors/token-timeout.error.js';
 // Resilience (issue 5)
 
 // Seed parity and IdP compatibility (issue 7)
+export { getTokenManagerToken, InjectTokenManager } from './manager/token-manager.token.js';
+export { SessionTokenExpiredError } from './errors/session-token-expired.error.js';
+export type {
+  ClientAssertionAlgorithm,
+  PrivateKeyJwtOptions,
+  SessionExchangeOptions,
+  TlsClientAuthOptions,
+} from './options/token-module-options.interface.js';

@@ -1,11 +1,13 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { inspect } from 'node:util';
 import { defer, finalize, firstValueFrom, map, type Observable, of, shareReplay, Subject, tap } from 'rxjs';
 import { abortError, TokenEndpointClient } from '../endpoint/token-endpoint.client.js';
 import type { IssuedToken } from '../endpoint/issued-token.interface.js';
 import { ResolvedTokenOptions } from '../options/resolved-token-options.js';
-import { RESOLVED_TOKEN_OPTIONS, TOKEN_ENDPOINT_CLIENT } from '../token.internal-constants.js';
-import { type CachedToken, cacheIssuedToken } from './cached-token.js';
+import { createTokenSource } from '../source/create-token-source.js';
+import type { TokenSource } from '../source/token-source.interface.js';
+import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT } from '../token.internal-constants.js';
+import { type CachedToken, cacheIssuedToken, isFresh, isServable, needsVerification } from './cached-token.js';
 import type { AccessTokenRequestOptions, TokenEvent } from './token-event.interface.js';
 import type { TokenInfo } from './token-info.interface.js';
 
@@ -20,10 +22,13 @@ import type { TokenInfo } from './token-info.interface.js';
  *   which N concurrent callers share. A failed request rejects its waiters and is not cached.
  */
 @Injectable()
-export class TokenManagerService implements OnModuleDestroy {
-  private readonly logger = new Logger('TokenManager');
+export class TokenManagerService implements OnModuleDestroy, BeforeApplicationShutdown {
+  private readonly logger: Logger;
+  /** The client name given to `TokenModule.forRoot({ name })`; undefined for the unnamed client. */
+  readonly name: string | undefined;
   readonly #options: ResolvedTokenOptions;
-  readonly #endpoint: TokenEndpointClient;
+  /** Where tokens come from (gateway revoke-and-refetch, stable window, session exchange): lib/source. */
+  readonly #source: TokenSource;
   readonly #clock: () => number;
   readonly #events = new Subject<TokenEvent>();
   readonly #shutdown = new AbortController();
@@ -37,16 +42,19 @@ export class TokenManagerService implements OnModuleDestroy {
   constructor(
     @Inject(RESOLVED_TOKEN_OPTIONS) options: ResolvedTokenOptions,
     @Inject(TOKEN_ENDPOINT_CLIENT) endpoint: TokenEndpointClient,
+    @Optional() @Inject(TOKEN_CLIENT_NAME) name?: string,
   ) {
+    this.name = name;
+    this.logger = new Logger(name === undefined ? 'TokenManager' : `TokenManager:${name}`);
     this.#options = options;
-    this.#endpoint = endpoint;
+    this.#source = createTokenSource(options, endpoint, name === undefined ? 'TokenManager' : `TokenManager:${name}`);
     this.#clock = options.clock;
   }
 
   /** A valid access token. A fresh cached token is returned without I/O or subscriptions. */
   getAccessToken(options?: AccessTokenRequestOptions): Promise<string> {
     const cached = this.#cached;
-    if (cached !== undefined && this.#clock() < cached.refreshAtMs) return Promise.resolve(cached.value);
+    if (cached !== undefined && isFresh(cached, this.#clock())) return Promise.resolve(cached.value);
     return this.acquire(options?.signal);
   }
 
@@ -54,7 +62,7 @@ export class TokenManagerService implements OnModuleDestroy {
   get accessToken$(): Observable<string> {
     return defer(() => {
       const cached = this.#cached;
-      if (cached !== undefined && this.#clock() < cached.refreshAtMs) return of(cached.value);
+      if (cached !== undefined && isFresh(cached, this.#clock())) return of(cached.value);
       return this.acquire();
     });
   }
@@ -98,13 +106,47 @@ export class TokenManagerService implements OnModuleDestroy {
 
   private acquire(signal?: AbortSignal): Promise<string> {
     const cached = this.#cached;
-    if (cached !== undefined && this.#clock() < cached.expiresAtMs) {
+    if (cached !== undefined && needsVerification(cached, this.#clock())) {
+      return this.waitFor(this.sharedRefresh((flightSignal) => this.#source.verifyToken(cached, flightSignal), cached), signal);
+    }
+    if (cached !== undefined && isServable(cached, this.#clock())) {
       this.refreshInBackground();
       return Promise.resolve(cached.value);
     }
+    return this.waitFor(this.sharedRefresh(), signal);
+  }
+
+  private waitFor(flight$: Observable<string>, signal?: AbortSignal): Promise<string> {
     if (signal?.aborted) return Promise.reject(abortError(signal));
-    if (signal === undefined) return firstValueFrom(this.sharedRefresh());
-    return waitAbortably(this.sharedRefresh(), signal);
+    if (signal === undefined) return firstValueFrom(flight$);
+    return waitAbortably(flight$, signal);
+  }
+
+  /**
+   * For the HTTP layer after a 401: drops `rejectedToken` and returns a different token when the
+   * server can give one. When the token endpoint hands back the rejected token (a gateway that caches
+   * it), the token is revoked (with a revocation endpoint) and fetched once more. Concurrent calls for
+   * the same rejected token share one renewal. Session mode: rejects with `SessionTokenExpiredError`.
+   */
+  async renewRejected(rejectedToken: string, options?: AccessTokenRequestOptions): Promise<string> {
+    this.invalidate(rejectedToken);
+    const renew = (flightSignal: AbortSignal) => this.#source.renewRejected(rejectedToken, flightSignal);
+    const cached = this.#cached;
+    if (cached !== undefined && isServable(cached, this.#clock())) return cached.value;
+    const joinedOther = this.#inFlight !== undefined;
+    const token = await this.waitFor(this.sharedRefresh(renew), options?.signal);
+    if (token !== rejectedToken || !joinedOther) return token;
+    // We joined a plain refresh that returned the rejected token again: renew once, for everyone.
+    this.invalidate(rejectedToken);
+    return this.waitFor(this.sharedRefresh(renew), options?.signal);
+  }
+
+  /** `revokeOnShutdown`: revokes the cached token (RFC 7009) when the application shuts down. */
+  async beforeApplicationShutdown(): Promise<void> {
+    const cached = this.#cached;
+    if (!this.#options.revokeOnShutdown || cached === undefined) return;
+    this.#cached = undefined;
+    await this.#source.revokeQuietly(cached.value);
   }
 
   private refreshInBackground(): void {
@@ -114,11 +156,15 @@ export class TokenManagerService implements OnModuleDestroy {
   }
 
   /** The one in-flight token request, shared by every caller until it settles. */
-  private sharedRefresh(): Observable<string> {
+  private sharedRefresh(
+    fetch: (signal: AbortSignal) => Promise<IssuedToken | undefined> = (signal) => this.#source.fetchToken(signal, this.#cached),
+    verified?: CachedToken,
+  ): Observable<string> {
     if (this.#inFlight !== undefined) return this.#inFlight;
     const sentAtMs = this.#clock();
-    const flight$: Observable<string> = defer(() => this.#endpoint.requestToken(this.#shutdown.signal)).pipe(
-      map((issued) => this.store(issued, sentAtMs)),
+    const flight$: Observable<string> = defer(() => fetch(this.#shutdown.signal)).pipe(
+      // undefined: the stable-window verification confirmed the cached token, which keeps its age.
+      map((issued) => (issued === undefined ? verified!.value : this.store(issued, sentAtMs))),
       tap({ error: (error: unknown) => this.reportFailure(error, sentAtMs) }),
       finalize(() => {
         if (this.#inFlight === flight$) this.#inFlight = undefined;
@@ -131,8 +177,9 @@ export class TokenManagerService implements OnModuleDestroy {
   }
 
   private store(issued: IssuedToken, sentAtMs: number): string {
-    const token = cacheIssuedToken(issued, sentAtMs, this.#options.refreshMarginSeconds);
-    this.#cached = token;
+    const token = cacheIssuedToken(issued, sentAtMs, this.#options.refreshMarginSeconds, this.#options);
+    // cache: false still shares the in-flight request, but keeps nothing for later calls.
+    if (this.#options.cache) this.#cached = token;
     const durationMs = this.#clock() - sentAtMs;
     const type = this.#tokensObtained++ === 0 ? 'acquired' : 'refreshed';
     this.logger.debug(

@@ -32,7 +32,10 @@ export interface ResolvedTokenSettings {
   readonly requestTimeoutMs: number;
   readonly clock: Clock;
   readonly cache: boolean;
+  /** RFC 7009 endpoint: configured, or discovered from the issuer. */
   readonly revocationUrl?: string;
+  /** Revoke-and-refetch is on: only when `revocationUrl` was configured explicitly, never by discovery alone. */
+  readonly revokeAgingTokens: boolean;
   readonly introspectionUrl?: string;
   readonly stableAfterSeconds: number;
   readonly revokeOnShutdown: boolean;
@@ -72,6 +75,7 @@ export class ResolvedTokenOptions implements ResolvedTokenSettings {
   readonly clock!: Clock;
   readonly cache!: boolean;
   readonly revocationUrl?: string;
+  readonly revokeAgingTokens!: boolean;
   readonly introspectionUrl?: string;
   readonly stableAfterSeconds!: number;
   readonly revokeOnShutdown!: boolean;

@@ -4,7 +4,7 @@ import type { TokenModuleOptions } from './token-module-options.interface.js';
 
 type GatewaySettings = Pick<
   ResolvedTokenSettings,
-  'cache' | 'revocationUrl' | 'introspectionUrl' | 'stableAfterSeconds' | 'revokeOnShutdown' | 'sessionExchangeUrl'
+  'cache' | 'revocationUrl' | 'revokeAgingTokens' | 'introspectionUrl' | 'stableAfterSeconds' | 'revokeOnShutdown' | 'sessionExchangeUrl'
 >;
 
 /**
@@ -43,7 +43,7 @@ export function validateGatewayOptions(options: Partial<TokenModuleOptions>, rep
     }
   }
   return {
-    settings: { cache: cache === true, revocationUrl, introspectionUrl, stableAfterSeconds, revokeOnShutdown: revokeOnShutdown === true, sessionExchangeUrl },
+    settings: { cache: cache === true, revocationUrl, revokeAgingTokens: revocationUrl !== undefined, introspectionUrl, stableAfterSeconds, revokeOnShutdown: revokeOnShutdown === true, sessionExchangeUrl },
     secrets: sessionCode !== undefined ? { sessionCode } : {},
   };
 }

@@ -67,7 +67,8 @@ export function validateTokenOptions(raw: unknown, knownExtraOptions: readonly s
   if (!CLIENT_AUTH_METHODS.includes(clientAuthMethod)) {
     report('clientAuthMethod', `must be one of ${CLIENT_AUTH_METHODS.join(', ')}`);
   }
-  const clientCredentials = validateClientCredentials(options, clientAuthMethod, report);
+  // An unknown method is reported once above; its credentials cannot be checked against it.
+  const clientCredentials = CLIENT_AUTH_METHODS.includes(clientAuthMethod) ? validateClientCredentials(options, clientAuthMethod, report) : { secrets: {} };
   const refreshMarginSeconds = numberInRange(options.refreshMarginSeconds, DEFAULT_REFRESH_MARGIN_SECONDS, 'refreshMarginSeconds', 0, report);
   const defaultExpiresInSeconds = numberInRange(options.defaultExpiresInSeconds, DEFAULT_EXPIRES_IN_SECONDS, 'defaultExpiresInSeconds', 1, report);
   const requestTimeoutMs = numberInRange(options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, 'requestTimeoutMs', 1, report);
@@ -86,8 +87,8 @@ export function validateTokenOptions(raw: unknown, knownExtraOptions: readonly s
       resources,
       extraParams,
       clientAuthMethod,
-      privateKeyJwt: clientCredentials.privateKeyJwt,
-      tlsClientAuth: clientCredentials.tlsClientAuth,
+      ...('privateKeyJwt' in clientCredentials ? { privateKeyJwt: clientCredentials.privateKeyJwt } : {}),
+      ...('tlsClientAuth' in clientCredentials ? { tlsClientAuth: clientCredentials.tlsClientAuth } : {}),
       refreshMarginSeconds,
       defaultExpiresInSeconds,
       requestTimeoutMs,
