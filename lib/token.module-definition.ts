@@ -25,7 +25,7 @@ export const {
 } = new ConfigurableModuleBuilder<TokenModuleOptions>({ moduleName: 'Token' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createTokenModuleOptions')
-  .setExtras<TokenModuleExtras>({ isGlobal: false }, (definition, extras) => registerClient({ ...definition, global: extras.isGlobal }, extras.name))
+  .setExtras<TokenModuleExtras>({ isGlobal: false, name: undefined }, (definition, extras) => registerClient({ ...definition, global: extras.isGlobal }, extras.name))
   .build();
 
 /**
