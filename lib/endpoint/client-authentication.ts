@@ -85,7 +85,7 @@ function privateKeyJwt(options: ResolvedTokenOptions): ClientAuthentication {
 function tlsClientAuth(options: ResolvedTokenOptions): ClientAuthentication {
   const { tlsKey, tlsPassphrase } = options.revealCredentials();
   const { cert, ca } = options.tlsClientAuth!;
-  const httpsAgent = new HttpsAgent({ cert, key: tlsKey, ...(tlsPassphrase !== undefined ? { passphrase: tlsPassphrase } : {}), ...(ca !== undefined ? { ca } : {}), keepAlive: true });
+  const httpsAgent = new HttpsAgent({ cert, key: tlsKey, ...(tlsPassphrase !== undefined ? { passphrase: tlsPassphrase } : {}), ...(ca !== undefined ? { ca } : {}) });
   const part: ClientCredentialsPart = { formFields: { client_id: options.clientId }, headers: {} };
   return { credentialsFor: () => Promise.resolve(part), secrets: tlsPassphrase !== undefined ? [tlsPassphrase] : [], httpsAgent };
 }
