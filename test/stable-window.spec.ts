@@ -36,6 +36,15 @@ describe('stable window: young tokens are re-verified before use', () => {
       expect(gateway.tokenRequests).toBe(0);
     });
 
+    it('a verification that fails (gateway 503) keeps the unexpired cached token instead of failing callers', async () => {
+      const token = await app.manager.getAccessToken();
+      clock.advanceSeconds(5);
+      gateway.resetCounters();
+      gateway.failingTokenRequests = 1;
+      await expect(app.manager.getAccessToken()).resolves.toBe(token);
+      expect(gateway.tokenRequests).toBe(1);
+    });
+
     it('when another instance revoked the young token, the verification hands out the gateway’s new token', async () => {
       const token = await app.manager.getAccessToken();
       clock.advanceSeconds(5);

@@ -40,7 +40,22 @@ export class GatewayTokenSource implements TokenSource {
     return this.refetchIfAging(await this.endpoint.requestToken(signal), signal);
   }
 
+  /**
+   * A verification that fails (server down, timeout) keeps the cached token: it has not expired, and if
+   * it was revoked the API's 401 leads to `renewRejected`. Failing every caller would turn a flaky
+   * verification into an outage.
+   */
   async verifyToken(cached: CachedToken, signal: AbortSignal): Promise<IssuedToken | undefined> {
+    try {
+      return await this.verify(cached, signal);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      this.logger.warn(`Stable-window verification failed, using the cached token: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      return undefined;
+    }
+  }
+
+  private async verify(cached: CachedToken, signal: AbortSignal): Promise<IssuedToken | undefined> {
     if (this.options.introspectionUrl !== undefined) {
       if (await this.endpoint.introspectToken(cached.value, signal)) return undefined;
       this.logger.debug('Young token is no longer active (introspection); fetching a new one');

@@ -19,6 +19,8 @@ export class GatewayTokenServer {
   delayMs = 0;
   /** Answer revocation requests with this status instead of revoking (e.g. 503). */
   revocationStatus = 200;
+  /** Answer this many coming token requests with 503. */
+  failingTokenRequests = 0;
   /** Acknowledge revocations without revoking (a gateway that keeps handing out the token). */
   ignoreRevocations = false;
   #current: { value: string; issuedAtMs: number } | undefined;
@@ -87,6 +89,10 @@ export class GatewayTokenServer {
     if (request.url === '/token') {
       this.tokenRequests += 1;
       if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+      if (this.failingTokenRequests > 0) {
+        this.failingTokenRequests -= 1;
+        return json(response, 503, { error: 'temporarily_unavailable' });
+      }
       if (this.active() === undefined) this.issueEarlier(0);
       const current = this.active()!;
       const expiresIn = Math.ceil((current.issuedAtMs + this.lifetimeSeconds * 1000 - this.clock.now()) / 1000);
