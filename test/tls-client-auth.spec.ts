@@ -21,7 +21,7 @@ describe('tls_client_auth (RFC 8705) against an HTTPS token endpoint that requir
       let body = '';
       request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
       request.on('end', () => {
-        const subject = (request.socket as TLSSocket).getPeerCertificate().subject?.CN ?? '';
+        const subject = String((request.socket as TLSSocket).getPeerCertificate().subject?.CN ?? '');
         const form = new URLSearchParams(body);
         seen.push({ subject, body: form, authorization: request.headers.authorization });
         // The IdP binds the client to its certificate: client_id must match the certificate subject.
