@@ -67,8 +67,8 @@ export function validateTokenOptions(raw: unknown, knownExtraOptions: readonly s
   if (!CLIENT_AUTH_METHODS.includes(clientAuthMethod)) {
     report('clientAuthMethod', `must be one of ${CLIENT_AUTH_METHODS.join(', ')}`);
   }
-  // An unknown method is reported once above; its credentials cannot be checked against it.
-  const clientCredentials = CLIENT_AUTH_METHODS.includes(clientAuthMethod) ? validateClientCredentials(options, clientAuthMethod, report) : { secrets: {} };
+  // An unknown method is reported above; its credentials are checked as for the default method.
+  const clientCredentials = validateClientCredentials(options, CLIENT_AUTH_METHODS.includes(clientAuthMethod) ? clientAuthMethod : 'client_secret_basic', report);
   const refreshMarginSeconds = numberInRange(options.refreshMarginSeconds, DEFAULT_REFRESH_MARGIN_SECONDS, 'refreshMarginSeconds', 0, report);
   const defaultExpiresInSeconds = numberInRange(options.defaultExpiresInSeconds, DEFAULT_EXPIRES_IN_SECONDS, 'defaultExpiresInSeconds', 1, report);
   const requestTimeoutMs = numberInRange(options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, 'requestTimeoutMs', 1, report);
