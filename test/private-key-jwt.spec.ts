@@ -57,6 +57,49 @@ describe('private_key_jwt (RFC 7523) against oidc-provider', () => {
   });
 });
 
+describe('private_key_jwt also authenticates revocation and introspection (oidc-provider, opaque tokens)', () => {
+  let idp: TestIdp;
+  const inspector = { clientId: 'inspector', clientSecret: 'inspector-secret-1' };
+
+  beforeAll(async () => {
+    idp = await TestIdp.start({
+      format: 'opaque',
+      clients: [{ clientId: 'rsa-client', clientSecret: 'unused-secret-1', authMethod: 'private_key_jwt', jwks: { keys: [publicJwk(rsa.publicKey, 'rsa-1')] } }, inspector],
+    });
+  });
+  afterAll(async () => {
+    await idp.stop();
+  });
+
+  it('the stable window introspects with an assertion, and revokeOnShutdown revokes with one', async () => {
+    const app = await startTokenApp({
+      tokenUrl: idp.tokenUrl,
+      clientId: 'rsa-client',
+      clientAuthMethod: 'private_key_jwt',
+      privateKeyJwt: { key: pkcs8(rsa.privateKey), kid: 'rsa-1' },
+      introspectionUrl: idp.introspectionUrl,
+      revocationUrl: idp.revocationUrl,
+      stableAfterSeconds: 60,
+      revokeOnShutdown: true,
+    });
+    const basic = Buffer.from(`${inspector.clientId}:${inspector.clientSecret}`).toString('base64');
+    const isActive = async (token: string) => {
+      const introspection = await fetch(idp.introspectionUrl, {
+        method: 'POST',
+        headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token }).toString(),
+      });
+      return ((await introspection.json()) as { active: boolean }).active;
+    };
+    const token = await app.manager.getAccessToken();
+    await expect(app.manager.getAccessToken()).resolves.toBe(token);
+    expect(idp.tokenRequests).toBe(1);
+    expect(await isActive(token)).toBe(true);
+    await app.close();
+    expect(await isActive(token)).toBe(false);
+  });
+});
+
 describe('what a client assertion contains', () => {
   let server: ProgrammableServer;
 
