@@ -122,6 +122,18 @@ describe('a WSO2-like gateway that hands out the same token until it expires', (
       await expect(manager.getAccessToken()).resolves.toBe(renewed[0]);
     });
 
+    it('a 401 that joins a plain refresh which hands back the rejected token renews once more, with a revocation', async () => {
+      const manager = await start({ cache: false, stableAfterSeconds: 0 });
+      const rejected = await manager.getAccessToken();
+      gateway.resetCounters();
+      gateway.delayMs = 30;
+      const [plain, renewed] = await Promise.all([manager.getAccessToken(), manager.renewRejected(rejected)]);
+      expect(plain).toBe(rejected);
+      expect(renewed).not.toBe(rejected);
+      expect(gateway.revokedTokens).toEqual([rejected]);
+      expect(gateway.tokenRequests).toBe(3);
+    });
+
     it('a late 401 for a token that was already replaced returns the current token without any call', async () => {
       const manager = await start();
       const first = await manager.getAccessToken();
