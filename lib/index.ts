@@ -45,3 +45,11 @@ export type { StoredToken, TokenStore } from './store/token-store.interface.js';
 export { MemoryTokenStore } from './store/memory-token-store.js';
 
 // Seed parity and IdP compatibility (issue 7)
+export { getTokenManagerToken, InjectTokenManager } from './manager/token-manager.token.js';
+export { SessionTokenExpiredError } from './errors/session-token-expired.error.js';
+export type {
+  ClientAssertionAlgorithm,
+  PrivateKeyJwtOptions,
+  SessionExchangeOptions,
+  TlsClientAuthOptions,
+} from './options/token-module-options.interface.js';

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { TokenEndpointClient } from './endpoint/token-endpoint.client.js';
 import { TokenManagerService } from './manager/token-manager.service.js';
 import type { ResolvedTokenOptions } from './options/resolved-token-options.js';
-import { validateTokenOptions } from './options/validate-token-options.js';
+import { resolveTokenOptions } from './options/resolve-token-options.js';
 import { ConfigurableTokenModule, TOKEN_MODULE_OPTIONS } from './token.module-definition.js';
 import { RESOLVED_TOKEN_OPTIONS, TOKEN_ENDPOINT_CLIENT } from './token.internal-constants.js';
 
@@ -13,14 +13,15 @@ import { RESOLVED_TOKEN_OPTIONS, TOKEN_ENDPOINT_CLIENT } from './token.internal-
  * TokenModule.forRoot({ tokenUrl, clientId, clientSecret, scope: 'api.read' })
  * TokenModule.forRootAsync({ imports: [ConfigModule], inject: [ConfigService], useFactory: (config) => ({ ... }) })
  * ```
- * Options are validated at startup on both paths (`TokenConfigError`).
+ * Options are validated at startup on both paths (`TokenConfigError`). Register it several times with
+ * `name` for several clients (`@InjectTokenManager(name)`).
  */
 @Module({
   providers: [
-    { provide: RESOLVED_TOKEN_OPTIONS, useFactory: (raw: unknown) => validateTokenOptions(raw), inject: [TOKEN_MODULE_OPTIONS] },
+    { provide: RESOLVED_TOKEN_OPTIONS, useFactory: (raw: unknown) => resolveTokenOptions(raw), inject: [TOKEN_MODULE_OPTIONS] },
     { provide: TOKEN_ENDPOINT_CLIENT, useFactory: (options: ResolvedTokenOptions) => new TokenEndpointClient(options), inject: [RESOLVED_TOKEN_OPTIONS] },
     TokenManagerService,
   ],
-  exports: [TokenManagerService],
+  // Exported under the client's token by registerClient (token.module-definition.ts).
 })
 export class TokenModule extends ConfigurableTokenModule {}

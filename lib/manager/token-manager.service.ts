@@ -1,14 +1,17 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { inspect } from 'node:util';
 import { defer, firstValueFrom, map, type Observable, of, shareReplay, Subject, tap } from 'rxjs';
 import { abortError, TokenEndpointClient } from '../endpoint/token-endpoint.client.js';
+import type { IssuedToken } from '../endpoint/issued-token.interface.js';
 import { TokenResponseError } from '../errors/token-response.error.js';
 import { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 import { retryAfterMs } from '../retry/retry-delay.js';
 import { retryTransientFailures, type ScheduledRetry } from '../retry/retry-transient-failures.js';
+import { createTokenSource } from '../source/create-token-source.js';
+import type { TokenSource } from '../source/token-source.interface.js';
 import { tokenCacheKey } from '../store/token-cache-key.js';
-import { RESOLVED_TOKEN_OPTIONS, TOKEN_ENDPOINT_CLIENT } from '../token.internal-constants.js';
-import { type CachedToken, cacheIssuedToken, tokenPhase } from './cached-token.js';
+import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT } from '../token.internal-constants.js';
+import { type CachedToken, cacheIssuedToken, isFresh, tokenPhase } from './cached-token.js';
 import type { AccessTokenRequestOptions, TokenEvent } from './token-event.interface.js';
 import type { TokenInfo } from './token-info.interface.js';
 
@@ -19,12 +22,16 @@ interface RefreshFailure {
   readonly retryNotBeforeMs: number;
 }
 
+/** One attempt of a refresh: a new token, or undefined when a stable-window verification confirmed the cached one. */
+type TokenFetch = (signal: AbortSignal) => Promise<IssuedToken | undefined>;
+
 /**
  * Owns one client's access token: acquires it, caches it, refreshes it ahead of expiry and drops it
  * when a server rejects it. One instance per `TokenModule` registration.
  *
  * The lifecycle, by the injected clock (the phases are defined in `cached-token.ts`):
  * - **fresh**: served from memory, no I/O.
+ * - **verify** (stable window, `stableAfterSeconds`): re-verified with the server, shared by all callers.
  * - **stale**: still served; one background refresh starts. If it fails, the token keeps being served
  *   until it expires, and the next refresh starts no earlier than the cooldown allows (stale-if-error).
  * - **expired or absent**: callers wait for the single shared refresh. A refresh that failed for good
@@ -32,13 +39,16 @@ interface RefreshFailure {
  *
  * A refresh is one observable shared by every caller through `shareReplay` (without ref-counting, so a
  * caller that stops waiting never cancels it for the others); transient failures are retried inside it,
- * so N callers cause one token request at a time. A caller's abort rejects that caller only.
+ * so N callers cause one token request at a time. Where tokens come from (gateway revoke-and-refetch,
+ * session exchange) is the token source's business (lib/source).
  */
 @Injectable()
-export class TokenManagerService implements OnModuleDestroy {
-  private readonly logger = new Logger('TokenManager');
+export class TokenManagerService implements OnModuleDestroy, BeforeApplicationShutdown {
+  private readonly logger: Logger;
+  /** The client name given to `TokenModule.forRoot({ name })`; undefined for the unnamed client. */
+  readonly name: string | undefined;
   readonly #options: ResolvedTokenOptions;
-  readonly #endpoint: TokenEndpointClient;
+  readonly #source: TokenSource;
   readonly #clock: () => number;
   readonly #events = new Subject<TokenEvent>();
   readonly #shutdown = new AbortController();
@@ -54,9 +64,13 @@ export class TokenManagerService implements OnModuleDestroy {
   constructor(
     @Inject(RESOLVED_TOKEN_OPTIONS) options: ResolvedTokenOptions,
     @Inject(TOKEN_ENDPOINT_CLIENT) endpoint: TokenEndpointClient,
+    @Optional() @Inject(TOKEN_CLIENT_NAME) name?: string,
   ) {
+    const context = name === undefined ? 'TokenManager' : `TokenManager:${name}`;
+    this.name = name;
+    this.logger = new Logger(context);
     this.#options = options;
-    this.#endpoint = endpoint;
+    this.#source = createTokenSource(options, endpoint, context);
     this.#clock = options.clock;
     this.#cacheKey = tokenCacheKey(options);
   }
@@ -72,7 +86,7 @@ export class TokenManagerService implements OnModuleDestroy {
   /** A valid access token. A fresh cached token is returned without I/O or subscriptions. */
   getAccessToken(options?: AccessTokenRequestOptions): Promise<string> {
     const cached = this.#cached;
-    if (cached !== undefined && this.#clock() < cached.refreshAtMs) return Promise.resolve(cached.value);
+    if (cached !== undefined && isFresh(cached, this.#clock())) return Promise.resolve(cached.value);
     return this.acquire(options?.signal);
   }
 
@@ -80,7 +94,7 @@ export class TokenManagerService implements OnModuleDestroy {
   get accessToken$(): Observable<string> {
     return defer(() => {
       const cached = this.#cached;
-      if (cached !== undefined && this.#clock() < cached.refreshAtMs) return of(cached.value);
+      if (cached !== undefined && isFresh(cached, this.#clock())) return of(cached.value);
       return this.acquire();
     });
   }
@@ -96,6 +110,26 @@ export class TokenManagerService implements OnModuleDestroy {
     this.#cached = undefined;
     this.logger.debug('Cached token invalidated');
     this.#events.next({ type: 'invalidated', at: new Date(this.#clock()) });
+  }
+
+  /**
+   * For the HTTP layer after a 401: drops `rejectedToken` and returns a different token when the
+   * server can give one. When the token endpoint hands back the rejected token (a gateway that caches
+   * it), the token is revoked (with a revocation endpoint) and fetched once more. Concurrent calls for
+   * the same rejected token share one renewal. Session mode: rejects with `SessionTokenExpiredError`.
+   */
+  async renewRejected(rejectedToken: string, options?: AccessTokenRequestOptions): Promise<string> {
+    this.invalidate(rejectedToken);
+    const renew: TokenFetch = (signal) => this.#source.renewRejected(rejectedToken, signal);
+    const cached = this.#cached;
+    const phase = tokenPhase(cached, this.#clock());
+    if (phase !== 'expired') return cached!.value;
+    const joinedOther = this.#refresh$ !== undefined;
+    const token = await this.waitForRefresh(options?.signal, renew);
+    if (token !== rejectedToken || !joinedOther) return token;
+    // We joined a plain refresh that returned the rejected token again: renew once, for everyone.
+    this.invalidate(rejectedToken);
+    return this.waitForRefresh(options?.signal, renew);
   }
 
   /** Facts about the cached token (never its value), or null when none is cached. */
@@ -116,6 +150,14 @@ export class TokenManagerService implements OnModuleDestroy {
     return this.#clock();
   }
 
+  /** `revokeOnShutdown`: revokes the cached token (RFC 7009) when the application shuts down. */
+  async beforeApplicationShutdown(): Promise<void> {
+    const cached = this.#cached;
+    if (!this.#options.revokeOnShutdown || cached === undefined) return;
+    this.#cached = undefined;
+    await this.#source.revokeQuietly(cached.value);
+  }
+
   /** Aborts the refresh in flight and its retry waits (its waiters get an `AbortError`); later calls reject with one. */
   onModuleDestroy(): void {
     this.#shutdown.abort();
@@ -128,17 +170,23 @@ export class TokenManagerService implements OnModuleDestroy {
     switch (tokenPhase(cached, now)) {
       case 'fresh':
         return Promise.resolve(cached!.value);
+      case 'verify':
+        return this.waitForRefresh(signal, (flightSignal) => this.#source.verifyToken(cached!, flightSignal), cached);
       case 'stale':
         if (this.#refresh$ === undefined && !this.coolingDown(now) && !this.#shutdown.signal.aborted) this.startRefresh();
         return Promise.resolve(cached!.value);
-      case 'expired': {
-        if (signal?.aborted) return Promise.reject(abortError(signal));
-        if (this.#shutdown.signal.aborted) return Promise.reject(abortError(this.#shutdown.signal));
-        if (this.#refresh$ === undefined && this.coolingDown(now)) return Promise.reject(this.#failure!.error);
-        const refresh$ = this.#refresh$ ?? this.startRefresh();
-        return signal === undefined ? firstValueFrom(refresh$) : waitAbortably(refresh$, signal);
-      }
+      case 'expired':
+        return this.waitForRefresh(signal);
     }
+  }
+
+  /** Joins the refresh in flight, or starts one with `fetch` unless the cooldown answers for it. */
+  private waitForRefresh(signal?: AbortSignal, fetch?: TokenFetch, verified?: CachedToken): Promise<string> {
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    if (this.#shutdown.signal.aborted) return Promise.reject(abortError(this.#shutdown.signal));
+    if (this.#refresh$ === undefined && this.coolingDown(this.#clock())) return Promise.reject(this.#failure!.error);
+    const refresh$ = this.#refresh$ ?? this.startRefresh(fetch, verified);
+    return signal === undefined ? firstValueFrom(refresh$) : waitAbortably(refresh$, signal);
   }
 
   private coolingDown(now: number): boolean {
@@ -146,10 +194,10 @@ export class TokenManagerService implements OnModuleDestroy {
   }
 
   /** Starts the one shared refresh: token requests with retries, then the cache or the cooldown. */
-  private startRefresh(): Observable<string> {
+  private startRefresh(fetch: TokenFetch = (signal) => this.#source.fetchToken(signal, this.#cached), verified?: CachedToken): Observable<string> {
     const startedAtMs = this.#clock();
     const refresh$ = defer(() =>
-      retryTransientFailures((signal) => this.requestToken(signal), {
+      retryTransientFailures((signal) => this.requestToken(fetch, signal, verified), {
         options: this.#options.retry,
         clock: this.#clock,
         signal: this.#shutdown.signal,
@@ -161,7 +209,7 @@ export class TokenManagerService implements OnModuleDestroy {
         next: (token) => {
           this.#refresh$ = undefined;
           this.#failure = undefined;
-          this.store(token);
+          if (token !== verified) this.store(token);
         },
         error: (error: unknown) => {
           this.#refresh$ = undefined;
@@ -178,11 +226,13 @@ export class TokenManagerService implements OnModuleDestroy {
     return refresh$;
   }
 
-  /** One token request. Expiry counts from when it was sent; a token that arrives already expired is refused. */
-  private async requestToken(signal: AbortSignal): Promise<CachedToken> {
+  /** One attempt. Expiry counts from when it was sent; a token that arrives already expired is refused. */
+  private async requestToken(fetch: TokenFetch, signal: AbortSignal, verified?: CachedToken): Promise<CachedToken> {
     const sentAtMs = this.#clock();
-    const issued = await this.#endpoint.requestToken(signal);
-    const token = cacheIssuedToken(issued, sentAtMs, this.#options.refreshMarginSeconds);
+    const issued = await fetch(signal);
+    // undefined: the stable-window verification confirmed the cached token, which keeps its age.
+    if (issued === undefined) return verified!;
+    const token = cacheIssuedToken(issued, sentAtMs, this.#options.refreshMarginSeconds, this.#options);
     if (issued.expiresInDefaulted) this.logger.debug('Token response has no expires_in: defaultExpiresInSeconds assumed');
     if (this.#clock() >= token.expiresAtMs) {
       throw new TokenResponseError(200, `the token expired (expires_in ${issued.expiresInSeconds} s) before its response arrived`);
@@ -191,7 +241,8 @@ export class TokenManagerService implements OnModuleDestroy {
   }
 
   private store(token: CachedToken): void {
-    this.#cached = token;
+    // cache: false still shares the in-flight request, but keeps nothing for later calls.
+    if (this.#options.cache) this.#cached = token;
     const durationMs = this.#clock() - token.obtainedAtMs;
     const expiresInSeconds = (token.expiresAtMs - token.obtainedAtMs) / 1000;
     const type = this.#tokensObtained++ === 0 ? 'acquired' : 'refreshed';
@@ -222,7 +273,12 @@ export class TokenManagerService implements OnModuleDestroy {
 
   toJSON(): Record<string, unknown> {
     const info = this.getTokenInfo();
-    return { tokenUrl: this.#options.tokenUrl, clientId: this.#options.clientId, token: info ? { ...info, value: '[redacted]' } : null };
+    return {
+      ...(this.name !== undefined ? { name: this.name } : {}),
+      tokenUrl: this.#options.tokenUrl,
+      clientId: this.#options.clientId,
+      token: info ? { ...info, value: '[redacted]' } : null,
+    };
   }
 
   [inspect.custom](): string {
