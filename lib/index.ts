@@ -31,4 +31,9 @@ export { TokenTimeoutError } from './errors/token-timeout.error.js';
 
 // Resilience (issue 5)
 
+// Fleet: one token per lifetime across instances (issue 6); RedisTokenStore is in `nestjs-client-credentials/redis`
+export type { StoredToken, TokenStore } from './store/token-store.interface.js';
+export { MemoryTokenStore } from './store/memory-token.store.js';
+export { TokenStoreError } from './errors/token-store.error.js';
+
 // Seed parity and IdP compatibility (issue 7)

@@ -4,6 +4,8 @@ import { defer, finalize, firstValueFrom, map, type Observable, of, shareReplay,
 import { abortError, TokenEndpointClient } from '../endpoint/token-endpoint.client.js';
 import type { IssuedToken } from '../endpoint/issued-token.interface.js';
 import { ResolvedTokenOptions } from '../options/resolved-token-options.js';
+import { type ObtainedToken, SharedTokenCoordinator } from '../store/shared-token.coordinator.js';
+import { tokenCacheKey } from '../store/token-cache-key.js';
 import { RESOLVED_TOKEN_OPTIONS, TOKEN_ENDPOINT_CLIENT } from '../token.internal-constants.js';
 import { type CachedToken, cacheIssuedToken } from './cached-token.js';
 import type { AccessTokenRequestOptions, TokenEvent } from './token-event.interface.js';
@@ -30,6 +32,8 @@ export class TokenManagerService implements OnModuleDestroy {
   #cached: CachedToken | undefined;
   #inFlight: Observable<string> | undefined;
   #tokensObtained = 0;
+  /** Fleet-wide single-flight through `options.store`; undefined without a store. */
+  readonly #fleet: SharedTokenCoordinator | undefined;
 
   /** Lifecycle events (acquired, refreshed, refresh_failed, invalidated), without secrets. */
   readonly events$: Observable<TokenEvent> = this.#events.asObservable();
@@ -41,6 +45,11 @@ export class TokenManagerService implements OnModuleDestroy {
     this.#options = options;
     this.#endpoint = endpoint;
     this.#clock = options.clock;
+    const { store, refreshMarginSeconds, storeLeaseMs: leaseMs, storeWaitMs: waitMs } = options;
+    this.#fleet =
+      store === undefined
+        ? undefined
+        : new SharedTokenCoordinator({ store, key: tokenCacheKey(options), clock: this.#clock, refreshMarginSeconds, leaseMs, waitMs, logger: this.logger });
   }
 
   /** A valid access token. A fresh cached token is returned without I/O or subscriptions. */
@@ -68,6 +77,7 @@ export class TokenManagerService implements OnModuleDestroy {
     if (cached === undefined) return;
     if (rejectedToken !== undefined && rejectedToken !== cached.value) return;
     this.#cached = undefined;
+    this.#fleet?.invalidate(cached.value);
     this.logger.debug('Cached token invalidated');
     this.#events.next({ type: 'invalidated', at: new Date(this.#clock()) });
   }
@@ -85,10 +95,11 @@ export class TokenManagerService implements OnModuleDestroy {
     };
   }
 
-  /** Stops in-flight work; later calls reject with an `AbortError`. */
-  onModuleDestroy(): void {
+  /** Stops in-flight work (later calls reject with an `AbortError`) and closes the token store. */
+  async onModuleDestroy(): Promise<void> {
     this.#shutdown.abort();
     this.#events.complete();
+    await this.#options.store?.close?.();
   }
 
   private acquire(signal?: AbortSignal): Promise<string> {
@@ -112,8 +123,8 @@ export class TokenManagerService implements OnModuleDestroy {
   private sharedRefresh(): Observable<string> {
     if (this.#inFlight !== undefined) return this.#inFlight;
     const sentAtMs = this.#clock();
-    const flight$: Observable<string> = defer(() => this.#endpoint.requestToken(this.#shutdown.signal)).pipe(
-      map((issued) => this.store(issued, sentAtMs)),
+    const flight$: Observable<string> = defer(() => this.obtainToken(sentAtMs)).pipe(
+      map(({ issued, obtainedAtMs }) => this.store(issued, obtainedAtMs, sentAtMs)),
       tap({ error: (error: unknown) => this.reportFailure(error, sentAtMs) }),
       finalize(() => {
         if (this.#inFlight === flight$) this.#inFlight = undefined;
@@ -125,8 +136,15 @@ export class TokenManagerService implements OnModuleDestroy {
     return flight$;
   }
 
-  private store(issued: IssuedToken, sentAtMs: number): string {
-    const token = cacheIssuedToken(issued, sentAtMs, this.#options.refreshMarginSeconds);
+  /** From the token endpoint, or through the fleet's store when one is configured. */
+  private obtainToken(sentAtMs: number): Promise<ObtainedToken> {
+    const fetchLocally = (signal: AbortSignal) => this.#endpoint.requestToken(signal);
+    if (this.#fleet !== undefined) return this.#fleet.obtain(fetchLocally, this.#shutdown.signal);
+    return fetchLocally(this.#shutdown.signal).then((issued) => ({ issued, obtainedAtMs: sentAtMs, source: 'endpoint' }));
+  }
+
+  private store(issued: IssuedToken, obtainedAtMs: number, sentAtMs: number): string {
+    const token = cacheIssuedToken(issued, obtainedAtMs, this.#options.refreshMarginSeconds);
     this.#cached = token;
     const durationMs = this.#clock() - sentAtMs;
     const type = this.#tokensObtained++ === 0 ? 'acquired' : 'refreshed';

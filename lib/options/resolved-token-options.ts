@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import type { TokenStore } from '../store/token-store.interface.js';
 import type { ClientAuthMethod, Clock } from './token-module-options.interface.js';
 
 /** The validated, defaulted options every part of the module works from. @internal */
@@ -14,6 +15,9 @@ export interface ResolvedTokenSettings {
   readonly defaultExpiresInSeconds: number;
   readonly requestTimeoutMs: number;
   readonly clock: Clock;
+  readonly store?: TokenStore;
+  readonly storeLeaseMs: number;
+  readonly storeWaitMs: number;
 }
 
 /**
@@ -33,6 +37,9 @@ export class ResolvedTokenOptions implements ResolvedTokenSettings {
   readonly defaultExpiresInSeconds!: number;
   readonly requestTimeoutMs!: number;
   readonly clock!: Clock;
+  readonly store?: TokenStore;
+  readonly storeLeaseMs!: number;
+  readonly storeWaitMs!: number;
   readonly #clientSecret: string;
 
   constructor(settings: ResolvedTokenSettings, clientSecret: string) {

@@ -8,3 +8,5 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export const MAX_MARGIN_FRACTION_OF_LIFETIME = 0.5;
 /** Token responses larger than this are rejected unread. */
 export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
+/** The fleet fetch lease outlives one token request by this much (default `storeLeaseMs` = `requestTimeoutMs` + this). */
+export const STORE_LEASE_MARGIN_MS = 5_000;

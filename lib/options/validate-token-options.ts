@@ -3,6 +3,7 @@ import {
   DEFAULT_EXPIRES_IN_SECONDS,
   DEFAULT_REFRESH_MARGIN_SECONDS,
   DEFAULT_REQUEST_TIMEOUT_MS,
+  STORE_LEASE_MARGIN_MS,
 } from './token-options.defaults.js';
 import { ResolvedTokenOptions } from './resolved-token-options.js';
 import type { ClientAuthMethod, TokenModuleOptions } from './token-module-options.interface.js';
@@ -23,7 +24,12 @@ const KNOWN_OPTIONS = new Set<string>([
   'defaultExpiresInSeconds',
   'requestTimeoutMs',
   'clock',
+  'store',
+  'storeLeaseMs',
+  'storeWaitMs',
 ]);
+/** The methods a `store` must have. */
+const TOKEN_STORE_METHODS = ['get', 'set', 'deleteIfEqual', 'acquireLease', 'releaseLease'] as const;
 
 /**
  * Checks every option and collects every problem, so one startup failure lists them all.
@@ -59,6 +65,11 @@ export function validateTokenOptions(raw: unknown, knownExtraOptions: readonly s
   const requestTimeoutMs = numberInRange(options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, 'requestTimeoutMs', 1, report);
   const clock = options.clock ?? Date.now;
   if (typeof clock !== 'function') report('clock', 'must be a function returning milliseconds since the epoch');
+  const store = options.store ?? undefined;
+  const missing = store === undefined ? [] : TOKEN_STORE_METHODS.filter((method) => typeof (store as unknown as Record<string, unknown>)?.[method] !== 'function');
+  if (missing.length > 0) report('store', `must be a TokenStore (missing ${missing.join(', ')})`);
+  const storeLeaseMs = numberInRange(options.storeLeaseMs, requestTimeoutMs + STORE_LEASE_MARGIN_MS, 'storeLeaseMs', 1, report);
+  const storeWaitMs = numberInRange(options.storeWaitMs, storeLeaseMs + requestTimeoutMs, 'storeWaitMs', 0, report);
 
   if (problems.length > 0) throw new TokenConfigError(problems);
   return new ResolvedTokenOptions(
@@ -74,6 +85,9 @@ export function validateTokenOptions(raw: unknown, knownExtraOptions: readonly s
       defaultExpiresInSeconds,
       requestTimeoutMs,
       clock,
+      ...(store !== undefined ? { store } : {}),
+      storeLeaseMs,
+      storeWaitMs,
     },
     clientSecret!,
   );

@@ -1,0 +1,32 @@
+import { createHash } from 'node:crypto';
+import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
+
+/** Bumped when the fingerprint material changes, so old and new versions never share a key. */
+const FINGERPRINT_VERSION = 'v1';
+
+/**
+ * The fingerprint under which a fleet shares a token: SHA-256 (hex) over everything that changes
+ * which token the endpoint issues — token URL, client id, SHA-256 of the client secret, scope,
+ * audience, resource indicators and extra parameters. Store key names carry only this hash, never a
+ * client id in clear or a secret. A rotated secret yields a new key, so instances on the old and the
+ * new secret never hand each other tokens.
+ * @internal
+ */
+export function tokenCacheKey(options: ResolvedTokenOptions): string {
+  const material = JSON.stringify([
+    FINGERPRINT_VERSION,
+    options.tokenUrl,
+    options.clientId,
+    sha256Hex(options.revealClientSecret()),
+    options.scope ?? null,
+    options.audience ?? null,
+    [...options.resources],
+    Object.entries(options.extraParams).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  ]);
+  return sha256Hex(material);
+}
+
+/** SHA-256 of a UTF-8 string, as lowercase hex. @internal */
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}

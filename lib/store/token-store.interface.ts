@@ -1,0 +1,41 @@
+/**
+ * A token as a `TokenStore` keeps it: what the token endpoint issued plus when it was requested,
+ * so every instance derives the same expiry and refresh instants from it.
+ */
+export interface StoredToken {
+  readonly accessToken: string;
+  /** `Bearer`. */
+  readonly tokenType: string;
+  /** Granted scope, when the server reported one. */
+  readonly scope?: string;
+  /** Lifetime in seconds, counted from `obtainedAtMs`. */
+  readonly expiresInSeconds: number;
+  /** Whether `expires_in` was missing and `defaultExpiresInSeconds` was assumed. */
+  readonly expiresInDefaulted: boolean;
+  /** When the token request that produced it was sent (milliseconds since the epoch). */
+  readonly obtainedAtMs: number;
+}
+
+/**
+ * Where a fleet of instances shares one token per client, and the lease that elects the one instance
+ * that fetches it. `key` is an opaque fingerprint of the client (see `tokenCacheKey`); a store derives
+ * its own names from it. Every method may reject when the store is unreachable: the token manager then
+ * falls back to fetching the token itself, so a store outage never fails a caller.
+ *
+ * Implementations: `MemoryTokenStore` (one process) and `RedisTokenStore`
+ * (`nestjs-client-credentials/redis`).
+ */
+export interface TokenStore {
+  /** The stored token, or `undefined` when there is none (or it cannot be read, e.g. a wrong encryption key). */
+  get(key: string): Promise<StoredToken | undefined>;
+  /** Stores the token; the store forgets it after `ttlMs`. */
+  set(key: string, token: StoredToken, ttlMs: number): Promise<void>;
+  /** Deletes the stored token only if it is `accessToken` (compare-and-delete); true when deleted. */
+  deleteIfEqual(key: string, accessToken: string): Promise<boolean>;
+  /** Takes the fetch lease if nobody holds it (`SET NX PX`); it expires by itself after `ttlMs`. */
+  acquireLease(key: string, ownerId: string, ttlMs: number): Promise<boolean>;
+  /** Releases the lease only if `ownerId` still holds it (compare-and-delete); true when released. */
+  releaseLease(key: string, ownerId: string): Promise<boolean>;
+  /** Releases what the store opened itself (connections it created); called when the module shuts down. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,106 @@
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const root = resolve('.');
+
+/**
+ * Compiles lib/ (ESM) into a private folder for the worker processes, so fleet tests never race
+ * `npm run build` of other suites over dist/. Returns the folder holding index.js and redis/index.js.
+ */
+export function buildLibForWorkers(): string {
+  const outDir = join(root, '.tmp', `fleet-lib-${process.pid}`);
+  rmSync(outDir, { recursive: true, force: true });
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir, '--declaration', 'false'], { cwd: root, stdio: 'pipe' });
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n');
+  return outDir;
+}
+
+/** What one worker instance is configured with (see test/support/fleet-worker.mjs). */
+export interface FleetWorkerSettings {
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  redisUrl: string;
+  keyPrefix: string;
+  encryptionKey?: string;
+  storeLeaseMs?: number;
+  storeWaitMs?: number;
+}
+
+/** The outcome of concurrent getAccessToken() calls in one worker. */
+export interface BurstResult {
+  ok: number;
+  failed: number;
+  tokens: string[];
+  errors: string[];
+}
+
+/** One instance of the fleet: a child process running TokenModule with a RedisTokenStore. */
+export class FleetWorker {
+  #nextId = 0;
+  readonly #pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+
+  private constructor(private readonly child: ChildProcess) {
+    child.on('message', (message: { id?: number; result?: unknown; error?: string }) => {
+      const pending = message.id === undefined ? undefined : this.#pending.get(message.id);
+      if (pending === undefined) return;
+      this.#pending.delete(message.id!);
+      if (message.error !== undefined) pending.reject(new Error(message.error));
+      else pending.resolve(message.result);
+    });
+    child.on('exit', () => {
+      for (const pending of this.#pending.values()) pending.reject(new Error('worker exited'));
+      this.#pending.clear();
+    });
+  }
+
+  static start(libDir: string, settings: FleetWorkerSettings): Promise<FleetWorker> {
+    const child = fork(join(root, 'test/support/fleet-worker.mjs'), [], {
+      env: { ...process.env, NODE_OPTIONS: '', FLEET_LIB_DIR: libDir, FLEET_WORKER_SETTINGS: JSON.stringify(settings) },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    return new Promise((resolvePromise, reject) => {
+      child.once('message', () => resolvePromise(new FleetWorker(child)));
+      child.once('exit', (code) => reject(new Error(`fleet worker exited during startup (code ${code})`)));
+    });
+  }
+
+  send<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
+    const id = this.#nextId++;
+    return new Promise<T>((resolvePromise, reject) => {
+      this.#pending.set(id, { resolve: resolvePromise as (value: unknown) => void, reject });
+      this.child.send({ id, command, ...args });
+    });
+  }
+
+  burst(callers: number): Promise<BurstResult> {
+    return this.send<BurstResult>('burst', { callers });
+  }
+
+  /** SIGKILL: the instance dies mid-whatever, releasing nothing. */
+  async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((resolvePromise) => this.child.once('exit', resolvePromise));
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** Closes the Nest application (and its Redis connection), then the process. */
+  async close(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((resolvePromise) => this.child.once('exit', resolvePromise));
+    await this.send('close').catch(() => undefined);
+    await exited;
+  }
+}
+
+/** Resolves once `condition()` holds, checking every 10 ms; rejects after `timeoutMs`. */
+export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, 10));
+  }
+}
