@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { type BurstResult, buildLibForWorkers, FleetWorker, type FleetWorkerSettings, waitUntil } from './support/fleet.js';
+import { type BurstResult, buildLibForWorkers, removeLibForWorkers, FleetWorker, type FleetWorkerSettings, waitUntil } from './support/fleet.js';
 import { hasRedisServer, REDIS_SERVER_MISSING, RedisServer } from './support/redis-server.js';
 import { TestIdp } from './support/test-idp.js';
 
@@ -35,6 +35,7 @@ if (hasRedisServer) {
     });
     afterAll(async () => {
       await Promise.all([idp?.stop(), redis?.stop()]);
+      if (libDir) removeLibForWorkers(libDir);
     });
 
     it('8 processes × 200 concurrent callers make exactly 1 token request; a 401 makes exactly 1 more fleet-wide', async () => {
