@@ -73,7 +73,7 @@ if (hasRedisServer) {
     });
 
     it('when the lease owner is killed mid-fetch, another instance takes over after the lease expires and no caller hangs', async () => {
-      await startFleet(3, 'fleet-b:', { storeLeaseMs: 1_000, storeWaitMs: 20_000 });
+      await startFleet(3, 'fleet-b:', { tokenOptions: { storeLeaseMs: 1_000, storeWaitMs: 20_000 } });
       const [owner, ...survivors] = workers;
       idp.delayMs = 3_000;
       const ownerBurst = owner!.burst(50).catch(() => undefined);

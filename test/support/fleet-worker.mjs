@@ -1,6 +1,6 @@
-// One instance of a fleet, as a child process: a Nest application context with TokenModule and a
-// RedisTokenStore, driven over IPC by the fleet tests. It imports the package as built into
-// FLEET_LIB_DIR (the ESM build of lib/), like an application would.
+// One instance of a fleet, as a child process: a Nest application context with TokenModule and
+// (given `redisUrl`) a RedisTokenStore, driven over IPC by the fleet tests and bench/fleet.mjs. It
+// imports the package as built into FLEET_LIB_DIR (an ESM build of lib/), like an application would.
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { pathToFileURL } from 'node:url';
@@ -10,19 +10,21 @@ const { TokenModule, TokenManagerService } = await import(pathToFileURL(`${libDi
 const { RedisTokenStore } = await import(pathToFileURL(`${libDir}/redis/index.js`).href);
 const settings = JSON.parse(process.env.FLEET_WORKER_SETTINGS);
 
-const store = new RedisTokenStore({
-  redis: settings.redisUrl,
-  keyPrefix: settings.keyPrefix,
-  ...(settings.encryptionKey ? { encryptionKey: settings.encryptionKey } : {}),
-});
+// Without `redisUrl` the instance runs alone (no store): the baseline of the fleet benchmark.
+const store = settings.redisUrl
+  ? new RedisTokenStore({
+      redis: settings.redisUrl,
+      keyPrefix: settings.keyPrefix,
+      ...(settings.encryptionKey ? { encryptionKey: settings.encryptionKey } : {}),
+    })
+  : undefined;
 const app = await NestFactory.createApplicationContext(
   TokenModule.forRoot({
     tokenUrl: settings.tokenUrl,
     clientId: settings.clientId,
     clientSecret: settings.clientSecret,
-    store,
-    ...(settings.storeLeaseMs ? { storeLeaseMs: settings.storeLeaseMs } : {}),
-    ...(settings.storeWaitMs ? { storeWaitMs: settings.storeWaitMs } : {}),
+    ...(store ? { store } : {}),
+    ...settings.tokenOptions,
   }),
   { logger: false },
 );
@@ -50,7 +52,7 @@ const commands = {
     manager.invalidate(token);
     return {};
   },
-  storeStatus: () => ({ status: store.toJSON().status }),
+  storeStatus: () => ({ status: store?.toJSON().status }),
   startLoad: ({ callers }) => {
     load.running = true;
     load.done = (async () => {

@@ -43,11 +43,12 @@ export interface FleetWorkerSettings {
   tokenUrl: string;
   clientId: string;
   clientSecret: string;
-  redisUrl: string;
-  keyPrefix: string;
+  /** Without it the instance has no store. */
+  redisUrl?: string;
+  keyPrefix?: string;
   encryptionKey?: string;
-  storeLeaseMs?: number;
-  storeWaitMs?: number;
+  /** Further TokenModule options (JSON-serialisable). */
+  tokenOptions?: Record<string, unknown>;
 }
 
 /** The outcome of concurrent getAccessToken() calls in one worker. */
