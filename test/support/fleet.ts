@@ -1,7 +1,10 @@
+import { afterAll, afterEach, beforeAll } from '@jest/globals';
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
+import { RedisServer } from './redis-server.js';
+import { TestIdp } from './test-idp.js';
 
 const root = resolve('.');
 
@@ -126,3 +129,55 @@ export async function waitUntil(condition: () => boolean | Promise<boolean>, tim
     await new Promise((resolvePromise) => setTimeout(resolvePromise, 10));
   }
 }
+
+/** The client every fleet instance uses. */
+export const FLEET_CLIENT = { clientId: 'fleet-client', clientSecret: 'fleet-secret-value-5678' };
+
+/** What a fleet suite works with; filled in by the hooks `useFleetEnvironment` registers. */
+export interface FleetEnvironment {
+  idp: TestIdp;
+  redis: RedisServer;
+  /** Starts `count` instances of FLEET_CLIENT on the shared Redis; they are closed after each test. */
+  startFleet(count: number, keyPrefix: string, extra?: Partial<FleetWorkerSettings>): Promise<FleetWorker[]>;
+}
+
+/**
+ * Registers the hooks of a fleet suite: one oidc-provider and one redis-server for the suite, the
+ * worker build, and closing every instance (and resetting the IdP) after each test.
+ */
+export function useFleetEnvironment(): FleetEnvironment {
+  let libDir: string | undefined;
+  let workers: FleetWorker[] = [];
+  const environment = {
+    startFleet: async (count, keyPrefix, extra = {}) => {
+      const started = await Promise.all(
+        Array.from({ length: count }, () =>
+          FleetWorker.start(libDir!, { tokenUrl: environment.idp.tokenUrl, ...FLEET_CLIENT, redisUrl: environment.redis.url, keyPrefix, ...extra }),
+        ),
+      );
+      workers.push(...started);
+      return started;
+    },
+  } as FleetEnvironment;
+
+  beforeAll(async () => {
+    libDir = buildLibForWorkers();
+    [environment.idp, environment.redis] = await Promise.all([TestIdp.start({ clients: [FLEET_CLIENT] }), RedisServer.start()]);
+  }, 60_000);
+  afterEach(async () => {
+    await Promise.all(workers.map((worker) => worker.close()));
+    workers = [];
+    environment.idp.tokenRequests = 0;
+    environment.idp.delayMs = 0;
+  });
+  afterAll(async () => {
+    await Promise.all([environment.idp?.stop(), environment.redis?.stop()]);
+    if (libDir !== undefined) removeLibForWorkers(libDir);
+  });
+  return environment;
+}
+
+/** Every token the callers of these bursts received. */
+export const tokensOf = (results: BurstResult[]): Set<string> => new Set(results.flatMap((result) => result.tokens));
+/** How many calls of these bursts failed. */
+export const failuresOf = (results: BurstResult[]): number => results.reduce((sum, result) => sum + result.failed, 0);

@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
 
@@ -14,6 +15,24 @@ export const hasRedisServer: boolean = (() => {
 /** Shown when the binary is missing; CI machines have it, so there it is a failure. */
 export const REDIS_SERVER_MISSING =
   'redis-server is not on PATH: the fleet tests need a real Redis. Install it (apt-get install redis-server, brew install redis) and run the tests again.';
+
+/**
+ * Defines the suite when redis-server is installed. Otherwise it defines one test in its place that
+ * prints how to install it and passes only outside CI (CI machines have the binary, so there a
+ * missing one is a failure, never a silently skipped suite).
+ */
+export function describeWithRedisServer(name: string, suite: () => void): void {
+  if (hasRedisServer) {
+    describe(name, suite);
+    return;
+  }
+  describe(name, () => {
+    it('needs redis-server on PATH (required in CI)', () => {
+      process.stderr.write(`\n!!! ${REDIS_SERVER_MISSING} !!!\n\n`);
+      expect(process.env.CI).not.toBe('true');
+    });
+  });
+}
 
 /** A free TCP port on 127.0.0.1 (`redis-server --port 0` does not pick one). */
 export async function freePort(): Promise<number> {
