@@ -70,9 +70,11 @@ export class SharedTokenCoordinator {
     const deadlineMs = Date.now() + waitMs;
     for (let pollMs = FIRST_POLL_MS; ; pollMs = Math.min(pollMs * 2, MAX_POLL_MS)) {
       let leased = false;
+      let leaseRequested = false;
       try {
         let shared = await this.readFresh();
         if (shared === undefined) {
+          leaseRequested = true;
           leased = await store.acquireLease(key, this.#ownerId, leaseMs);
           // Another instance may have stored a token between our read and our lease.
           if (leased) shared = await this.readFresh();
@@ -83,7 +85,9 @@ export class SharedTokenCoordinator {
           return shared;
         }
       } catch (error) {
-        if (leased) void this.release();
+        // A timed-out lease request may still land in the store: release it (compare-and-delete), so
+        // the fleet does not wait out a lease nobody is fetching under.
+        if (leaseRequested) void this.release();
         this.markUnavailable(error);
         return this.fetch(fetchLocally, signal, false);
       }
