@@ -34,7 +34,7 @@ describe('the fingerprint a fleet shares a token under', () => {
     expect(new Set(variants.map(keyOf)).size).toBe(variants.length);
   });
 
-  it('ignores what does not change the token: client authentication method, timeouts, the store', () => {
+  it('ignores what does not change the token: client authentication method, timeouts, refresh margin', () => {
     expect(keyOf({ ...BASE, clientAuthMethod: 'client_secret_post', requestTimeoutMs: 1_000, refreshMarginSeconds: 10 })).toBe(keyOf(BASE));
   });
 });
