@@ -123,8 +123,16 @@ export class RedisTokenStore implements TokenStore {
     return this.withDeadline(this.whenReady()).then(() => this.withDeadline(command()));
   }
 
+  /** Settles when the first connection is ready or has failed (the command then fails fast). */
   private whenReady(): Promise<void> {
-    return new Promise((resolve) => this.#redis.once('ready', () => resolve()));
+    return new Promise((resolve) => {
+      const events = ['ready', 'close', 'end'] as const;
+      const settle = () => {
+        for (const event of events) this.#redis.off(event, settle);
+        resolve();
+      };
+      for (const event of events) this.#redis.once(event, settle);
+    });
   }
 
   private withDeadline<T>(operation: Promise<T>): Promise<T> {
@@ -158,6 +166,8 @@ function createClient(connection: RedisOptions | string, commandTimeoutMs: numbe
     maxRetriesPerRequest: 1,
     commandTimeout: commandTimeoutMs,
     connectTimeout: 2_000,
+    // ioredis holds a (not unref'd) timer this long when closing a dead connection: keep shutdown prompt.
+    disconnectTimeout: commandTimeoutMs,
     retryStrategy: (attempt: number) => Math.min(attempt * 100, 2_000),
   };
   return typeof connection === 'string' ? new Redis(connection, failFast) : new Redis({ ...failFast, ...connection });
