@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import type { TokenStore } from '../store/token-store.interface.js';
 import type { ResolvedTokenRetryOptions } from './token-retry-options.interface.js';
 import type { ClientAssertionAlgorithm, ClientAuthMethod, Clock } from './token-module-options.interface.js';
 
@@ -44,6 +45,9 @@ export interface ResolvedTokenSettings {
   readonly revokeOnShutdown: boolean;
   /** Session-exchange URL as configured (absolute, or a reference resolved against `tokenUrl`). */
   readonly sessionExchangeUrl?: string;
+  readonly store?: TokenStore;
+  readonly storeLeaseMs: number;
+  readonly storeWaitMs: number;
 }
 
 /** Secret material; held in a private field, read only by the endpoint client and the token sources. @internal */
@@ -85,6 +89,9 @@ export class ResolvedTokenOptions implements ResolvedTokenSettings {
   readonly stableAfterSeconds!: number;
   readonly revokeOnShutdown!: boolean;
   readonly sessionExchangeUrl?: string;
+  readonly store?: TokenStore;
+  readonly storeLeaseMs!: number;
+  readonly storeWaitMs!: number;
   readonly #credentials: ClientCredentials;
 
   constructor(settings: ResolvedTokenSettings, credentials: ClientCredentials | string) {
