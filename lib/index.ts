@@ -32,3 +32,9 @@ export { TokenTimeoutError } from './errors/token-timeout.error.js';
 // Resilience (issue 5)
 
 // Seed parity and IdP compatibility (issue 7)
+
+// Sender-constrained tokens: DPoP (issue 9)
+export { DpopService, type DpopRequestHeaders } from './dpop/dpop.service.js';
+export { attachDpopInterceptor, type DpopInterceptorOptions, type DpopTokenSource } from './dpop/dpop.interceptor.js';
+export type { DpopAlgorithm, DpopJwk, DpopKeyOptions, DpopOption } from './dpop/dpop-options.interface.js';
+export type { DpopStatus } from './dpop/dpop-status.interface.js';

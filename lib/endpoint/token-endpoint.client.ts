@@ -1,4 +1,6 @@
-import axios, { type AxiosInstance, isAxiosError } from 'axios';
+import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
+import { isTokenEndpointNonceChallenge } from '../dpop/dpop-challenge.js';
+import type { DpopSigner } from '../dpop/dpop-signer.interface.js';
 import { TokenEndpointError } from '../errors/token-endpoint.error.js';
 import { TokenError } from '../errors/token.error.js';
 import { TokenResponseError } from '../errors/token-response.error.js';
@@ -20,9 +22,12 @@ export class TokenEndpointClient {
   readonly #options: ResolvedTokenOptions;
   readonly #authentication: ClientAuthentication;
   readonly #http: AxiosInstance;
+  readonly #dpop: DpopSigner | undefined;
 
-  constructor(options: ResolvedTokenOptions) {
+  /** With `dpop`, every attempt carries a fresh proof and a `use_dpop_nonce` answer is resent once. */
+  constructor(options: ResolvedTokenOptions, dpop?: DpopSigner) {
     this.#options = options;
+    this.#dpop = dpop;
     this.#authentication = authenticateClient(options.clientAuthMethod, options.clientId, options.revealClientSecret());
     this.#http = axios.create({
       maxRedirects: 0,
@@ -50,20 +55,31 @@ export class TokenEndpointClient {
     const { tokenUrl, requestTimeoutMs, defaultExpiresInSeconds, clock } = this.#options;
     const deadline = AbortSignal.timeout(requestTimeoutMs);
     try {
-      const response = await this.#http.post<string>(tokenUrl, this.buildRequestBody().toString(), {
-        headers: {
-          Accept: 'application/json',
-          'Content-Type': 'application/x-www-form-urlencoded',
-          ...this.#authentication.headers,
-        },
-        timeout: requestTimeoutMs,
-        signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
-      });
+      const send = async (): Promise<AxiosResponse<string>> =>
+        this.#http.post<string>(tokenUrl, this.buildRequestBody().toString(), {
+          headers: {
+            Accept: 'application/json',
+            'Content-Type': 'application/x-www-form-urlencoded',
+            ...this.#authentication.headers,
+            ...(this.#dpop ? { DPoP: await this.#dpop.proofFor('POST', tokenUrl) } : {}),
+          },
+          timeout: requestTimeoutMs,
+          signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
+        });
+      let response = await send();
+      // RFC 9449 §8: the IdP demands a nonce by answering 400 use_dpop_nonce with a DPoP-Nonce header.
+      // One resend with that nonce; a second challenge is returned as the error, so this never loops.
+      const nonceArrived = this.#dpop?.rememberNonce(tokenUrl, response.headers['dpop-nonce']) ?? false;
+      if (nonceArrived && isTokenEndpointNonceChallenge(response.status, bodyText(response))) {
+        response = await send();
+        this.#dpop?.rememberNonce(tokenUrl, response.headers['dpop-nonce']);
+      }
       const retryAfter = response.headers['retry-after'];
       return parseTokenResponse(
-        { status: response.status, body: typeof response.data === 'string' ? response.data : '', retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined },
+        { status: response.status, body: bodyText(response), retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined },
         defaultExpiresInSeconds,
         clock(),
+        this.#dpop?.acceptedTokenTypes,
       );
     } catch (error) {
       throw this.redact(this.translate(error, deadline, signal));
@@ -98,6 +114,10 @@ export class TokenEndpointClient {
     if (error.stack) error.stack = scrub(error.stack);
     return error;
   }
+}
+
+function bodyText(response: AxiosResponse<string>): string {
+  return typeof response.data === 'string' ? response.data : '';
 }
 
 /** The standard abort error for a caller whose signal fired. */

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import type { ResolvedDpopOptions } from '../dpop/resolved-dpop-options.js';
 import type { ClientAuthMethod, Clock } from './token-module-options.interface.js';
 
 /** The validated, defaulted options every part of the module works from. @internal */
@@ -14,6 +15,8 @@ export interface ResolvedTokenSettings {
   readonly defaultExpiresInSeconds: number;
   readonly requestTimeoutMs: number;
   readonly clock: Clock;
+  /** DPoP settings; undefined when DPoP is off. */
+  readonly dpop?: ResolvedDpopOptions;
 }
 
 /**
@@ -33,6 +36,7 @@ export class ResolvedTokenOptions implements ResolvedTokenSettings {
   readonly defaultExpiresInSeconds!: number;
   readonly requestTimeoutMs!: number;
   readonly clock!: Clock;
+  readonly dpop?: ResolvedDpopOptions;
   readonly #clientSecret: string;
 
   constructor(settings: ResolvedTokenSettings, clientSecret: string) {

@@ -1,3 +1,5 @@
+import type { DpopOption } from '../dpop/dpop-options.interface.js';
+
 /** How the client authenticates at the token endpoint. */
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
 
@@ -37,4 +39,10 @@ export interface TokenModuleOptions {
   requestTimeoutMs?: number;
   /** Milliseconds-since-epoch clock, default `Date.now`. For tests. */
   clock?: Clock;
+  /**
+   * Sender-constrained tokens (DPoP, RFC 9449): `true` for an ephemeral ES256 key generated at startup,
+   * or `{ privateKey, alg?, allowBearerDowngrade? }`. Token requests then carry a proof and the IdP must
+   * answer `token_type: DPoP`. Needs the optional peer `jose`.
+   */
+  dpop?: DpopOption;
 }

@@ -1,3 +1,4 @@
+import { validateDpopOption } from '../dpop/validate-dpop-option.js';
 import { TokenConfigError, type TokenConfigProblem } from '../errors/token-config.error.js';
 import {
   DEFAULT_EXPIRES_IN_SECONDS,
@@ -23,6 +24,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'defaultExpiresInSeconds',
   'requestTimeoutMs',
   'clock',
+  'dpop',
 ]);
 
 /**
@@ -59,6 +61,7 @@ export function validateTokenOptions(raw: unknown, knownExtraOptions: readonly s
   const requestTimeoutMs = numberInRange(options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, 'requestTimeoutMs', 1, report);
   const clock = options.clock ?? Date.now;
   if (typeof clock !== 'function') report('clock', 'must be a function returning milliseconds since the epoch');
+  const dpop = validateDpopOption(options.dpop, report);
 
   if (problems.length > 0) throw new TokenConfigError(problems);
   return new ResolvedTokenOptions(
@@ -74,6 +77,7 @@ export function validateTokenOptions(raw: unknown, knownExtraOptions: readonly s
       defaultExpiresInSeconds,
       requestTimeoutMs,
       clock,
+      ...(dpop ? { dpop } : {}),
     },
     clientSecret!,
   );

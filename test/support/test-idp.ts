@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
@@ -13,6 +14,8 @@ export interface TestClient {
   authMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
   scope?: string;
   jwks?: { keys: unknown[] };
+  /** Register the client with `dpop_bound_access_tokens`: the IdP refuses token requests without a proof. */
+  dpopBound?: boolean;
 }
 
 export interface TestIdpOptions {
@@ -21,6 +24,12 @@ export interface TestIdpOptions {
   ttlSeconds?: number;
   /** Issue JWT access tokens for TEST_API_RESOURCE (default) instead of opaque ones. */
   format?: 'jwt' | 'opaque';
+  /**
+   * DPoP (RFC 9449). Default: oidc-provider's own default (on, nonces off). `false` turns the feature
+   * off (the IdP then ignores proofs and issues Bearer tokens); `{ requireNonce: true }` makes the
+   * token endpoint demand a server nonce (400 use_dpop_nonce) from proofs without a valid one.
+   */
+  dpop?: false | { requireNonce?: boolean };
 }
 
 /** A fault the IdP serves instead of a token for the next token request(s). */
@@ -35,6 +44,8 @@ export class TestIdp {
   readonly faults: IdpFault[] = [];
   /** Form bodies of the token requests, for assertions on what was sent. */
   readonly tokenRequestBodies: string[] = [];
+  /** The `DPoP` header of each token request (undefined when absent). */
+  readonly tokenRequestProofs: (string | undefined)[] = [];
   /** Milliseconds to hold each token request before answering. */
   delayMs = 0;
 
@@ -79,15 +90,20 @@ export class TestIdp {
           token_endpoint_auth_method: client.authMethod ?? 'client_secret_basic',
           scope: client.scope ?? 'api:read api:write',
           ...(client.jwks ? { jwks: client.jwks as ClientMetadata['jwks'] } : {}),
+          ...(client.dpopBound ? { dpop_bound_access_tokens: true } : {}),
         }),
       ),
       jwks: { keys: [signingKey as never] },
       scopes: ['api:read', 'api:write'],
+      enabledJWA: { dPoPSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'] },
       features: {
         devInteractions: { enabled: false },
         clientCredentials: { enabled: true },
         introspection: { enabled: true },
         revocation: { enabled: true },
+        ...(options.dpop === undefined
+          ? {}
+          : { dPoP: options.dpop === false ? { enabled: false } : { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => options.dpop !== false && options.dpop?.requireNonce === true } }),
         resourceIndicators: {
           enabled: true,
           defaultResource: () => (format === 'jwt' ? TEST_API_RESOURCE : undefined) as string,
@@ -108,6 +124,7 @@ export class TestIdp {
     provider.use(async (ctx, next) => {
       if (ctx.method === 'POST' && ctx.path === '/token') {
         idp.tokenRequests += 1;
+        idp.tokenRequestProofs.push(ctx.get('DPoP') || undefined);
         if (idp.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, idp.delayMs));
         const fault = idp.faults.shift();
         if (fault) {
