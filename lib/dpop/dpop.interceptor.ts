@@ -33,38 +33,55 @@ export function attachDpopInterceptor(instance: AxiosInstance, tokens: DpopToken
   if (!dpop.enabled) throw new TokenConfigError([{ field: 'dpop', message: 'is not enabled for this TokenModule: attachDpopInterceptor needs the dpop option' }], 'DPoP interceptor');
   const isAllowed = originCheck(instance, options);
 
-  const requestId = instance.interceptors.request.use(async (config: DpopRequestConfig) => {
+  const requestId = instance.interceptors.request.use(async (config: InternalAxiosRequestConfig) => {
     const url = absoluteUrl(instance, config);
     if (url === undefined || !isAllowed(url)) return config;
-    const token = await tokens.getAccessToken(config.signal instanceof AbortSignal ? { signal: config.signal } : undefined);
-    const headers = await dpop.resourceRequestHeaders(config.method ?? 'get', url.href, token, tokens.getTokenInfo()?.tokenType);
-    config.headers.set('Authorization', headers.Authorization);
-    if (headers.DPoP !== undefined) config.headers.set('DPoP', headers.DPoP);
-    else config.headers.delete('DPoP');
-    config.dpopUrl = url.href;
-    return config;
+    return applyDpopHeaders(config, url, tokens, dpop);
   });
-
   const responseId = instance.interceptors.response.use(
     (response: AxiosResponse) => {
       rememberNonce(dpop, response);
       return response;
     },
-    (error: unknown) => {
-      if (!isAxiosError(error) || error.response === undefined) return Promise.reject(error);
-      const nonceArrived = rememberNonce(dpop, error.response);
-      const config = error.config as DpopRequestConfig | undefined;
-      const challenged = isResourceNonceChallenge(error.response.status, error.response.headers['www-authenticate']);
-      if (config?.dpopUrl === undefined || config[NONCE_RESENT] || !challenged || !nonceArrived) return Promise.reject(error);
-      config[NONCE_RESENT] = true;
-      return instance.request(config);
-    },
+    (error: unknown) => resendOnNonceChallenge(instance, dpop, error) ?? Promise.reject(error),
   );
 
   return () => {
     instance.interceptors.request.eject(requestId);
     instance.interceptors.response.eject(responseId);
   };
+}
+
+/**
+ * Sets `Authorization: DPoP <token>` and a fresh proof for `url` on an allowed request. A building
+ * block for an interceptor that also handles Bearer: call it instead of setting the Bearer header.
+ * @internal
+ */
+export async function applyDpopHeaders(config: InternalAxiosRequestConfig, url: URL, tokens: DpopTokenSource, dpop: DpopService): Promise<InternalAxiosRequestConfig> {
+  const token = await tokens.getAccessToken(config.signal instanceof AbortSignal ? { signal: config.signal } : undefined);
+  const headers = await dpop.resourceRequestHeaders(config.method ?? 'get', url.href, token, tokens.getTokenInfo()?.tokenType);
+  config.headers.set('Authorization', headers.Authorization);
+  if (headers.DPoP !== undefined) config.headers.set('DPoP', headers.DPoP);
+  else config.headers.delete('DPoP');
+  (config as DpopRequestConfig).dpopUrl = url.href;
+  return config;
+}
+
+/**
+ * For a failed request that `applyDpopHeaders` prepared: remembers the answer's `DPoP-Nonce`, and
+ * when the answer is a 401 `use_dpop_nonce` challenge with a nonce, resends the request once (a
+ * fresh proof is made by the request interceptor). Returns undefined when there is nothing to
+ * resend, so the caller goes on with its own handling (such as a one-shot token renewal on 401).
+ * @internal
+ */
+export function resendOnNonceChallenge(instance: AxiosInstance, dpop: DpopService, error: unknown): Promise<AxiosResponse> | undefined {
+  if (!isAxiosError(error) || error.response === undefined) return undefined;
+  const nonceArrived = rememberNonce(dpop, error.response);
+  const config = error.config as DpopRequestConfig | undefined;
+  const challenged = isResourceNonceChallenge(error.response.status, error.response.headers['www-authenticate']);
+  if (config?.dpopUrl === undefined || config[NONCE_RESENT] || !challenged || !nonceArrived) return undefined;
+  config[NONCE_RESENT] = true;
+  return instance.request(config);
 }
 
 function rememberNonce(dpop: DpopService, response: AxiosResponse): boolean {

@@ -7,13 +7,13 @@ import { createDpopProof } from './dpop-proof.js';
 import type { DpopSigner } from './dpop-signer.interface.js';
 import type { DpopStatus } from './dpop-status.interface.js';
 
-/** Headers of one DPoP-protected resource request. */
-export interface DpopRequestHeaders {
+/** Headers of one DPoP-protected resource request (a type alias, so it fits axios header records). */
+export type DpopRequestHeaders = {
   /** `DPoP <token>` (or `Bearer <token>` for a downgraded token). */
   readonly Authorization: string;
   /** The proof; absent for a downgraded Bearer token. */
   readonly DPoP?: string;
-}
+};
 
 /**
  * The DPoP side of one `TokenModule` registration (RFC 9449): its key, its proofs and the nonces
