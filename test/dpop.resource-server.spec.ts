@@ -146,6 +146,31 @@ describe('DPoP-protected API calls through attachDpopInterceptor', () => {
     }
   });
 
+  it('nonces are remembered per origin: a second API is challenged on first contact and never sees the first API nonce', async () => {
+    const second = await DpopResourceServer.start(idp);
+    const both = axios.create();
+    const detachBoth = attachDpopInterceptor(both, app.manager, app.moduleRef.get(DpopService), { allowedOrigins: [api.baseUrl, `${second.baseUrl}/ignored-path`] });
+    try {
+      await both.get(`${api.baseUrl}/orders`);
+      await both.get(`${second.baseUrl}/orders`);
+      await both.get(`${api.baseUrl}/orders`);
+      await both.get(`${second.baseUrl}/orders`);
+      expect([api.nonceChallenges, second.nonceChallenges]).toEqual([1, 1]);
+      expect([api.accepted, second.accepted]).toEqual([2, 2]);
+      expect(second.captured.map((request) => decodeJwt(request.dpop!).nonce)).toEqual([undefined, second.nonce, second.nonce]);
+    } finally {
+      detachBoth();
+      await second.stop();
+    }
+  });
+
+  it('a DPoP-Nonce that is not a valid nonce (quotes, spaces, control characters) is ignored', async () => {
+    const dpop = app.moduleRef.get(DpopService);
+    for (const bad of ['a"b', 'a b', 'a\\b', '', 'x\r\ny', 42]) expect(dpop.rememberNonce(api.baseUrl, bad)).toBe(false);
+    expect(dpop.rememberNonce(api.baseUrl, 'good-nonce_1.~')).toBe(true);
+    expect(decodeJwt(await dpop.proofFor('GET', `${api.baseUrl}/x`)).nonce).toBe('good-nonce_1.~');
+  });
+
   it('attaching without an allowlist or baseURL, or with DPoP off, fails with TokenConfigError', async () => {
     const plain = await startTokenApp({ tokenUrl: idp.tokenUrl, clientId: 'test-client', clientSecret: 'test-secret-value-1234' });
     try {
