@@ -21,7 +21,7 @@ export interface DpopKeyOptions {
 }
 
 /**
- * The `dpop` option: `true` for an ephemeral ES256 key generated at startup (its thumbprint changes on
- * every restart), or a key of your own.
+ * The `dpop` option: `false` (or absent) for off, `true` for an ephemeral ES256 key generated at
+ * startup (its thumbprint changes on every restart), or a key of your own.
  */
-export type DpopOption = true | DpopKeyOptions;
+export type DpopOption = true | false | DpopKeyOptions;
