@@ -171,12 +171,14 @@ describe('DPoP-protected API calls through attachDpopInterceptor', () => {
     expect(decodeJwt(await dpop.proofFor('GET', `${api.baseUrl}/x`)).nonce).toBe('good-nonce_1.~');
   });
 
-  it('attaching without an allowlist or baseURL, or with DPoP off, fails with TokenConfigError', async () => {
+  it('attaching without an allowlist or baseURL, with DPoP off, or to the global axios fails with TokenConfigError', async () => {
     const plain = await startTokenApp({ tokenUrl: idp.tokenUrl, clientId: 'test-client', clientSecret: 'test-secret-value-1234' });
     try {
       expect(() => attachDpopInterceptor(axios.create(), app.manager, app.moduleRef.get(DpopService))).toThrow(/allowedOrigins: is required/);
       expect(() => attachDpopInterceptor(axios.create(), app.manager, app.moduleRef.get(DpopService), { allowedOrigins: ['not a url'] })).toThrow(TokenConfigError);
       expect(() => attachDpopInterceptor(axios.create({ baseURL: api.baseUrl }), plain.manager, plain.moduleRef.get(DpopService))).toThrow(/dpop: is not enabled/);
+      expect(() => attachDpopInterceptor(axios, app.manager, app.moduleRef.get(DpopService), { allowedOrigins: [api.baseUrl] })).toThrow(/not the process-global axios/);
+      expect(axios.interceptors.request.handlers).toHaveLength(0);
     } finally {
       await plain.close();
     }

@@ -1,4 +1,4 @@
-import { type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig, isAxiosError } from 'axios';
+import axios, { type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig, isAxiosError } from 'axios';
 import { TokenConfigError, type TokenConfigProblem } from '../errors/token-config.error.js';
 import type { TokenManagerService } from '../manager/token-manager.service.js';
 import { isResourceNonceChallenge } from './dpop-challenge.js';
@@ -31,6 +31,8 @@ type DpopRequestConfig = InternalAxiosRequestConfig & { [NONCE_RESENT]?: boolean
  */
 export function attachDpopInterceptor(instance: AxiosInstance, tokens: DpopTokenSource, dpop: DpopService, options: DpopInterceptorOptions = {}): () => void {
   if (!dpop.enabled) throw new TokenConfigError([{ field: 'dpop', message: 'is not enabled for this TokenModule: attachDpopInterceptor needs the dpop option' }], 'DPoP interceptor');
+  // The default export is shared by every library in the process: the token must not ride along.
+  if (instance === axios) throw new TokenConfigError([{ field: 'instance', message: 'must be your own axios.create() instance, not the process-global axios' }], 'DPoP interceptor');
   const isAllowed = originCheck(instance, options);
 
   const requestId = instance.interceptors.request.use(async (config: InternalAxiosRequestConfig) => {
