@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generateKeyPairSync } from 'node:crypto';
+import { Test } from '@nestjs/testing';
 import { inspect } from 'node:util';
-import { DpopService, TokenConfigError, type TokenModuleOptions } from '../lib/index.js';
+import { DpopService, TokenConfigError, TokenModule, type TokenModuleOptions } from '../lib/index.js';
 import { RESOLVED_TOKEN_OPTIONS } from '../lib/token.internal-constants.js';
 import { TestIdp } from './support/test-idp.js';
 import { startTokenApp } from './support/token-app.js';
@@ -92,6 +93,22 @@ describe('DPoP keys never leak', () => {
       expect(JSON.parse(JSON.stringify(dpop))).toEqual({ mode: 'configured', alg: 'ES256', thumbprint: dpop.thumbprint, allowBearerDowngrade: false });
     } finally {
       await app.close();
+    }
+  });
+
+  it('startup logs the DPoP mode and the public thumbprint, never the key', async () => {
+    const jwk = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' });
+    const lines: string[] = [];
+    const record = (...args: unknown[]) => void lines.push(args.map((arg) => (typeof arg === 'string' ? arg : inspect(arg))).join(' '));
+    const moduleRef = await Test.createTestingModule({ imports: [TokenModule.forRoot({ ...BASE, dpop: { privateKey: jwk, alg: 'EdDSA' } })] })
+      .setLogger({ log: record, error: record, warn: record, debug: record, verbose: record })
+      .compile();
+    try {
+      const { thumbprint } = moduleRef.get(DpopService);
+      expect(lines.filter((line) => line.includes('DPoP on'))).toEqual([`DPoP on: configured EdDSA key, thumbprint ${thumbprint} TokenManager`]);
+      expect(lines.join('\n')).not.toContain(jwk.d);
+    } finally {
+      await moduleRef.close();
     }
   });
 

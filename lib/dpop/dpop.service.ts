@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { inspect } from 'node:util';
 import { TokenConfigError } from '../errors/token-config.error.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
@@ -36,7 +37,10 @@ export class DpopService implements DpopSigner {
   static async create(options: ResolvedTokenOptions): Promise<DpopService> {
     const dpop = options.dpop;
     if (dpop === undefined) return new DpopService(undefined, options.clock, false);
-    return new DpopService(await DpopKey.create(dpop), options.clock, dpop.allowBearerDowngrade);
+    const key = await DpopKey.create(dpop);
+    // The thumbprint is public (it is in every token) and is what IdP and API logs show: log it to correlate.
+    new Logger('TokenManager').log(`DPoP on: ${key.source} ${key.alg} key, thumbprint ${key.thumbprint}`);
+    return new DpopService(key, options.clock, dpop.allowBearerDowngrade);
   }
 
   /** Whether the `dpop` option is on. */
