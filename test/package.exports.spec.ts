@@ -86,7 +86,8 @@ describe('the packed tarball, as users install it', () => {
         console.log(JSON.stringify({ status: dpop.status(), header: proof.split('.')[0], claims: proof.split('.')[1] }));
       });`;
     const output = execFileSync(process.execPath, ['--no-warnings', '-e', script], { cwd: join(workspace, 'app'), encoding: 'utf8' });
-    const { status, header, claims } = JSON.parse(output) as { status: { mode: string; thumbprint: string }; header: string; claims: string };
+    // The last line is ours; Nest's logger prints the DPoP startup line before it.
+    const { status, header, claims } = JSON.parse(output.trim().split('\n').at(-1)!) as { status: { mode: string; thumbprint: string }; header: string; claims: string };
     expect(status).toMatchObject({ mode: 'ephemeral', thumbprint: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
     expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toMatchObject({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty: 'EC', crv: 'P-256' } });
     expect(JSON.parse(Buffer.from(claims, 'base64url').toString())).toMatchObject({ htm: 'GET', htu: 'https://api.example.com/orders' });

@@ -95,7 +95,7 @@ export class TestIdp {
       ),
       jwks: { keys: [signingKey as never] },
       scopes: ['api:read', 'api:write'],
-      enabledJWA: { dPoPSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'] },
+      ...(options.dpop ? { enabledJWA: { dPoPSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'] } } : {}),
       features: {
         devInteractions: { enabled: false },
         clientCredentials: { enabled: true },
