@@ -1,5 +1,5 @@
 /** `WWW-Authenticate: DPoP ... error="use_dpop_nonce"` (RFC 9449 §9), in any parameter order. */
-const RESOURCE_NONCE_CHALLENGE = /(?:^|[\s,])DPoP\b[^]*?\berror\s*=\s*"?use_dpop_nonce"?/i;
+const RESOURCE_NONCE_CHALLENGE = /(?:^|[\s,])DPoP\b[\s\S]*?\berror\s*=\s*"?use_dpop_nonce"?/i;
 
 /**
  * Whether a resource server answer asks for a (new) nonce: 401 with a DPoP challenge whose error
