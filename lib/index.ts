@@ -56,3 +56,9 @@ export type {
   SessionExchangeOptions,
   TlsClientAuthOptions,
 } from './options/token-module-options.interface.js';
+
+// Sender-constrained tokens: DPoP (issue 9)
+export { DpopService, type DpopRequestHeaders } from './dpop/dpop.service.js';
+export { attachDpopInterceptor, type DpopInterceptorOptions, type DpopTokenSource } from './dpop/dpop.interceptor.js';
+export type { DpopAlgorithm, DpopJwk, DpopKeyOptions, DpopOption } from './dpop/dpop-options.interface.js';
+export type { DpopStatus } from './dpop/dpop-status.interface.js';

@@ -1,5 +1,6 @@
 import { ConfigurableModuleBuilder, type DynamicModule } from '@nestjs/common';
 import { TokenConfigError } from './errors/token-config.error.js';
+import { DpopService } from './dpop/dpop.service.js';
 import { TokenManagerService } from './manager/token-manager.service.js';
 import { getTokenManagerToken } from './manager/token-manager.token.js';
 import type { TokenModuleOptions } from './options/token-module-options.interface.js';
@@ -33,7 +34,7 @@ export const {
  * otherwise, so any number of named registrations live side by side without clashing.
  */
 function registerClient(definition: DynamicModule, name: string | undefined): DynamicModule {
-  if (name === undefined) return { ...definition, exports: [...(definition.exports ?? []), TokenManagerService] };
+  if (name === undefined) return { ...definition, exports: [...(definition.exports ?? []), TokenManagerService, DpopService] };
   if (typeof name !== 'string' || name.trim() === '') throw new TokenConfigError([{ field: 'name', message: 'must be a non-empty string when set' }]);
   const token = getTokenManagerToken(name);
   return {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DpopService } from './dpop/dpop.service.js';
 import { TokenEndpointClient } from './endpoint/token-endpoint.client.js';
 import { TokenManagerService } from './manager/token-manager.service.js';
 import type { ResolvedTokenOptions } from './options/resolved-token-options.js';
@@ -19,7 +20,12 @@ import { RESOLVED_TOKEN_OPTIONS, TOKEN_ENDPOINT_CLIENT } from './token.internal-
 @Module({
   providers: [
     { provide: RESOLVED_TOKEN_OPTIONS, useFactory: (raw: unknown) => resolveTokenOptions(raw), inject: [TOKEN_MODULE_OPTIONS] },
-    { provide: TOKEN_ENDPOINT_CLIENT, useFactory: (options: ResolvedTokenOptions) => new TokenEndpointClient(options), inject: [RESOLVED_TOKEN_OPTIONS] },
+    { provide: DpopService, useFactory: (options: ResolvedTokenOptions) => DpopService.create(options), inject: [RESOLVED_TOKEN_OPTIONS] },
+    {
+      provide: TOKEN_ENDPOINT_CLIENT,
+      useFactory: (options: ResolvedTokenOptions, dpop: DpopService) => new TokenEndpointClient(options, dpop.enabled ? dpop : undefined),
+      inject: [RESOLVED_TOKEN_OPTIONS, DpopService],
+    },
     TokenManagerService,
   ],
   // Exported under the client's token by registerClient (token.module-definition.ts).

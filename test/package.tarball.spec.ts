@@ -23,6 +23,8 @@ const PUBLIC_NAMES = [
   'TokenResponseError',
   'TokenTimeoutError',
   'DEFAULT_REFRESH_MARGIN_SECONDS',
+  'DpopService',
+  'attachDpopInterceptor',
 ];
 
 describe('the packed tarball, as users install it', () => {
@@ -121,6 +123,25 @@ describe('the packed tarball, as users install it', () => {
     expect(cjs.trim()).toMatch(/^function .*\/dist\/cjs\/redis\/index\.js$/);
     expect(files).toContain('dist/esm/redis/index.d.ts');
     expect(files).toContain('dist/cjs/redis/index.d.ts');
+  });
+
+
+  it('the CommonJS build loads the ESM-only jose lazily (require(esm)) and signs a DPoP proof', () => {
+    const dist = join(workspace, 'app', 'node_modules', manifest.name, 'dist', 'cjs');
+    const script = `
+      const { validateTokenOptions } = require(${JSON.stringify(join(dist, 'options', 'validate-token-options.js'))});
+      const { DpopService } = require(${JSON.stringify(join(dist, 'dpop', 'dpop.service.js'))});
+      const options = validateTokenOptions({ tokenUrl: 'https://idp.example.com/token', clientId: 'a', clientSecret: 'secret-1', dpop: true });
+      DpopService.create(options).then(async (dpop) => {
+        const proof = await dpop.proofFor('GET', 'https://api.example.com/orders?page=2');
+        console.log(JSON.stringify({ status: dpop.status(), header: proof.split('.')[0], claims: proof.split('.')[1] }));
+      });`;
+    const output = execFileSync(process.execPath, ['--no-warnings', '-e', script], { cwd: join(workspace, 'app'), encoding: 'utf8' });
+    // The last line is ours; Nest's logger prints the DPoP startup line before it.
+    const { status, header, claims } = JSON.parse(output.trim().split('\n').at(-1)!) as { status: { mode: string; thumbprint: string }; header: string; claims: string };
+    expect(status).toMatchObject({ mode: 'ephemeral', thumbprint: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+    expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toMatchObject({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty: 'EC', crv: 'P-256' } });
+    expect(JSON.parse(Buffer.from(claims, 'base64url').toString())).toMatchObject({ htm: 'GET', htu: 'https://api.example.com/orders' });
   });
 
   it('declares NestJS 11 and 12 peers and keeps integrations optional', () => {

@@ -1,7 +1,7 @@
 /** A token as the token endpoint issued it, after validation. @internal */
 export interface IssuedToken {
   readonly accessToken: string;
-  /** Normalised `token_type` (`Bearer`). */
+  /** Normalised `token_type`: `Bearer` or `DPoP`. */
   readonly tokenType: string;
   readonly expiresInSeconds: number;
   /** Whether `expires_in` was missing and `defaultExpiresInSeconds` was assumed. */

@@ -1,5 +1,7 @@
 import { type AxiosInstance, isAxiosError } from 'axios';
 import { TokenEndpointError, type TokenEndpointErrorDetails } from '../errors/token-endpoint.error.js';
+import { isTokenEndpointNonceChallenge } from '../dpop/dpop-challenge.js';
+import type { DpopSigner } from '../dpop/dpop-signer.interface.js';
 import { TokenError } from '../errors/token.error.js';
 import { TokenResponseError } from '../errors/token-response.error.js';
 import { TokenTimeoutError } from '../errors/token-timeout.error.js';
@@ -24,9 +26,12 @@ export class TokenEndpointClient {
   readonly #options: ResolvedTokenOptions;
   readonly #authentication: ClientAuthentication;
   readonly #http: AxiosInstance;
+  readonly #dpop: DpopSigner | undefined;
 
-  constructor(options: ResolvedTokenOptions) {
+  /** With `dpop`, every attempt carries a fresh proof and a `use_dpop_nonce` answer is resent once. */
+  constructor(options: ResolvedTokenOptions, dpop?: DpopSigner) {
     this.#options = options;
+    this.#dpop = dpop;
     this.#authentication = createClientAuthentication(options);
     this.#http = createEndpointHttp(this.#authentication.httpsAgent);
   }
@@ -44,8 +49,21 @@ export class TokenEndpointClient {
 
   /** Requests a token. Rejects with a `TokenError` subclass; `signal` aborts this one request. */
   async requestToken(signal?: AbortSignal): Promise<IssuedToken> {
-    const answer = await this.postForm(this.#options.tokenUrl, this.buildRequestBody(), undefined, signal);
-    return this.parse(() => parseTokenResponse(answer, this.#options.defaultExpiresInSeconds, this.#options.clock()));
+    const { tokenUrl, defaultExpiresInSeconds, clock } = this.#options;
+    // Each attempt gets a fresh body, client assertion and DPoP proof: none of them may be replayed.
+    const attempt = async () => {
+      const dpopHeaders: Record<string, string> = this.#dpop ? { DPoP: await this.#dpop.proofFor('POST', tokenUrl) } : {};
+      return this.postForm(tokenUrl, this.buildRequestBody(), undefined, signal, dpopHeaders);
+    };
+    let answer = await attempt();
+    // RFC 9449 §8: the IdP demands a nonce by answering 400 use_dpop_nonce with a DPoP-Nonce header.
+    // One resend with that nonce; a second challenge is returned as the error, so this never loops.
+    const nonceArrived = this.#dpop?.rememberNonce(tokenUrl, answer.dpopNonce) ?? false;
+    if (nonceArrived && isTokenEndpointNonceChallenge(answer.status, answer.body)) {
+      answer = await attempt();
+      this.#dpop?.rememberNonce(tokenUrl, answer.dpopNonce);
+    }
+    return this.parse(() => parseTokenResponse(answer, defaultExpiresInSeconds, clock(), { acceptedTokenTypes: this.#dpop?.acceptedTokenTypes }));
   }
 
   /** RFC 7009: asks the server to revoke `token`. Resolves when the server answered 2xx. */
@@ -86,11 +104,11 @@ export class TokenEndpointClient {
     }
   }
 
-  private async postForm(url: string, body: URLSearchParams, endpoint: EndpointName, signal?: AbortSignal): Promise<TokenEndpointAnswer> {
+  private async postForm(url: string, body: URLSearchParams, endpoint: EndpointName, signal?: AbortSignal, extraHeaders: Record<string, string> = {}): Promise<TokenEndpointAnswer> {
     const credentials = await this.#authentication.credentialsFor(this.#options.tokenUrl);
     for (const [name, value] of Object.entries(credentials.formFields)) body.set(name, value);
     const secrets = endpoint === undefined ? [] : [body.get('token') ?? ''];
-    return this.send(url, body.toString(), { 'Content-Type': FORM, ...credentials.headers }, endpoint, signal, secrets);
+    return this.send(url, body.toString(), { 'Content-Type': FORM, ...credentials.headers, ...extraHeaders }, endpoint, signal, secrets);
   }
 
   private async send(url: string, body: string, headers: Record<string, string>, endpoint: EndpointName, signal: AbortSignal | undefined, secrets: string[]): Promise<TokenEndpointAnswer> {
@@ -102,8 +120,8 @@ export class TokenEndpointClient {
         timeout: requestTimeoutMs,
         signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
       });
-      const retryAfter = response.headers['retry-after'];
-      return { status: response.status, body: typeof response.data === 'string' ? response.data : '', retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined };
+      const header = (name: string) => (typeof response.headers[name] === 'string' ? (response.headers[name] as string) : undefined);
+      return { status: response.status, body: typeof response.data === 'string' ? response.data : '', retryAfter: header('retry-after'), dpopNonce: header('dpop-nonce') };
     } catch (error) {
       throw this.redact(this.translate(error, deadline, endpoint, signal), secrets);
     }

@@ -10,6 +10,8 @@ export interface TokenEndpointAnswer {
   readonly status: number;
   readonly body: string;
   readonly retryAfter?: string;
+  /** `DPoP-Nonce` header (RFC 9449 §8), when the server sent one. */
+  readonly dpopNonce?: string;
 }
 
 /**
@@ -21,7 +23,11 @@ export function parseTokenResponse(
   answer: TokenEndpointAnswer,
   defaultExpiresInSeconds: number,
   now: number,
-  { tokenTypeOptional = false, endpoint }: { tokenTypeOptional?: boolean; endpoint?: TokenEndpointErrorDetails['endpoint'] } = {},
+  {
+    tokenTypeOptional = false,
+    endpoint,
+    acceptedTokenTypes = ['Bearer'],
+  }: { tokenTypeOptional?: boolean; endpoint?: TokenEndpointErrorDetails['endpoint']; acceptedTokenTypes?: readonly string[] } = {},
 ): IssuedToken {
   if (answer.status < 200 || answer.status > 299) throw toEndpointError(answer, now, endpoint);
 
@@ -36,9 +42,8 @@ export function parseTokenResponse(
     throw new TokenResponseError(answer.status, '"access_token" is missing or not a non-empty string');
   }
   if (typeof tokenType !== 'string') throw new TokenResponseError(answer.status, '"token_type" is missing');
-  if (tokenType.toLowerCase() !== 'bearer') {
-    throw new TokenResponseError(answer.status, `"token_type" is "${truncate(tokenType, 40)}", expected "Bearer"`);
-  }
+  const acceptedType = acceptedTokenTypes.find((accepted) => accepted.toLowerCase() === tokenType.toLowerCase());
+  if (acceptedType === undefined) throw new TokenResponseError(answer.status, unexpectedTokenType(tokenType, acceptedTokenTypes));
   let expiresInSeconds = defaultExpiresInSeconds;
   if (expiresIn !== undefined && expiresIn !== null) {
     expiresInSeconds = parseExpiresIn(expiresIn) ?? NaN;
@@ -49,11 +54,20 @@ export function parseTokenResponse(
   if (scope !== undefined && typeof scope !== 'string') throw new TokenResponseError(answer.status, '"scope" is not a string');
   return {
     accessToken,
-    tokenType: 'Bearer',
+    tokenType: acceptedType,
     expiresInSeconds,
     expiresInDefaulted: expiresIn === undefined || expiresIn === null,
     ...(scope !== undefined ? { scope } : {}),
   };
+}
+
+/** Names the expected type; a Bearer answer to a DPoP request means the IdP ignored the proof. */
+function unexpectedTokenType(tokenType: string, acceptedTokenTypes: readonly string[]): string {
+  const problem = `"token_type" is "${truncate(tokenType, 40)}", expected ${acceptedTokenTypes.map((type) => `"${type}"`).join(' or ')}`;
+  if (tokenType.toLowerCase() === 'bearer' && acceptedTokenTypes.includes('DPoP')) {
+    return `${problem}: the IdP ignored the DPoP proof and issued a token that is not sender-constrained (enable DPoP for this client at the IdP, or accept it with dpop.allowBearerDowngrade)`;
+  }
+  return problem;
 }
 
 /** `expires_in` as a positive number; numeric strings are accepted (Entra ID v1 sends them). */

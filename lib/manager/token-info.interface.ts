@@ -8,6 +8,6 @@ export interface TokenInfo {
   readonly refreshAt: Date;
   /** Granted scope, when the server reported one. */
   readonly scope?: string;
-  /** `Bearer`. */
+  /** `Bearer`, or `DPoP` for a sender-constrained token (then send it as `Authorization: DPoP`). */
   readonly tokenType: string;
 }

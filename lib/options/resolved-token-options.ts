@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import type { ResolvedDpopOptions } from '../dpop/resolved-dpop-options.js';
 import type { TokenStore } from '../store/token-store.interface.js';
 import type { ResolvedTokenRetryOptions } from './token-retry-options.interface.js';
 import type { ClientAssertionAlgorithm, ClientAuthMethod, Clock } from './token-module-options.interface.js';
@@ -48,6 +49,8 @@ export interface ResolvedTokenSettings {
   readonly store?: TokenStore;
   readonly storeLeaseMs: number;
   readonly storeWaitMs: number;
+  /** DPoP settings; undefined when DPoP is off. */
+  readonly dpop?: ResolvedDpopOptions;
 }
 
 /** Secret material; held in a private field, read only by the endpoint client and the token sources. @internal */
@@ -92,6 +95,7 @@ export class ResolvedTokenOptions implements ResolvedTokenSettings {
   readonly store?: TokenStore;
   readonly storeLeaseMs!: number;
   readonly storeWaitMs!: number;
+  readonly dpop?: ResolvedDpopOptions;
   readonly #credentials: ClientCredentials;
 
   constructor(settings: ResolvedTokenSettings, credentials: ClientCredentials | string) {

@@ -1,3 +1,4 @@
+import type { DpopOption } from '../dpop/dpop-options.interface.js';
 import type { TokenStore } from '../store/token-store.interface.js';
 import type { TokenRetryOptions } from './token-retry-options.interface.js';
 
@@ -132,4 +133,10 @@ export interface TokenModuleOptions {
    * another instance take over first. Only with `store`.
    */
   storeWaitMs?: number;
+  /**
+   * Sender-constrained tokens (DPoP, RFC 9449): `true` for an ephemeral ES256 key generated at startup,
+   * or `{ privateKey, alg?, allowBearerDowngrade? }`. Token requests then carry a proof and the IdP must
+   * answer `token_type: DPoP`. Needs the optional peer `jose`.
+   */
+  dpop?: DpopOption;
 }

@@ -1,3 +1,4 @@
+import { validateDpopOption } from '../dpop/validate-dpop-option.js';
 import { TokenConfigError, type TokenConfigProblem } from '../errors/token-config.error.js';
 import {
   DEFAULT_EXPIRES_IN_SECONDS,
@@ -43,6 +44,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'store',
   'storeLeaseMs',
   'storeWaitMs',
+  'dpop',
 ]);
 /** The methods a `store` must have. */
 const TOKEN_STORE_METHODS = ['get', 'set', 'deleteIfEqual', 'acquireLease', 'releaseLease'] as const;
@@ -92,6 +94,7 @@ export function validateTokenOptions(raw: unknown, knownExtraOptions: readonly s
   if (missing.length > 0) report('store', `must be a TokenStore (missing ${missing.join(', ')})`);
   const storeLeaseMs = numberInRange(options.storeLeaseMs, requestTimeoutMs + STORE_LEASE_MARGIN_MS, 'storeLeaseMs', 1, report);
   const storeWaitMs = numberInRange(options.storeWaitMs, storeLeaseMs + requestTimeoutMs, 'storeWaitMs', 0, report);
+  const dpop = validateDpopOption(options.dpop, report);
 
   if (problems.length > 0) throw new TokenConfigError(problems);
   return new ResolvedTokenOptions(
@@ -116,6 +119,7 @@ export function validateTokenOptions(raw: unknown, knownExtraOptions: readonly s
       ...(store !== undefined ? { store } : {}),
       storeLeaseMs,
       storeWaitMs,
+      ...(dpop ? { dpop } : {}),
     },
     { ...clientCredentials.secrets, ...gateway.secrets },
   );

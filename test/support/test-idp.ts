@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
@@ -16,6 +17,8 @@ export interface TestClient {
   authMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
   scope?: string;
   jwks?: { keys: unknown[] };
+  /** Register the client with `dpop_bound_access_tokens`: the IdP refuses token requests without a proof. */
+  dpopBound?: boolean;
 }
 
 export interface TestIdpOptions {
@@ -24,6 +27,12 @@ export interface TestIdpOptions {
   ttlSeconds?: number;
   /** Issue JWT access tokens for TEST_API_RESOURCE (default) instead of opaque ones. */
   format?: 'jwt' | 'opaque';
+  /**
+   * DPoP (RFC 9449). Default: oidc-provider's own default (on, nonces off). `false` turns the feature
+   * off (the IdP then ignores proofs and issues Bearer tokens); `{ requireNonce: true }` makes the
+   * token endpoint demand a server nonce (400 use_dpop_nonce) from proofs without a valid one.
+   */
+  dpop?: false | { requireNonce?: boolean };
 }
 
 /** A fault the IdP serves instead of a token for the next token request(s). */
@@ -38,6 +47,8 @@ export class TestIdp {
   readonly faults: IdpFault[] = [];
   /** Form bodies of the token requests, for assertions on what was sent. */
   readonly tokenRequestBodies: string[] = [];
+  /** The `DPoP` header of each token request (undefined when absent). */
+  readonly tokenRequestProofs: (string | undefined)[] = [];
   /** Milliseconds to hold each token request before answering. */
   delayMs = 0;
 
@@ -84,15 +95,20 @@ export class TestIdp {
           // Served by jwks_uri, not inline: oidc-provider checks inline JWKs with `constructor === Object`,
           // which fails for objects crossing into Jest's VM realm.
           ...(client.jwks ? { jwks_uri: `${issuer}${CLIENT_JWKS_PATH}${encodeURIComponent(client.clientId)}` } : {}),
+          ...(client.dpopBound ? { dpop_bound_access_tokens: true } : {}),
         }),
       ),
       jwks: { keys: [signingKey as never] },
       scopes: ['api:read', 'api:write'],
+      ...(options.dpop ? { enabledJWA: { dPoPSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'] } } : {}),
       features: {
         devInteractions: { enabled: false },
         clientCredentials: { enabled: true },
         introspection: { enabled: true },
         revocation: { enabled: true },
+        ...(options.dpop === undefined
+          ? {}
+          : { dPoP: options.dpop === false ? { enabled: false } : { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => options.dpop !== false && options.dpop?.requireNonce === true } }),
         resourceIndicators: {
           enabled: true,
           defaultResource: () => (format === 'jwt' ? TEST_API_RESOURCE : undefined) as string,
@@ -119,6 +135,7 @@ export class TestIdp {
       }
       if (ctx.method === 'POST' && ctx.path === '/token') {
         idp.tokenRequests += 1;
+        idp.tokenRequestProofs.push(ctx.get('DPoP') || undefined);
         if (idp.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, idp.delayMs));
         const fault = idp.faults.shift();
         if (fault) {

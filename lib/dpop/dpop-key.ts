@@ -1,0 +1,73 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { inspect } from 'node:util';
+import type { DpopAlgorithm, DpopJwk } from './dpop-options.interface.js';
+import { loadJose, type JoseModule } from './jose.loader.js';
+import type { DpopKeySource, ResolvedDpopOptions } from './resolved-dpop-options.js';
+
+/** The members of a public JWK that RFC 7638 hashes, per key type; nothing else is ever published. */
+const PUBLIC_MEMBERS: Readonly<Record<string, readonly string[]>> = { EC: ['kty', 'crv', 'x', 'y'], RSA: ['kty', 'n', 'e'], OKP: ['kty', 'crv', 'x'] };
+
+/**
+ * The key pair a module instance proves possession of. The private key stays in a private field (a
+ * non-extractable `CryptoKey` when generated); the public JWK and its RFC 7638 thumbprint are public
+ * and fixed for the life of the instance, which is what the IdP binds tokens to (`cnf.jkt`).
+ * @internal
+ */
+export class DpopKey {
+  readonly #privateKey: CryptoKey | KeyObject;
+  readonly #jose: JoseModule;
+
+  private constructor(
+    jose: JoseModule,
+    privateKey: CryptoKey | KeyObject,
+    /** Where the key came from. */
+    readonly source: DpopKeySource,
+    /** The JWS algorithm of every proof. */
+    readonly alg: DpopAlgorithm,
+    /** The public key, as put in every proof's `jwk` header. */
+    readonly publicJwk: DpopJwk,
+    /** RFC 7638 SHA-256 thumbprint of the public key, base64url: the `jkt` tokens are bound to. */
+    readonly thumbprint: string,
+  ) {
+    this.#jose = jose;
+    this.#privateKey = privateKey;
+  }
+
+  /** Imports the configured key, or generates an ephemeral non-extractable ES256 pair. */
+  static async create(options: ResolvedDpopOptions): Promise<DpopKey> {
+    const jose = await loadJose();
+    const configured = options.revealPrivateKey();
+    let privateKey: CryptoKey | KeyObject;
+    let fullPublicJwk: Record<string, unknown>;
+    if (configured) {
+      privateKey = configured;
+      fullPublicJwk = createPublicKey(configured).export({ format: 'jwk' }) as Record<string, unknown>;
+    } else {
+      const pair = await jose.generateKeyPair(options.alg, { extractable: false });
+      privateKey = pair.privateKey;
+      fullPublicJwk = (await jose.exportJWK(pair.publicKey)) as Record<string, unknown>;
+    }
+    const publicJwk = publicMembers(fullPublicJwk);
+    const thumbprint = await jose.calculateJwkThumbprint(publicJwk as never, 'sha256');
+    return new DpopKey(jose, privateKey, options.keySource, options.alg, publicJwk, thumbprint);
+  }
+
+  /** Signs a DPoP proof: `typ: dpop+jwt` with the public key in the `jwk` header (RFC 9449 §4.2). */
+  sign(claims: Record<string, unknown>): Promise<string> {
+    return new this.#jose.SignJWT(claims).setProtectedHeader({ typ: 'dpop+jwt', alg: this.alg, jwk: { ...this.publicJwk } as never }).sign(this.#privateKey);
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { source: this.source, alg: this.alg, thumbprint: this.thumbprint };
+  }
+
+  [inspect.custom](): string {
+    return `DpopKey ${inspect(this.toJSON())}`;
+  }
+}
+
+/** Only the public members, so a private JWK given as the key can never leak `d` into a proof. */
+function publicMembers(jwk: Record<string, unknown>): DpopJwk {
+  const members = PUBLIC_MEMBERS[String(jwk.kty)] ?? [];
+  return Object.freeze(Object.fromEntries(members.filter((name) => jwk[name] !== undefined).map((name) => [name, jwk[name]])));
+}

@@ -1,0 +1,27 @@
+/** JWS algorithms a DPoP key may sign with (RFC 9449 §4.2; `none` and MACs are not allowed). */
+export type DpopAlgorithm = 'ES256' | 'RS256' | 'PS256' | 'EdDSA';
+
+/** A JSON Web Key (RFC 7517) as plain members. */
+export type DpopJwk = Readonly<Record<string, unknown>>;
+
+/**
+ * DPoP with a key the application provides, so every process of the fleet (and every restart) proves
+ * possession of the same key and the IdP sees one stable thumbprint.
+ */
+export interface DpopKeyOptions {
+  /** The private key: a JWK object, a JWK as JSON text, or a PKCS#8 / SEC1 / PKCS#1 PEM string. Never logged. */
+  privateKey: DpopJwk | string;
+  /** Signing algorithm, default `ES256`. Must fit the key: ES256 needs EC P-256, RS256/PS256 RSA ≥ 2048 bits, EdDSA Ed25519. */
+  alg?: DpopAlgorithm;
+  /**
+   * Accept a `token_type` of `Bearer` from the IdP, default false. Without it a Bearer answer is a
+   * `TokenResponseError`: the IdP ignored the proof, so the token is not sender-constrained.
+   */
+  allowBearerDowngrade?: boolean;
+}
+
+/**
+ * The `dpop` option: `false` (or absent) for off, `true` for an ephemeral ES256 key generated at
+ * startup (its thumbprint changes on every restart), or a key of your own.
+ */
+export type DpopOption = true | false | DpopKeyOptions;

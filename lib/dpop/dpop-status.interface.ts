@@ -1,0 +1,11 @@
+/** Public facts about the DPoP setup of a module instance, for health output and cache keys. */
+export interface DpopStatus {
+  /** `off`, or where the key comes from: `ephemeral` (generated at startup) or `configured`. */
+  readonly mode: 'off' | 'ephemeral' | 'configured';
+  /** Signing algorithm, when DPoP is on. */
+  readonly alg?: string;
+  /** RFC 7638 thumbprint of the public key (the `cnf.jkt` of issued tokens), when DPoP is on. Public, not a secret. */
+  readonly thumbprint?: string;
+  /** Whether Bearer tokens are accepted from an IdP that ignores the proof. */
+  readonly allowBearerDowngrade?: boolean;
+}

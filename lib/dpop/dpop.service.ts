@@ -1,0 +1,99 @@
+import { Logger } from '@nestjs/common';
+import { inspect } from 'node:util';
+import { TokenConfigError } from '../errors/token-config.error.js';
+import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
+import { DpopKey } from './dpop-key.js';
+import { DpopNonceStore } from './dpop-nonce.store.js';
+import { createDpopProof } from './dpop-proof.js';
+import type { DpopSigner } from './dpop-signer.interface.js';
+import type { DpopStatus } from './dpop-status.interface.js';
+
+/** Headers of one DPoP-protected resource request (a type alias, so it fits axios header records). */
+export type DpopRequestHeaders = {
+  /** `DPoP <token>` (or `Bearer <token>` for a downgraded token). */
+  readonly Authorization: string;
+  /** The proof; absent for a downgraded Bearer token. */
+  readonly DPoP?: string;
+};
+
+/**
+ * The DPoP side of one `TokenModule` registration (RFC 9449): its key, its proofs and the nonces
+ * servers sent. Always provided; `enabled` is false without the `dpop` option. Inject it to build
+ * headers by hand, to attach the interceptor (`attachDpopInterceptor`) or to report `status()`.
+ */
+export class DpopService implements DpopSigner {
+  readonly #key: DpopKey | undefined;
+  readonly #nonces = new DpopNonceStore();
+  readonly #clock: () => number;
+  readonly #allowBearerDowngrade: boolean;
+
+  private constructor(key: DpopKey | undefined, clock: () => number, allowBearerDowngrade: boolean) {
+    this.#key = key;
+    this.#clock = clock;
+    this.#allowBearerDowngrade = allowBearerDowngrade;
+  }
+
+  /** Loads the key of the `dpop` option (generating an ephemeral one), or a disabled service. @internal */
+  static async create(options: ResolvedTokenOptions): Promise<DpopService> {
+    const dpop = options.dpop;
+    if (dpop === undefined) return new DpopService(undefined, options.clock, false);
+    const key = await DpopKey.create(dpop);
+    // The thumbprint is public (it is in every token) and is what IdP and API logs show: log it to correlate.
+    new Logger('TokenManager').log(`DPoP on: ${key.source} ${key.alg} key, thumbprint ${key.thumbprint}`);
+    return new DpopService(key, options.clock, dpop.allowBearerDowngrade);
+  }
+
+  /** Whether the `dpop` option is on. */
+  get enabled(): boolean {
+    return this.#key !== undefined;
+  }
+
+  /** RFC 7638 thumbprint of the public key, fixed for this instance; undefined when DPoP is off. Part of the token cache key. */
+  get thumbprint(): string | undefined {
+    return this.#key?.thumbprint;
+  }
+
+  /** `token_type` values accepted from the token endpoint. @internal */
+  get acceptedTokenTypes(): readonly string[] {
+    if (!this.enabled) return ['Bearer'];
+    return this.#allowBearerDowngrade ? ['DPoP', 'Bearer'] : ['DPoP'];
+  }
+
+  /** Mode, algorithm and thumbprint: public facts for health output. */
+  status(): DpopStatus {
+    const key = this.#key;
+    if (key === undefined) return { mode: 'off' };
+    return { mode: key.source, alg: key.alg, thumbprint: key.thumbprint, allowBearerDowngrade: this.#allowBearerDowngrade };
+  }
+
+  /** A fresh proof for `method` + absolute `url`, with the origin's last nonce and, given a token, its hash (`ath`). */
+  proofFor(method: string, url: string, accessToken?: string): Promise<string> {
+    const key = this.#key;
+    if (key === undefined) return Promise.reject(new TokenConfigError([{ field: 'dpop', message: 'is not enabled for this TokenModule' }]));
+    const nonce = this.#nonces.get(url);
+    return createDpopProof(key, { method, url, nowMs: this.#clock(), ...(nonce !== undefined ? { nonce } : {}), ...(accessToken !== undefined ? { accessToken } : {}) });
+  }
+
+  /**
+   * Headers for a resource request with `accessToken`: `Authorization: DPoP <token>` and a proof for
+   * this exact method and URL. A token the IdP issued as Bearer (only with `allowBearerDowngrade`)
+   * travels as `Bearer` without a proof.
+   */
+  async resourceRequestHeaders(method: string, url: string, accessToken: string, tokenType = 'DPoP'): Promise<DpopRequestHeaders> {
+    if (tokenType.toLowerCase() === 'bearer' && this.#allowBearerDowngrade) return { Authorization: `Bearer ${accessToken}` };
+    return { Authorization: `DPoP ${accessToken}`, DPoP: await this.proofFor(method, url, accessToken) };
+  }
+
+  /** Remembers the `DPoP-Nonce` header of a response from `url`; returns whether a valid one was present. */
+  rememberNonce(url: string, nonceHeader: unknown): boolean {
+    return this.#nonces.remember(url, nonceHeader);
+  }
+
+  toJSON(): DpopStatus {
+    return this.status();
+  }
+
+  [inspect.custom](): string {
+    return `DpopService ${inspect(this.status())}`;
+  }
+}

@@ -1,0 +1,89 @@
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import type { DpopAlgorithm, DpopKeyOptions } from './dpop-options.interface.js';
+import { ResolvedDpopOptions } from './resolved-dpop-options.js';
+
+/** The algorithms the `dpop.alg` option accepts. */
+export const DPOP_ALGORITHMS: readonly DpopAlgorithm[] = ['ES256', 'RS256', 'PS256', 'EdDSA'];
+const DPOP_KEY_OPTIONS = new Set(['privateKey', 'alg', 'allowBearerDowngrade']);
+const MIN_RSA_BITS = 2048;
+
+type Report = (field: string, message: string) => void;
+
+/**
+ * Validates the `dpop` option inside the single options validation path. A bad key is reported by
+ * what is wrong with it (type, curve, size), never by its content.
+ * @internal
+ */
+export function validateDpopOption(value: unknown, report: Report): ResolvedDpopOptions | undefined {
+  if (value === undefined || value === null || value === false) return undefined;
+  if (value === true) return new ResolvedDpopOptions({ alg: 'ES256', allowBearerDowngrade: false });
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    report('dpop', 'must be true or an object { privateKey, alg?, allowBearerDowngrade? }');
+    return undefined;
+  }
+  const options = value as Partial<DpopKeyOptions> & Record<string, unknown>;
+  for (const key of Object.keys(options)) {
+    if (!DPOP_KEY_OPTIONS.has(key)) report(`dpop.${key}`, 'is not a known option');
+  }
+  const alg = options.alg ?? 'ES256';
+  if (!DPOP_ALGORITHMS.includes(alg)) report('dpop.alg', `must be one of ${DPOP_ALGORITHMS.join(', ')}`);
+  const allowBearerDowngrade = options.allowBearerDowngrade ?? false;
+  if (typeof allowBearerDowngrade !== 'boolean') report('dpop.allowBearerDowngrade', 'must be a boolean');
+  const privateKey = parsePrivateKey(options.privateKey, report);
+  if (privateKey === undefined || !DPOP_ALGORITHMS.includes(alg)) return undefined;
+  const mismatch = keyMismatch(privateKey, alg);
+  if (mismatch !== undefined) {
+    report('dpop.privateKey', mismatch);
+    return undefined;
+  }
+  return new ResolvedDpopOptions({ alg, allowBearerDowngrade: allowBearerDowngrade === true }, privateKey);
+}
+
+/** A PEM string, a JWK as JSON text, or a JWK object, as a Node private key. */
+function parsePrivateKey(value: unknown, report: Report): KeyObject | undefined {
+  if (value === undefined || value === null || value === '') {
+    report('dpop.privateKey', 'is required when dpop is an object (use dpop: true for an ephemeral key)');
+    return undefined;
+  }
+  try {
+    if (typeof value === 'string') {
+      const text = value.trim();
+      if (text.startsWith('{')) return createPrivateKey({ key: JSON.parse(text) as never, format: 'jwk' });
+      if (text.startsWith('-----BEGIN')) return createPrivateKey({ key: text, format: 'pem' });
+      report('dpop.privateKey', 'must be a PEM private key or a private JWK');
+      return undefined;
+    }
+    if (typeof value === 'object' && !Array.isArray(value)) return createPrivateKey({ key: value as never, format: 'jwk' });
+  } catch {
+    // The parser's message may quote key material: report only that parsing failed.
+    report('dpop.privateKey', 'is not a readable private key (a public key, or a malformed PEM/JWK)');
+    return undefined;
+  }
+  report('dpop.privateKey', 'must be a PEM string or a JWK object');
+  return undefined;
+}
+
+/** Why the key cannot sign with `alg`, or undefined when it can. */
+function keyMismatch(key: KeyObject, alg: DpopAlgorithm): string | undefined {
+  const type = key.asymmetricKeyType;
+  const details = key.asymmetricKeyDetails ?? {};
+  switch (alg) {
+    case 'ES256':
+      if (type === 'ec' && details.namedCurve === 'prime256v1') return undefined;
+      return `is ${describeKey(key)}; alg ES256 needs an EC P-256 key${type === 'rsa' ? ' (set dpop.alg to RS256 or PS256 for RSA)' : ''}`;
+    case 'RS256':
+    case 'PS256':
+      if (type !== 'rsa' && !(alg === 'PS256' && type === 'rsa-pss')) return `is ${describeKey(key)}; alg ${alg} needs an RSA key`;
+      if ((details.modulusLength ?? 0) < MIN_RSA_BITS) return `is ${describeKey(key)}; RSA keys need at least ${MIN_RSA_BITS} bits`;
+      return undefined;
+    case 'EdDSA':
+      return type === 'ed25519' ? undefined : `is ${describeKey(key)}; alg EdDSA needs an Ed25519 key`;
+  }
+}
+
+function describeKey(key: KeyObject): string {
+  const details = key.asymmetricKeyDetails ?? {};
+  if (details.namedCurve) return `an ${String(key.asymmetricKeyType).toUpperCase()} ${details.namedCurve} key`;
+  if (details.modulusLength) return `a ${details.modulusLength}-bit ${String(key.asymmetricKeyType).toUpperCase()} key`;
+  return `an ${String(key.asymmetricKeyType)} key`;
+}
