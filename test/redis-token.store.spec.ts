@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, expect, it } from '@jest/globals';
-import { type LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import type { LoggerService } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
@@ -8,20 +8,9 @@ import { TokenConfigError, TokenManagerService, TokenModule, type TokenModuleOpt
 import { RedisTokenStore } from '../lib/redis/index.js';
 import { describeWithRedisServer, freePort, RedisServer } from './support/redis-server.js';
 import { TestIdp } from './support/test-idp.js';
+import { CapturingLogger } from './support/capturing-logger.js';
 
 const CLIENT = { clientId: 'store-client-id', clientSecret: 'store-secret-value-9012' };
-
-/** Records every log line, at every level. */
-class RecordingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  private record = (...args: unknown[]) => void this.lines.push(args.map((arg) => (typeof arg === 'string' ? arg : inspect(arg))).join(' '));
-  log = this.record;
-  error = this.record;
-  warn = this.record;
-  debug = this.record;
-  verbose = this.record;
-  fatal = this.record;
-}
 
 /** Every dot-separated part of a stored value, base64-decoded: where a token in clear would show. */
 const decodedParts = (value: string) => value.split('.').map((part) => Buffer.from(part, 'base64').toString('utf8')).join('\n');
@@ -90,7 +79,7 @@ describeWithRedisServer('RedisTokenStore against a real redis-server', () => {
   });
 
   it('a token encrypted with another key is a miss, not a crash: the instance fetches and shares a new one', async () => {
-    const logger = new RecordingLogger();
+    const logger = new CapturingLogger();
     await (await startInstance(new RedisTokenStore({ redis: redis.url, keyPrefix: 'wrong:', encryptionKey: randomBytes(32) }))).getAccessToken();
     const other = await startInstance(new RedisTokenStore({ redis: redis.url, keyPrefix: 'wrong:', encryptionKey: randomBytes(32) }), {}, logger);
     const token = await other.getAccessToken();
@@ -132,7 +121,7 @@ describeWithRedisServer('RedisTokenStore against a real redis-server', () => {
   });
 
   it('nothing listening on the Redis port: every call succeeds, connection errors are logged rate-limited, never thrown', async () => {
-    const logger = new RecordingLogger();
+    const logger = new CapturingLogger();
     // Gives up after 10 attempts, so it leaves no reconnect timer behind.
     const client = new Redis({ port: await freePort(), host: '127.0.0.1', enableOfflineQueue: false, retryStrategy: (attempt) => (attempt <= 10 ? 20 : null) });
     let errorEvents = 0;

@@ -1,24 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { inspect } from 'node:util';
 import { TOKEN_MODULE_OPTIONS, TokenManagerService, TokenModule } from '../lib/index.js';
 import { RESOLVED_TOKEN_OPTIONS } from '../lib/token.internal-constants.js';
 import { TestIdp } from './support/test-idp.js';
+import { CapturingLogger } from './support/capturing-logger.js';
 
 const SECRET = 'inspect-me-secret-77aa';
-
-/** Records every log line, at every level. */
-class RecordingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  private record = (...args: unknown[]) => void this.lines.push(args.map((arg) => (typeof arg === 'string' ? arg : inspect(arg))).join(' '));
-  log = this.record;
-  error = this.record;
-  warn = this.record;
-  debug = this.record;
-  verbose = this.record;
-  fatal = this.record;
-}
 
 describe('secrets never leak from the module objects', () => {
   let idp: TestIdp;
@@ -31,7 +19,7 @@ describe('secrets never leak from the module objects', () => {
   });
 
   it('util.inspect and JSON.stringify of the resolved options and the manager show no secret or token; logs neither', async () => {
-    const logger = new RecordingLogger();
+    const logger = new CapturingLogger();
     const moduleRef = await Test.createTestingModule({
       imports: [TokenModule.forRoot({ tokenUrl: idp.tokenUrl, clientId: 'leak-client', clientSecret: SECRET })],
     }).compile();

@@ -1,8 +1,8 @@
-import { abortError } from '../endpoint/token-endpoint.client.js';
 import type { ResolvedTokenRetryOptions } from '../options/token-retry-options.interface.js';
 import type { Clock } from '../options/token-module-options.interface.js';
 import { retryDelayMs } from './retry-delay.js';
 import { isTransientTokenError } from './transient-token-error.js';
+import { abortableSleep } from '../internal/abortable-sleep.js';
 
 /** One retry about to be waited for. @internal */
 export interface ScheduledRetry {
@@ -45,24 +45,7 @@ export async function retryTransientFailures<T>(attempt: (signal: AbortSignal) =
       const delayMs = retryDelayMs(attemptNumber, error, options, context.random);
       if (clock() + delayMs > deadlineAtMs) throw error;
       context.onRetry?.({ retry: attemptNumber, delayMs, error });
-      await sleep(delayMs, signal);
+      await abortableSleep(delayMs, signal);
     }
   }
-}
-
-/** Resolves after `ms`, or rejects with the abort error as soon as `signal` fires. Never keeps the process alive. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(abortError(signal));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortError(signal));
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    timer.unref();
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

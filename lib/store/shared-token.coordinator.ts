@@ -1,11 +1,11 @@
 import type { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { abortError } from '../endpoint/token-endpoint.client.js';
 import type { IssuedToken } from '../endpoint/issued-token.interface.js';
 import { cacheIssuedToken } from '../manager/cached-token.js';
 import type { Clock } from '../options/token-module-options.interface.js';
 import { RateLimitedLog } from './rate-limited-log.js';
 import type { StoredToken, TokenStore } from './token-store.interface.js';
+import { abortableSleep } from '../internal/abortable-sleep.js';
 
 /** First and longest pause between two looks at the store while another instance fetches. */
 const FIRST_POLL_MS = 20;
@@ -97,7 +97,7 @@ export class SharedTokenCoordinator {
         this.#settings.logger.warn(`No shared token after waiting ${waitMs} ms for the instance holding the lease; fetching one here`);
         return this.fetch(fetchLocally, signal, true);
       }
-      await sleep(Math.min(pollMs, Math.max(0, deadlineMs - Date.now())), signal);
+      await abortableSleep(Math.min(pollMs, Math.max(0, deadlineMs - Date.now())), signal);
     }
   }
 
@@ -178,21 +178,4 @@ export class SharedTokenCoordinator {
 function toStored(issued: IssuedToken): Omit<StoredToken, 'obtainedAtMs'> {
   const { accessToken, tokenType, scope, expiresInSeconds, expiresInDefaulted } = issued;
   return { accessToken, tokenType, expiresInSeconds, expiresInDefaulted, ...(scope !== undefined ? { scope } : {}) };
-}
-
-/** Resolves after `ms` (an unref'd timer); rejects at once when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.reject(abortError(signal));
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortError(signal));
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    timer.unref();
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
