@@ -19,6 +19,13 @@ export type TokenEvent =
   | {
       readonly type: 'invalidated';
       readonly at: Date;
+    }
+  | {
+      /** A request that got a 401 with the cached token was resent once with a new token. */
+      readonly type: 'unauthorized_retry';
+      readonly at: Date;
+      /** Origin (scheme://host:port) of the request. */
+      readonly origin: string;
     };
 
 /** Options of one `getAccessToken()` call. */

@@ -31,7 +31,7 @@ export class TokenManagerService implements OnModuleDestroy {
   #inFlight: Observable<string> | undefined;
   #tokensObtained = 0;
 
-  /** Lifecycle events (acquired, refreshed, refresh_failed, invalidated), without secrets. */
+  /** Lifecycle events (acquired, refreshed, refresh_failed, invalidated, unauthorized_retry), without secrets. */
   readonly events$: Observable<TokenEvent> = this.#events.asObservable();
 
   constructor(
@@ -70,6 +70,15 @@ export class TokenManagerService implements OnModuleDestroy {
     this.#cached = undefined;
     this.logger.debug('Cached token invalidated');
     this.#events.next({ type: 'invalidated', at: new Date(this.#clock()) });
+  }
+
+  /**
+   * Records that the token interceptor resent a request after a 401 (an `unauthorized_retry` event).
+   * Called by `attachTokenInterceptor`; it changes no state.
+   */
+  reportUnauthorizedRetry(origin: string): void {
+    this.logger.debug(`Request to ${origin} got a 401 with the cached token; resent once with a new token`);
+    this.#events.next({ type: 'unauthorized_retry', at: new Date(this.#clock()), origin });
   }
 
   /** Facts about the cached token (never its value), or null when none is cached. */

@@ -1,4 +1,6 @@
 import { inspect } from 'node:util';
+import type { RetryOn401 } from '../http/http-options.interface.js';
+import type { ResolvedHttpOptions } from './resolved-http-options.js';
 import type { ClientAuthMethod, Clock } from './token-module-options.interface.js';
 
 /** The validated, defaulted options every part of the module works from. @internal */
@@ -14,6 +16,9 @@ export interface ResolvedTokenSettings {
   readonly defaultExpiresInSeconds: number;
   readonly requestTimeoutMs: number;
   readonly clock: Clock;
+  /** The authorized HTTP client's configuration; undefined when the `http` option is absent. */
+  readonly http?: ResolvedHttpOptions;
+  readonly retryOn401: RetryOn401;
 }
 
 /**
@@ -33,6 +38,8 @@ export class ResolvedTokenOptions implements ResolvedTokenSettings {
   readonly defaultExpiresInSeconds!: number;
   readonly requestTimeoutMs!: number;
   readonly clock!: Clock;
+  readonly http?: ResolvedHttpOptions;
+  readonly retryOn401!: RetryOn401;
   readonly #clientSecret: string;
 
   constructor(settings: ResolvedTokenSettings, clientSecret: string) {

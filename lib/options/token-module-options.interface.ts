@@ -1,3 +1,5 @@
+import type { RetryOn401, TokenHttpOptions } from '../http/http-options.interface.js';
+
 /** How the client authenticates at the token endpoint. */
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
 
@@ -37,4 +39,13 @@ export interface TokenModuleOptions {
   requestTimeoutMs?: number;
   /** Milliseconds-since-epoch clock, default `Date.now`. For tests. */
   clock?: Clock;
+  /**
+   * The authorized `HttpService` this module exports: axios options (`baseURL`, `timeout`, ...) plus
+   * `allowedOrigins`. The token goes only to the origin of `baseURL` and to `allowedOrigins`; one of
+   * them is required. Without `http`, the exported `HttpService` rejects every request with
+   * `TokenConfigError`, and `TokenManagerService` works as usual.
+   */
+  http?: TokenHttpOptions;
+  /** Renew the token and resend once on a 401 to a request that carried it. Default true. */
+  retryOn401?: RetryOn401;
 }

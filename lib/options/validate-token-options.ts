@@ -6,6 +6,7 @@ import {
 } from './token-options.defaults.js';
 import { ResolvedTokenOptions } from './resolved-token-options.js';
 import type { ClientAuthMethod, TokenModuleOptions } from './token-module-options.interface.js';
+import { validateHttpOptions, validateRetryOn401 } from './validate-http-options.js';
 
 const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post'];
 /** Form parameters the module owns; `extraParams` may not override them. */
@@ -23,6 +24,8 @@ const KNOWN_OPTIONS = new Set<string>([
   'defaultExpiresInSeconds',
   'requestTimeoutMs',
   'clock',
+  'http',
+  'retryOn401',
 ]);
 
 /**
@@ -59,6 +62,8 @@ export function validateTokenOptions(raw: unknown, knownExtraOptions: readonly s
   const requestTimeoutMs = numberInRange(options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, 'requestTimeoutMs', 1, report);
   const clock = options.clock ?? Date.now;
   if (typeof clock !== 'function') report('clock', 'must be a function returning milliseconds since the epoch');
+  const http = validateHttpOptions(options.http, report);
+  const retryOn401 = validateRetryOn401(options.retryOn401, report);
 
   if (problems.length > 0) throw new TokenConfigError(problems);
   return new ResolvedTokenOptions(
@@ -74,6 +79,8 @@ export function validateTokenOptions(raw: unknown, knownExtraOptions: readonly s
       defaultExpiresInSeconds,
       requestTimeoutMs,
       clock,
+      http,
+      retryOn401,
     },
     clientSecret!,
   );

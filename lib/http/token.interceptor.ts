@@ -1,0 +1,172 @@
+import { AxiosHeaders, type AxiosError, type AxiosInstance, type AxiosRequestConfig, CanceledError, type InternalAxiosRequestConfig, isAxiosError } from 'axios';
+import { TokenConfigError, type TokenConfigProblem } from '../errors/token-config.error.js';
+import type { TokenManagerService } from '../manager/token-manager.service.js';
+import { validateRetryOn401 } from '../options/validate-http-options.js';
+import type { TokenInterceptorOptions } from './http-options.interface.js';
+import { httpOrigin, OriginAllowlist, resolveAllowedOrigins } from './origin-allowlist.js';
+import { isReplayableBody } from './replayable-body.js';
+
+/** What the interceptor needs from a token manager. */
+export type TokenSource = Pick<TokenManagerService, 'getAccessToken' | 'invalidate' | 'reportUnauthorizedRetry'>;
+
+/** What the interceptor remembers about a request it authorized. Kept off the wire and out of `inspect()`. */
+interface AuthorizedRequest {
+  /** The token sent, so a 401 invalidates exactly that token. */
+  readonly token: string;
+  readonly origin: string;
+  /** The body as the caller passed it, before axios transformed it. */
+  readonly originalData: unknown;
+  readonly replayable: boolean;
+  /** The caller's own `beforeRedirect`, which the redirect guard wraps. */
+  readonly callerBeforeRedirect: AxiosRequestConfig['beforeRedirect'];
+  /** Set when a redirect left the allowlist: a 401 from there says nothing about our token. */
+  redirectedOutside: boolean;
+}
+
+/** Non-enumerable slot on the request config holding its `AuthorizedRequest`. */
+const AUTHORIZED = Symbol('nestjs-client-credentials.authorized');
+/** Marks the one resend of a request, so it is never resent again. */
+const RESENT = Symbol('nestjs-client-credentials.resent');
+/** Instances that carry the interceptor, with their detach function: attaching is idempotent. */
+const ATTACHED = new WeakMap<AxiosInstance, () => void>();
+
+/** The follow-redirects options a `beforeRedirect` hook receives (the parts read here). */
+type RedirectOptions = { headers?: Record<string, unknown>; href?: string };
+
+/**
+ * Attaches Bearer injection and the one-shot 401 retry to an axios instance (never attach it to the
+ * process-global `axios`). Returns a function that detaches it; attaching to an instance that already
+ * carries it has no effect and returns the existing detach function.
+ *
+ * Bearer injection: `Authorization: Bearer <token>` is set only when the request's absolute URL
+ * (after `baseURL`) has an allowed origin, and only when the request has no `Authorization` header of
+ * its own. A redirect keeps the token only when its target origin is allowed.
+ *
+ * What happens on a 401 to a request that carried our token:
+ * 1. `retryOn401` says no (false, or the predicate returns false) → the 401 goes to the caller untouched.
+ * 2. The token is invalidated (only if it is still the cached one, so a late 401 never drops a newer token).
+ * 3. The body cannot be replayed (a stream) → the 401 goes to the caller; the next request gets a new token.
+ * 4. A token is obtained, shared with every concurrent caller (one token request for a storm of 401s).
+ *    If that fails, the caller gets the 401; if the caller aborts, it alone gets a `CanceledError`.
+ * 5. The token is the one that was rejected → the 401 goes to the caller (no pointless resend).
+ * 6. The request is resent exactly once with the new token. Whatever that resend returns, including a
+ *    second 401 (its own axios error, with its response), goes to the caller: the resend is marked and
+ *    carries its own `Authorization`, so it is never authorized or resent again. There is no loop.
+ *
+ * @throws TokenConfigError when no allowlist can be built (no `allowedOrigins`, no absolute `defaults.baseURL`).
+ */
+export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSource, options: TokenInterceptorOptions = {}): () => void {
+  const existing = ATTACHED.get(instance);
+  if (existing !== undefined) return existing;
+
+  const problems: TokenConfigProblem[] = [];
+  const report = (field: string, message: string) => problems.push({ field, message });
+  const baseURL = typeof instance.defaults.baseURL === 'string' ? instance.defaults.baseURL : undefined;
+  const origins = resolveAllowedOrigins(baseURL, options.allowedOrigins, '', report);
+  const retryOn401 = validateRetryOn401(options.retryOn401, report);
+  if (problems.length > 0) throw new TokenConfigError(problems, 'attachTokenInterceptor options');
+  const allowlist = new OriginAllowlist(origins);
+
+  /** Request side: decide whether this request gets the token, and remember what was sent. */
+  const authorize = async (config: InternalAxiosRequestConfig): Promise<InternalAxiosRequestConfig> => {
+    rememberAuthorization(config, undefined);
+    const headers = AxiosHeaders.from(config.headers);
+    config.headers = headers;
+    if ((config as unknown as Record<symbol, unknown>)[RESENT] === true || headers.has('Authorization')) return config;
+    const origin = allowlist.originOf(config);
+    if (!allowlist.allows(origin)) return config;
+
+    const signal = config.signal as AbortSignal | undefined;
+    let token: string;
+    try {
+      token = await tokens.getAccessToken(signal ? { signal } : undefined);
+    } catch (error) {
+      if (signal?.aborted) throw new CanceledError(undefined, undefined, config);
+      throw error;
+    }
+    headers.set('Authorization', `Bearer ${token}`);
+    const authorized: AuthorizedRequest = {
+      token,
+      origin,
+      originalData: config.data,
+      replayable: isReplayableBody(config.data),
+      callerBeforeRedirect: config.beforeRedirect,
+      redirectedOutside: false,
+    };
+    config.beforeRedirect = guardRedirects(allowlist, token, authorized);
+    rememberAuthorization(config, authorized);
+    return config;
+  };
+
+  /** Response side: the one-shot 401 retry, steps as listed above. */
+  const retryOnce = async (error: unknown): Promise<unknown> => {
+    if (!isAxiosError(error) || error.response?.status !== 401 || error.config === undefined) throw error;
+    const config = error.config;
+    const authorized = (config as unknown as Record<symbol, AuthorizedRequest | undefined>)[AUTHORIZED];
+    if (authorized === undefined || authorized.redirectedOutside) throw error;
+    if (!(typeof retryOn401 === 'function' ? retryOn401(error) : retryOn401)) throw error;
+
+    tokens.invalidate(authorized.token);
+    if (!authorized.replayable) throw error;
+    const signal = config.signal as AbortSignal | undefined;
+    let token: string;
+    try {
+      token = await tokens.getAccessToken(signal ? { signal } : undefined);
+    } catch {
+      if (signal?.aborted) throw new CanceledError(undefined, undefined, config);
+      // The token failure is already reported by the manager (log, `refresh_failed` event).
+      throw error;
+    }
+    if (token === authorized.token) throw error;
+
+    tokens.reportUnauthorizedRetry(authorized.origin);
+    const headers = AxiosHeaders.from(config.headers).set('Authorization', `Bearer ${token}`);
+    // The adapter recomputes the length from the body; a stale one would truncate or hang.
+    headers.delete('Content-Length');
+    const resend: AxiosRequestConfig & { [RESENT]: true } = {
+      ...config,
+      headers,
+      data: authorized.originalData,
+      beforeRedirect: guardRedirects(allowlist, token, { ...authorized, token, redirectedOutside: false }),
+      [RESENT]: true,
+    };
+    return instance.request(resend);
+  };
+
+  const requestInterceptor = instance.interceptors.request.use(authorize);
+  const responseInterceptor = instance.interceptors.response.use(undefined, retryOnce);
+  const detach = () => {
+    if (ATTACHED.get(instance) !== detach) return;
+    instance.interceptors.request.eject(requestInterceptor);
+    instance.interceptors.response.eject(responseInterceptor);
+    ATTACHED.delete(instance);
+  };
+  ATTACHED.set(instance, detach);
+  return detach;
+}
+
+function rememberAuthorization(config: InternalAxiosRequestConfig, authorized: AuthorizedRequest | undefined): void {
+  Object.defineProperty(config, AUTHORIZED, { value: authorized, enumerable: false, configurable: true, writable: true });
+}
+
+/**
+ * On every redirect, drops `Authorization` and puts the token back only when the target origin is
+ * allowed. Neither axios nor follow-redirects knows the allowlist: depending on their versions they
+ * keep the header across subdomains, scheme upgrades or ports.
+ */
+function guardRedirects(allowlist: OriginAllowlist, token: string, authorized: AuthorizedRequest): NonNullable<AxiosRequestConfig['beforeRedirect']> {
+  return (options, responseDetails, ...rest) => {
+    const redirect = options as RedirectOptions;
+    const headers = (redirect.headers ??= {});
+    for (const name of Object.keys(headers)) if (name.toLowerCase() === 'authorization') delete headers[name];
+    if (allowlist.allows(redirectOrigin(redirect))) headers.Authorization = `Bearer ${token}`;
+    else authorized.redirectedOutside = true;
+    const callerBeforeRedirect = authorized.callerBeforeRedirect as ((...args: unknown[]) => void) | undefined;
+    callerBeforeRedirect?.(options, responseDetails, ...rest);
+  };
+}
+
+/** The origin a redirect goes to; undefined (so: not allowed) when it cannot be told. */
+function redirectOrigin(options: RedirectOptions): string | undefined {
+  return typeof options.href === 'string' ? httpOrigin(options.href) : undefined;
+}
