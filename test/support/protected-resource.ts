@@ -10,8 +10,10 @@ import { TEST_API_RESOURCE, type TestIdp } from './test-idp.js';
 export const TEST_TLS_CERT = readFileSync(resolve('test/support/fixtures/test-tls.cert.pem'), 'utf8');
 const TEST_TLS_KEY = readFileSync(resolve('test/support/fixtures/test-tls.key.pem'), 'utf8');
 
+/** Whether a Bearer token grants access: `ok`, or the RFC 6750 error the API answers with (as a 401). */
+export type TokenVerdict = 'ok' | 'invalid_token' | 'insufficient_scope';
 /** Decides whether a Bearer token grants access. */
-export type TokenVerifier = (token: string) => Promise<boolean>;
+export type TokenVerifier = (token: string) => Promise<TokenVerdict>;
 
 /** A request as the resource server saw it. */
 export interface ResourceRequest {
@@ -29,15 +31,18 @@ export function jwtVerifier(idp: TestIdp, audience: string = TEST_API_RESOURCE):
   return async (token) => {
     try {
       await jwtVerify(token, jwks, { issuer: idp.issuer, audience });
-      return true;
+      return 'ok';
     } catch {
-      return false;
+      return 'invalid_token';
     }
   };
 }
 
-/** An opaque token check by RFC 7662 introspection at the IdP: a token revoked there is inactive. */
-export function introspectionVerifier(idp: TestIdp, client: { clientId: string; clientSecret: string }): TokenVerifier {
+/**
+ * An opaque token check by RFC 7662 introspection at the IdP: a token revoked there is inactive. With
+ * `requiredScope`, an active token without that scope is refused too (`insufficient_scope`).
+ */
+export function introspectionVerifier(idp: TestIdp, client: { clientId: string; clientSecret: string }, requiredScope?: string): TokenVerifier {
   const basic = Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64');
   return async (token) => {
     const response = await fetch(idp.introspectionUrl, {
@@ -45,8 +50,10 @@ export function introspectionVerifier(idp: TestIdp, client: { clientId: string; 
       headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ token }),
     });
-    const answer = (await response.json()) as { active?: boolean };
-    return answer.active === true;
+    const answer = (await response.json()) as { active?: boolean; scope?: string };
+    if (answer.active !== true) return 'invalid_token';
+    if (requiredScope !== undefined && !(answer.scope ?? '').split(' ').includes(requiredScope)) return 'insufficient_scope';
+    return 'ok';
   };
 }
 
@@ -137,8 +144,9 @@ export class ProtectedResource {
     }
     if (this.verify !== 'public') {
       const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
-      if (token === undefined || !(await this.verify(token))) {
-        const challenge = token === undefined ? 'Bearer realm="test-api"' : 'Bearer realm="test-api", error="invalid_token"';
+      const verdict = token === undefined ? undefined : await this.verify(token);
+      if (verdict !== 'ok') {
+        const challenge = verdict === undefined ? 'Bearer realm="test-api"' : `Bearer realm="test-api", error="${verdict}"`;
         response.writeHead(401, { 'www-authenticate': challenge, 'content-type': 'application/json' });
         response.end(JSON.stringify({ error: 'unauthorized' }));
         return;
