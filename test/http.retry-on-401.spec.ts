@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { AxiosError, isCancel } from 'axios';
 import { Readable } from 'node:stream';
+import { inspect } from 'node:util';
 import type { TokenModuleOptions } from '../lib/index.js';
 import { startHttpApp, type HttpApp } from './support/http-app.js';
 import { json, ProgrammableServer } from './support/programmable-server.js';
@@ -109,6 +110,20 @@ describe('one-shot 401 retry against an API that introspects opaque tokens at oi
     expect(seen[1]?.authorization).not.toBe(seen[0]?.authorization);
     expect(seen.map((request) => request.body)).toEqual(['price=10', 'price=10']);
     expect(idp.tokenRequests).toBe(1);
+  });
+
+  it('an error the caller gets carries neither token: not in inspect, not in JSON, not in its config', async () => {
+    const { app, revoked } = await startWithRevokedToken();
+    const error = expectAxios401(await app.send({ url: `${writeApi.url}/logged` }).catch((e: unknown) => e));
+    const fresh = await app.manager.getAccessToken();
+    expect(writeApi.requestsTo('/logged').map((request) => request.authorization)).toEqual([`Bearer ${revoked}`, `Bearer ${fresh}`]);
+    for (const text of [inspect(error, { depth: 12 }), JSON.stringify(error), String(error.stack)]) {
+      expect(text).not.toContain(revoked);
+      expect(text).not.toContain(fresh);
+    }
+    expect(error.config?.headers.has('Authorization')).toBe(false);
+    // Still there for code that needs it, just not enumerable.
+    expect(error.request).toBeDefined();
   });
 
   it('a stream body cannot be replayed: its 401 comes back untouched and the next request goes out with a new token', async () => {

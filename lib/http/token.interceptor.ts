@@ -100,27 +100,28 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
 
   /** Response side: the one-shot 401 retry, steps as listed above. */
   const retryOnce = async (error: unknown): Promise<unknown> => {
-    if (!isAxiosError(error) || error.response?.status !== 401 || error.config === undefined) throw error;
-    const config = error.config;
-    const authorized = (config as unknown as Record<symbol, AuthorizedRequest | undefined>)[AUTHORIZED];
-    if (authorized === undefined || authorized.redirectedOutside) throw error;
-    if (!(typeof retryOn401 === 'function' ? retryOn401(error) : retryOn401)) throw error;
+    const authorized = isAxiosError(error) ? authorizationOf(error.config) : undefined;
+    if (authorized === undefined) throw error;
+    const failure = error as AxiosError & { config: InternalAxiosRequestConfig };
+    const config = failure.config;
+    if (failure.response?.status !== 401 || authorized.redirectedOutside) throw withoutToken(failure);
+    if (!(typeof retryOn401 === 'function' ? retryOn401(failure) : retryOn401)) throw withoutToken(failure);
 
     tokens.invalidate(authorized.token);
-    if (!authorized.replayable) throw error;
+    if (!authorized.replayable) throw withoutToken(failure);
     const signal = config.signal as AbortSignal | undefined;
     let token: string;
     try {
       token = await tokens.getAccessToken(signal ? { signal } : undefined);
     } catch {
-      if (signal?.aborted) throw new CanceledError(undefined, undefined, config);
+      if (signal?.aborted) throw new CanceledError(undefined, undefined, withoutToken(failure).config);
       // The token failure is already reported by the manager (log, `refresh_failed` event).
-      throw error;
+      throw withoutToken(failure);
     }
-    if (token === authorized.token) throw error;
+    if (token === authorized.token) throw withoutToken(failure);
 
     tokens.reportUnauthorizedRetry(authorized.origin);
-    const headers = AxiosHeaders.from(config.headers).set('Authorization', `Bearer ${token}`);
+    const headers = AxiosHeaders.concat(config.headers).set('Authorization', `Bearer ${token}`);
     // The adapter recomputes the length from the body; a stale one would truncate or hang.
     headers.delete('Content-Length');
     const resend: AxiosRequestConfig & { [RESENT]: true } = {
@@ -130,7 +131,9 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
       beforeRedirect: guardRedirects(allowlist, token, { ...authorized, token, redirectedOutside: false }),
       [RESENT]: true,
     };
-    return instance.request(resend);
+    return instance.request(resend).catch((resendError: unknown) => {
+      throw isAxiosError(resendError) ? withoutToken(resendError) : resendError;
+    });
   };
 
   const requestInterceptor = instance.interceptors.request.use(authorize);
@@ -143,6 +146,27 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
   };
   ATTACHED.set(instance, detach);
   return detach;
+}
+
+function authorizationOf(config: InternalAxiosRequestConfig | undefined): AuthorizedRequest | undefined {
+  return config === undefined ? undefined : (config as unknown as Record<symbol, AuthorizedRequest | undefined>)[AUTHORIZED];
+}
+
+/**
+ * Takes our token out of an error before the caller sees it, since errors get logged: drops the
+ * `Authorization` header from its config (a caller that resends `error.config` gets a current token
+ * from the interceptor) and hides the raw `request` (whose header text holds the token) from
+ * `inspect` and `JSON.stringify`; it stays readable as `error.request`.
+ */
+function withoutToken<E extends AxiosError>(error: E): E {
+  const headers = error.config?.headers;
+  if (headers instanceof AxiosHeaders) headers.delete('Authorization');
+  for (const holder of [error, error.response]) {
+    if (holder !== undefined && Object.prototype.propertyIsEnumerable.call(holder, 'request')) {
+      Object.defineProperty(holder, 'request', { value: holder.request, enumerable: false, configurable: true, writable: true });
+    }
+  }
+  return error;
 }
 
 function rememberAuthorization(config: InternalAxiosRequestConfig, authorized: AuthorizedRequest | undefined): void {
