@@ -7,6 +7,7 @@ import { firstValueFrom } from 'rxjs';
 import { inspect } from 'node:util';
 import { TokenConfigError, TokenManagerService, TokenModule, type TokenModuleOptions } from '../lib/index.js';
 import { RESOLVED_TOKEN_OPTIONS } from '../lib/token.internal-constants.js';
+import { ProgrammableServer } from './support/programmable-server.js';
 import { jwtVerifier, ProtectedResource } from './support/protected-resource.js';
 import { TestIdp } from './support/test-idp.js';
 
@@ -87,6 +88,32 @@ describe('TokenModule exports an authorized HttpService', () => {
     expect(api.requestsTo('/before-close')[0]?.authorization).toMatch(/^Bearer /);
     expect(api.requestsTo('/after-close')).toHaveLength(1);
     expect(api.requestsTo('/after-close')[0]?.authorization).toBeUndefined();
+  });
+
+  it('unsubscribing before the answer cancels the request, as with Nest\'s own HttpService', async () => {
+    const hanging = await ProgrammableServer.start(() => undefined);
+    const moduleRef = await compile([TokenModule.forRoot({ ...base, http: { baseURL: hanging.url } })]);
+    const http = moduleRef.get(HttpService);
+    expect(http).toBeInstanceOf(HttpService);
+    const connectionClosed = new Promise<void>((resolve) => {
+      hanging.handler = (_request, response) => {
+        response.on('close', () => resolve());
+      };
+    });
+    const received = new Promise<void>((resolve) => {
+      const subscription = http.get('/never-answers').subscribe({ error: () => undefined });
+      const poll = setInterval(() => {
+        if (hanging.requests.length === 0) return;
+        clearInterval(poll);
+        subscription.unsubscribe();
+        resolve();
+      }, 5);
+    });
+    await received;
+    await connectionClosed;
+    expect(hanging.requests[0]?.headers.authorization).toMatch(/^Bearer /);
+    await moduleRef.close();
+    await hanging.stop();
   });
 
   it('http options are validated at startup with every problem listed by field', async () => {

@@ -1,10 +1,11 @@
-import { HttpService } from '@nestjs/axios';
+import type { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import axios, { type AxiosInstance } from 'axios';
 import { TokenConfigError } from '../errors/token-config.error.js';
 import { TokenManagerService } from '../manager/token-manager.service.js';
 import { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 import { RESOLVED_TOKEN_OPTIONS } from '../token.internal-constants.js';
+import { AuthorizedHttpService } from './authorized-http.service.js';
 import { attachTokenInterceptor } from './token.interceptor.js';
 
 /**
@@ -37,7 +38,7 @@ export class AuthorizedHttpClient implements OnModuleDestroy {
       instance = axios.create(http.axiosConfig());
       this.#detach = attachTokenInterceptor(instance, manager, { allowedOrigins: http.allowedOrigins, retryOn401: options.retryOn401 });
     }
-    this.httpService = new HttpService(instance);
+    this.httpService = new AuthorizedHttpService(instance);
   }
 
   onModuleDestroy(): void {
