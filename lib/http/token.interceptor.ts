@@ -76,7 +76,7 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
     const origin = allowlist.originOf(config);
     if (!allowlist.allows(origin)) return config;
 
-    const signal = config.signal as AbortSignal | undefined;
+    const signal = abortSignalOf(config);
     let token: string;
     try {
       token = await tokens.getAccessToken(signal ? { signal } : undefined);
@@ -109,7 +109,7 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
 
     tokens.invalidate(authorized.token);
     if (!authorized.replayable) throw withoutToken(failure);
-    const signal = config.signal as AbortSignal | undefined;
+    const signal = abortSignalOf(config);
     let token: string;
     try {
       token = await tokens.getAccessToken(signal ? { signal } : undefined);
@@ -146,6 +146,12 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
   };
   ATTACHED.set(instance, detach);
   return detach;
+}
+
+/** The request's `signal` when the manager can listen to it (axios also accepts bare `{ aborted }` objects). */
+function abortSignalOf(config: InternalAxiosRequestConfig): AbortSignal | undefined {
+  const signal = config.signal as AbortSignal | undefined;
+  return signal !== undefined && signal !== null && typeof signal.addEventListener === 'function' ? signal : undefined;
 }
 
 function authorizationOf(config: InternalAxiosRequestConfig | undefined): AuthorizedRequest | undefined {
