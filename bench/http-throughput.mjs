@@ -65,7 +65,6 @@ export async function benchHttpThroughput({ total = 400, concurrency = 16, round
   );
   const http = app.get(HttpService);
   const plain = axios.create({ baseURL: api.url, httpAgent: agents[1], headers: { Authorization: 'Bearer static-benchmark-token' } });
-  const plainService = new HttpService(plain);
 
   const subjects = {
     /** The baseline the issue names. */
@@ -74,8 +73,6 @@ export async function benchHttpThroughput({ total = 400, concurrency = 16, round
     httpService: () => firstValueFrom(http.get('/items')),
     /** The module's axios instance without the HttpService wrapper: the interceptor's own cost. */
     axiosRef: () => http.axiosRef.get('/items'),
-    /** Nest's HttpService around the plain instance: the wrapper's own cost. */
-    plainHttpService: () => firstValueFrom(plainService.get('/items')),
   };
   const names = Object.keys(subjects);
   const runs = Object.fromEntries(names.map((name) => [name, []]));
