@@ -165,6 +165,24 @@ describe('one-shot 401 retry against an API that introspects opaque tokens at oi
     expect(idp.tokenRequests).toBe(4);
   });
 
+  it('when the renewal itself fails, the caller gets the original 401, not the token error', async () => {
+    const { app, revoked } = await startWithRevokedToken();
+    idp.faults.push((ctx) => {
+      ctx.status = 503;
+      ctx.type = 'application/json';
+      ctx.body = { error: 'temporarily_unavailable' };
+    });
+
+    const error = expectAxios401(await app.send({ url: '/renewal-fails' }).catch((e: unknown) => e));
+
+    expect(api.requestsTo('/renewal-fails').map((request) => request.authorization)).toEqual([`Bearer ${revoked}`]);
+    expect(idp.tokenRequests).toBe(1);
+    expect(app.events.map((event) => event.type)).toEqual(['acquired', 'invalidated', 'refresh_failed']);
+    expect(inspect(error)).not.toContain(revoked);
+    // The next call tries again and succeeds.
+    await expect(app.send({ url: '/after-failed-renewal' })).resolves.toMatchObject({ status: 200 });
+  });
+
   it('retryOn401: false returns the 401 untouched and keeps the cached token', async () => {
     const { app, revoked } = await startWithRevokedToken({ retryOn401: false });
 
