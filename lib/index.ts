@@ -29,7 +29,9 @@ export { TokenTimeoutError } from './errors/token-timeout.error.js';
 export { attachTokenInterceptor, type TokenSource } from './http/token.interceptor.js';
 export type { RetryOn401, TokenHttpOptions, TokenInterceptorOptions } from './http/http-options.interface.js';
 
-// Operability (issue 4)
+// Operability (issue 4): behind subpath exports, since their peers are optional:
+// 'nestjs-client-credentials/config' (tokenConfig), '/health' (TokenHealthIndicator),
+// '/otel' (TokenMetricsService), '/testing' (TokenTestingModule, createTokenManagerMock).
 
 // Resilience (issue 5)
 

@@ -7,7 +7,7 @@ import { httpOrigin, OriginAllowlist, resolveAllowedOrigins } from './origin-all
 import { isReplayableBody } from './replayable-body.js';
 
 /** What the interceptor needs from a token manager. */
-export type TokenSource = Pick<TokenManagerService, 'getAccessToken' | 'invalidate' | 'reportUnauthorizedRetry'>;
+export type TokenSource = Pick<TokenManagerService, 'getAccessToken' | 'invalidate' | 'recordUnauthorizedRetry'>;
 
 /** What the interceptor remembers about a request it authorized. Kept off the wire and out of `inspect()`. */
 interface AuthorizedRequest {
@@ -120,7 +120,7 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
     }
     if (token === authorized.token) throw withoutToken(failure);
 
-    tokens.reportUnauthorizedRetry(authorized.origin);
+    tokens.recordUnauthorizedRetry(authorized.origin);
     const headers = AxiosHeaders.concat(config.headers).set('Authorization', `Bearer ${token}`);
     // The adapter recomputes the length from the body; a stale one would truncate or hang.
     headers.delete('Content-Length');

@@ -21,11 +21,11 @@ export type TokenEvent =
       readonly at: Date;
     }
   | {
-      /** A request that got a 401 with the cached token was resent once with a new token. */
+      /** A server answered 401 to a request carrying the token; a new token was obtained and the request resent once. */
       readonly type: 'unauthorized_retry';
       readonly at: Date;
-      /** Origin (scheme://host:port) of the request. */
-      readonly origin: string;
+      /** Origin (scheme://host:port) of the resent request, when known. */
+      readonly origin?: string;
     };
 
 /** Options of one `getAccessToken()` call. */

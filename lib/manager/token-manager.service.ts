@@ -76,9 +76,9 @@ export class TokenManagerService implements OnModuleDestroy {
    * Records that the token interceptor resent a request after a 401 (an `unauthorized_retry` event).
    * Called by `attachTokenInterceptor`; it changes no state.
    */
-  reportUnauthorizedRetry(origin: string): void {
-    this.logger.debug(`Request to ${origin} got a 401 with the cached token; resent once with a new token`);
-    this.#events.next({ type: 'unauthorized_retry', at: new Date(this.#clock()), origin });
+  recordUnauthorizedRetry(origin?: string): void {
+    this.logger.debug(`Request${origin ? ` to ${origin}` : ''} got a 401 with the cached token; resent once with a new token`);
+    this.#events.next({ type: 'unauthorized_retry', at: new Date(this.#clock()), ...(origin !== undefined ? { origin } : {}) });
   }
 
   /** Facts about the cached token (never its value), or null when none is cached. */
@@ -92,6 +92,11 @@ export class TokenManagerService implements OnModuleDestroy {
       ...(cached.scope !== undefined ? { scope: cached.scope } : {}),
       tokenType: cached.tokenType,
     };
+  }
+
+  /** Now, by the manager's clock (the `clock` option), in ms since the epoch: observers measure expiry by it. */
+  now(): number {
+    return this.#clock();
   }
 
   /** Stops in-flight work; later calls reject with an `AbortError`. */

@@ -73,6 +73,18 @@ describe('the packed tarball, as users install it', () => {
     expect(resolved).toContain('/dist/cjs/');
   });
 
+  it('every subpath export loads with import and with require from the tarball', () => {
+    const subpaths = Object.keys(manifest.exports).filter((key) => key !== '.' && key !== './package.json');
+    expect(subpaths.length).toBeGreaterThan(0);
+    for (const subpath of subpaths) {
+      const specifier = `${manifest.name}/${subpath.slice(2)}`;
+      const esm = execFileSync(process.execPath, ['--input-type=module', '-e', `import * as m from '${specifier}'; console.log(Object.keys(m).length);`], { cwd: join(workspace, 'app'), encoding: 'utf8' });
+      const cjs = execFileSync(process.execPath, ['--no-warnings', '-e', `console.log(Object.keys(require('${specifier}')).length);`], { cwd: join(workspace, 'app'), encoding: 'utf8' });
+      expect(Number(esm.trim())).toBeGreaterThan(0);
+      expect(Number(cjs.trim())).toBe(Number(esm.trim()));
+    }
+  });
+
   it('declares NestJS 11 and 12 peers and keeps integrations optional', () => {
     expect(manifest.peerDependencies['@nestjs/common']).toBe('^11.0.0 || ^12.0.0');
     expect(manifest.peerDependencies['@nestjs/core']).toBe('^11.0.0 || ^12.0.0');

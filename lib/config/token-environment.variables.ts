@@ -1,0 +1,31 @@
+/** How the text of one environment variable becomes an option value. */
+export type TokenEnvironmentKind = 'string' | 'number' | 'boolean' | 'list' | 'form';
+
+/** One documented environment variable and the option it sets. */
+export interface TokenEnvironmentVariable {
+  /** Variable name, e.g. `OAUTH2_TOKEN_URL`. */
+  readonly name: string;
+  /** Option path it sets, e.g. `tokenUrl` or `http.baseURL`. */
+  readonly option: string;
+  readonly kind: TokenEnvironmentKind;
+}
+
+/**
+ * Every environment variable `tokenConfig` reads. The one place that maps variables to options;
+ * the README table lists the same rows. An empty variable counts as unset.
+ */
+export const TOKEN_ENVIRONMENT_VARIABLES: readonly TokenEnvironmentVariable[] = [
+  { name: 'OAUTH2_TOKEN_URL', option: 'tokenUrl', kind: 'string' },
+  { name: 'OAUTH2_CLIENT_ID', option: 'clientId', kind: 'string' },
+  { name: 'OAUTH2_CLIENT_SECRET', option: 'clientSecret', kind: 'string' },
+  { name: 'OAUTH2_SCOPE', option: 'scope', kind: 'list' },
+  { name: 'OAUTH2_AUDIENCE', option: 'audience', kind: 'string' },
+  { name: 'OAUTH2_RESOURCE', option: 'resource', kind: 'list' },
+  { name: 'OAUTH2_EXTRA_PARAMS', option: 'extraParams', kind: 'form' },
+  { name: 'OAUTH2_CLIENT_AUTH_METHOD', option: 'clientAuthMethod', kind: 'string' },
+  { name: 'OAUTH2_REFRESH_MARGIN_SECONDS', option: 'refreshMarginSeconds', kind: 'number' },
+  { name: 'OAUTH2_DEFAULT_EXPIRES_IN_SECONDS', option: 'defaultExpiresInSeconds', kind: 'number' },
+  { name: 'OAUTH2_REQUEST_TIMEOUT_MS', option: 'requestTimeoutMs', kind: 'number' },
+  { name: 'OAUTH2_API_BASE_URL', option: 'http.baseURL', kind: 'string' },
+  { name: 'OAUTH2_ALLOWED_ORIGINS', option: 'http.allowedOrigins', kind: 'list' },
+];

@@ -1,0 +1,55 @@
+import { TokenConfigError, type TokenConfigProblem } from '../errors/token-config.error.js';
+import type { TokenModuleOptions } from '../options/token-module-options.interface.js';
+import { validateTokenOptions } from '../options/validate-token-options.js';
+import { TOKEN_ENVIRONMENT_SCHEMAS } from './token-environment.schema.js';
+import { TOKEN_ENVIRONMENT_VARIABLES, type TokenEnvironmentVariable } from './token-environment.variables.js';
+
+/** Options set through environment variables that the base option validator leaves to their own feature. */
+const FEATURE_OPTIONS = ['http'] as const;
+
+/**
+ * Reads `TokenModuleOptions` from environment variables (see `TOKEN_ENVIRONMENT_VARIABLES`).
+ *
+ * Each variable is parsed by its schema, then the options go through the module's own validation,
+ * so a bad environment fails once, with a `TokenConfigError` whose problems name every bad variable
+ * and say why. Values are never quoted: a variable may hold a secret.
+ */
+export function tokenOptionsFromEnvironment(env: Readonly<Record<string, string | undefined>>): TokenModuleOptions {
+  const problems: TokenConfigProblem[] = [];
+  const options: Record<string, unknown> = {};
+  for (const variable of TOKEN_ENVIRONMENT_VARIABLES) {
+    const text = env[variable.name];
+    if (text === undefined || text === '') continue;
+    const result = TOKEN_ENVIRONMENT_SCHEMAS[variable.kind].safeParse(text);
+    if (result.success) setPath(options, variable.option, result.data);
+    else for (const issue of result.error.issues) problems.push({ field: variable.name, message: issue.message });
+  }
+  try {
+    validateTokenOptions(options, FEATURE_OPTIONS);
+  } catch (error) {
+    if (!(error instanceof TokenConfigError)) throw error;
+    problems.push(...error.problems.map((problem) => ({ field: variableOf(problem.field), message: problem.message })));
+  }
+  if (problems.length > 0) throw new TokenConfigError(problems, 'environment');
+  return options as unknown as TokenModuleOptions;
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const [head, ...rest] = path.split('.');
+  if (rest.length === 0) {
+    target[head!] = value;
+    return;
+  }
+  const child = (target[head!] ??= {}) as Record<string, unknown>;
+  setPath(child, rest.join('.'), value);
+}
+
+/** `resource[1]` → `OAUTH2_RESOURCE[1]`: the variable whose option path is the longest prefix of the field. */
+function variableOf(field: string): string {
+  let best: TokenEnvironmentVariable | undefined;
+  for (const variable of TOKEN_ENVIRONMENT_VARIABLES) {
+    const matches = field === variable.option || field.startsWith(`${variable.option}.`) || field.startsWith(`${variable.option}[`);
+    if (matches && (best === undefined || variable.option.length > best.option.length)) best = variable;
+  }
+  return best ? best.name + field.slice(best.option.length) : field;
+}

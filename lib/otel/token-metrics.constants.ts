@@ -1,0 +1,16 @@
+/** Name of the meter the metrics are recorded on when no `TOKEN_METER` is provided. */
+export const TOKEN_METER_NAME = 'nestjs-client-credentials';
+/** DI token of an OpenTelemetry `Meter` to record on instead of the global one (optional). */
+export const TOKEN_METER = Symbol('TOKEN:METER');
+
+/** Metric names. Durations and expiry are in seconds, as the OpenTelemetry conventions recommend. */
+export const TOKEN_METRICS = {
+  /** Counter of token requests; attributes `outcome` (`success` | `failure`) and, on failure, `error.type`. */
+  requests: 'oauth2.client.token.requests',
+  /** Histogram of token request durations in seconds; attribute `outcome`. */
+  requestDuration: 'oauth2.client.token.request.duration',
+  /** Observable gauge of the seconds until the cached token expires (nothing observed when none is cached). */
+  secondsToExpiry: 'oauth2.client.token.seconds_to_expiry',
+  /** Counter of requests retried once after a 401 with a fresh token. */
+  unauthorizedRetries: 'oauth2.client.unauthorized_retries',
+} as const;

@@ -1,0 +1,66 @@
+import { Inject, Injectable, type OnModuleDestroy, Optional } from '@nestjs/common';
+import { type Counter, type Histogram, type Meter, metrics, type ObservableGauge, type ObservableResult } from '@opentelemetry/api';
+import type { Subscription } from 'rxjs';
+import type { TokenEvent } from '../manager/token-event.interface.js';
+import { TokenManagerService } from '../manager/token-manager.service.js';
+import { TOKEN_METER, TOKEN_METER_NAME, TOKEN_METRICS } from './token-metrics.constants.js';
+
+/**
+ * Records the token lifecycle as OpenTelemetry metrics (see `TOKEN_METRICS`), from
+ * `TokenManagerService.events$`. Uses the global meter provider through `@opentelemetry/api`, so it
+ * costs nothing and records nothing until an SDK is registered; register the SDK before the Nest
+ * application is created, or provide a `Meter` under `TOKEN_METER`.
+ *
+ * Add it to the providers of a module that can inject `TokenManagerService`.
+ */
+@Injectable()
+export class TokenMetricsService implements OnModuleDestroy {
+  readonly #requests: Counter;
+  readonly #requestDuration: Histogram;
+  readonly #secondsToExpiry: ObservableGauge;
+  readonly #unauthorizedRetries: Counter;
+  readonly #subscription: Subscription;
+
+  constructor(
+    private readonly tokens: TokenManagerService,
+    @Optional() @Inject(TOKEN_METER) meter?: Meter,
+  ) {
+    const recorder = meter ?? metrics.getMeter(TOKEN_METER_NAME);
+    this.#requests = recorder.createCounter(TOKEN_METRICS.requests, { description: 'OAuth2 token requests by outcome', unit: '{request}' });
+    this.#requestDuration = recorder.createHistogram(TOKEN_METRICS.requestDuration, { description: 'Duration of OAuth2 token requests', unit: 's' });
+    this.#secondsToExpiry = recorder.createObservableGauge(TOKEN_METRICS.secondsToExpiry, { description: 'Seconds until the cached access token expires', unit: 's' });
+    this.#unauthorizedRetries = recorder.createCounter(TOKEN_METRICS.unauthorizedRetries, { description: 'Requests retried once after a 401 with a fresh token', unit: '{request}' });
+    this.#secondsToExpiry.addCallback(this.observeExpiry);
+    this.#subscription = tokens.events$.subscribe((event) => this.record(event));
+  }
+
+  /** Stops observing the token manager. */
+  onModuleDestroy(): void {
+    this.#subscription.unsubscribe();
+    this.#secondsToExpiry.removeCallback(this.observeExpiry);
+  }
+
+  private record(event: TokenEvent): void {
+    switch (event.type) {
+      case 'acquired':
+      case 'refreshed':
+        this.#requests.add(1, { outcome: 'success' });
+        this.#requestDuration.record(event.durationMs / 1000, { outcome: 'success' });
+        break;
+      case 'refresh_failed':
+        this.#requests.add(1, { outcome: 'failure', 'error.type': event.errorClass });
+        this.#requestDuration.record(event.durationMs / 1000, { outcome: 'failure' });
+        break;
+      case 'unauthorized_retry':
+        this.#unauthorizedRetries.add(1);
+        break;
+      case 'invalidated':
+        break;
+    }
+  }
+
+  private readonly observeExpiry = (result: ObservableResult): void => {
+    const info = this.tokens.getTokenInfo();
+    if (info !== null) result.observe(Math.max(0, (info.expiresAt.getTime() - this.tokens.now()) / 1000));
+  };
+}

@@ -1,0 +1,135 @@
+import { defer, from, type Observable, Subject } from 'rxjs';
+import type { TokenEvent } from '../manager/token-event.interface.js';
+import type { TokenInfo } from '../manager/token-info.interface.js';
+import type { TokenManagerService } from '../manager/token-manager.service.js';
+import { DEFAULT_REFRESH_MARGIN_SECONDS } from '../options/token-options.defaults.js';
+import type { TokenTestingScript } from './token-testing-script.interface.js';
+
+/** The token a mock returns when the script names none. */
+export const DEFAULT_TEST_ACCESS_TOKEN = 'test-access-token';
+
+/** The members of `TokenManagerService` an application uses. */
+export type TokenManagerSurface = Pick<TokenManagerService, 'getAccessToken' | 'accessToken$' | 'invalidate' | 'getTokenInfo' | 'events$' | 'now'>;
+
+/**
+ * A scripted stand-in for `TokenManagerService` (the Go seed's `TokenManagerMock`): no IdP, no HTTP.
+ * It counts calls, answers with scripted tokens or a scripted error, and emits the same events as the
+ * real manager, so health and metrics providers work on top of it.
+ *
+ * ```ts
+ * const tokens = createTokenManagerMock({ tokens: ['expired', 'fresh'] });
+ * Test.createTestingModule({ imports: [AppModule] }).overrideProvider(TokenManagerService).useValue(tokens);
+ * ```
+ */
+export class TokenManagerMock implements TokenManagerSurface {
+  /** How many times `getAccessToken()` (or `accessToken$`) was called. */
+  getAccessTokenCalls = 0;
+  /** How many times `invalidate()` was called. */
+  invalidateCalls = 0;
+  /** The argument of each `invalidate()` call, in order. */
+  readonly invalidatedTokens: (string | undefined)[] = [];
+
+  readonly #events = new Subject<TokenEvent>();
+  /** The same lifecycle events as the real manager, from the scripted answers. */
+  readonly events$: Observable<TokenEvent> = this.#events.asObservable();
+  #script!: TokenTestingScript;
+  #tokens!: readonly string[];
+  #index = 0;
+  #issued: { value: string; obtainedAtMs: number } | undefined;
+  readonly #failures: Error[] = [];
+
+  constructor(script: TokenTestingScript = {}) {
+    this.script(script);
+  }
+
+  /** Replaces the script: back to its first token, the cached token forgotten. Counters are kept. */
+  script(script: TokenTestingScript): void {
+    this.#script = script;
+    this.#tokens = script.tokens && script.tokens.length > 0 ? script.tokens : [script.token ?? DEFAULT_TEST_ACCESS_TOKEN];
+    this.#index = 0;
+    this.#issued = undefined;
+  }
+
+  /** The next `getAccessToken()` call rejects with `error`; later calls follow the script again. */
+  failNext(error: Error): void {
+    this.#failures.push(error);
+  }
+
+  /** Sets the counters back to zero. */
+  resetCalls(): void {
+    this.getAccessTokenCalls = 0;
+    this.invalidateCalls = 0;
+    this.invalidatedTokens.length = 0;
+  }
+
+  /** The token the next `getAccessToken()` returns (when no error is scripted). */
+  get currentToken(): string {
+    return this.#tokens[this.#index]!;
+  }
+
+  /** Counts the call, then rejects with a queued or scripted error, or returns the current token. */
+  async getAccessToken(): Promise<string> {
+    this.getAccessTokenCalls += 1;
+    const error = this.#failures.shift() ?? this.#script.error;
+    if (error) {
+      this.#events.next({ type: 'refresh_failed', at: new Date(this.now()), durationMs: 0, errorClass: error.name, errorMessage: error.message });
+      throw error;
+    }
+    const value = this.currentToken;
+    if (this.#issued?.value !== value) {
+      const type = this.#issued === undefined && this.#index === 0 ? 'acquired' : 'refreshed';
+      this.#issued = { value, obtainedAtMs: this.now() };
+      this.#events.next({ type, at: new Date(this.now()), durationMs: 0, expiresInSeconds: this.expiresInSeconds });
+    }
+    return value;
+  }
+
+  /** `getAccessToken()` as an observable (counted the same way). */
+  get accessToken$(): Observable<string> {
+    return defer(() => from(this.getAccessToken()));
+  }
+
+  /** Counts the call; dropping the current token (or no token named) moves the script to its next token. */
+  invalidate(rejectedToken?: string): void {
+    this.invalidateCalls += 1;
+    this.invalidatedTokens.push(rejectedToken);
+    if (rejectedToken !== undefined && rejectedToken !== this.currentToken) return;
+    if (this.#index < this.#tokens.length - 1) this.#index += 1;
+    this.#issued = undefined;
+    this.#events.next({ type: 'invalidated', at: new Date(this.now()) });
+  }
+
+  /** Emits the `unauthorized_retry` event, as the Bearer interceptor does when it retries after a 401. */
+  recordUnauthorizedRetry(): void {
+    this.#events.next({ type: 'unauthorized_retry', at: new Date(this.now()) });
+  }
+
+  /** Facts about the last token handed out, or null before the first one and after `invalidate()`. */
+  getTokenInfo(): TokenInfo | null {
+    if (this.#issued === undefined) return null;
+    const { obtainedAtMs } = this.#issued;
+    const lifetimeMs = this.expiresInSeconds * 1000;
+    const expiresAtMs = obtainedAtMs + lifetimeMs;
+    const refreshAtMs = expiresAtMs - Math.min(DEFAULT_REFRESH_MARGIN_SECONDS * 1000, lifetimeMs / 2);
+    return { obtainedAt: new Date(obtainedAtMs), expiresAt: new Date(expiresAtMs), refreshAt: new Date(refreshAtMs), tokenType: 'Bearer' };
+  }
+
+  /** Now, by the scripted clock. */
+  now(): number {
+    return (this.#script.clock ?? Date.now)();
+  }
+
+  /** Completes `events$`, as the real manager does on module destroy. */
+  onModuleDestroy(): void {
+    this.#events.complete();
+  }
+
+  private get expiresInSeconds(): number {
+    return this.#script.expiresInSeconds ?? 3600;
+  }
+}
+
+/** A `TokenManagerMock` answering with `script`; pass it to `overrideProvider(TokenManagerService).useValue(...)`. */
+export function createTokenManagerMock(script: TokenTestingScript = {}): TokenManagerMock {
+  return new TokenManagerMock(script);
+}

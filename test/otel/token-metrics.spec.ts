@@ -1,0 +1,128 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { HttpService } from '@nestjs/axios';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { metrics } from '@opentelemetry/api';
+import { MeterProvider, MetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
+import { firstValueFrom } from 'rxjs';
+import { TokenManagerService, TokenModule } from '../../lib/index.js';
+import { TOKEN_METER, TOKEN_METER_NAME, TOKEN_METRICS, TokenMetricsService } from '../../lib/otel/index.js';
+import { TokenTestingModule } from '../../lib/testing/index.js';
+import { ManualClock } from '../support/manual-clock.js';
+import { json, ProgrammableServer } from '../support/programmable-server.js';
+import { TestIdp } from '../support/test-idp.js';
+import { nextEvent } from '../support/token-app.js';
+
+/** A reader the test collects from on demand, as an exporter would on its interval. */
+class InMemoryReader extends MetricReader {
+  protected async onShutdown(): Promise<void> {}
+  protected async onForceFlush(): Promise<void> {}
+
+  /** Every metric collected now, by name, with the instrumentation scope it was recorded on. */
+  async snapshot(): Promise<Map<string, MetricData & { scope: string }>> {
+    const { resourceMetrics } = await this.collect();
+    const byName = new Map<string, MetricData & { scope: string }>();
+    for (const scopeMetrics of resourceMetrics.scopeMetrics) {
+      for (const metric of scopeMetrics.metrics) byName.set(metric.descriptor.name, { ...metric, scope: scopeMetrics.scope.name });
+    }
+    return byName;
+  }
+}
+
+function points(metric: MetricData | undefined): { attributes: Record<string, unknown>; value: unknown }[] {
+  return (metric?.dataPoints ?? []).map((point) => ({ attributes: { ...point.attributes }, value: point.value }));
+}
+
+describe('OpenTelemetry metrics of the token lifecycle', () => {
+  let idp: TestIdp;
+  let moduleRef: TestingModule | undefined;
+  let provider: MeterProvider;
+  let reader: InMemoryReader;
+
+  beforeAll(async () => {
+    idp = await TestIdp.start({ ttlSeconds: 3600 });
+  });
+  afterAll(async () => {
+    await idp.stop();
+  });
+  afterEach(async () => {
+    await moduleRef?.close();
+    moduleRef = undefined;
+    metrics.disable();
+    await provider.shutdown();
+  });
+
+  function newProvider(): void {
+    reader = new InMemoryReader();
+    provider = new MeterProvider({ readers: [reader] });
+  }
+
+  it('counts token requests by outcome, times them, and gauges the seconds to expiry by the injected clock', async () => {
+    newProvider();
+    const clock = new ManualClock();
+    moduleRef = await Test.createTestingModule({
+      imports: [TokenModule.forRoot({ tokenUrl: idp.tokenUrl, clientId: 'test-client', clientSecret: 'test-secret-value-1234', clock: clock.now })],
+      providers: [TokenMetricsService, { provide: TOKEN_METER, useValue: provider.getMeter('test') }],
+    }).compile();
+    moduleRef.useLogger(false);
+    await moduleRef.init();
+    const manager = moduleRef.get(TokenManagerService);
+
+    expect(points((await reader.snapshot()).get(TOKEN_METRICS.secondsToExpiry))).toEqual([]);
+    await manager.getAccessToken();
+    let snapshot = await reader.snapshot();
+    expect(points(snapshot.get(TOKEN_METRICS.requests))).toEqual([{ attributes: { outcome: 'success' }, value: 1 }]);
+    expect(points(snapshot.get(TOKEN_METRICS.requestDuration))).toEqual([{ attributes: { outcome: 'success' }, value: expect.objectContaining({ count: 1 }) }]);
+    expect(points(snapshot.get(TOKEN_METRICS.secondsToExpiry))).toEqual([{ attributes: {}, value: 3600 }]);
+    expect(snapshot.get(TOKEN_METRICS.requestDuration)?.descriptor.unit).toBe('s');
+
+    clock.advanceSeconds(3400); // stale: 200 s left, a background refresh starts and fails
+    idp.faults.push((ctx) => {
+      ctx.status = 503;
+      ctx.type = 'application/json';
+      ctx.body = { error: 'temporarily_unavailable' };
+    });
+    const failed = nextEvent(manager, 'refresh_failed');
+    await manager.getAccessToken();
+    await failed;
+    snapshot = await reader.snapshot();
+    expect(points(snapshot.get(TOKEN_METRICS.requests))).toEqual([
+      { attributes: { outcome: 'success' }, value: 1 },
+      { attributes: { outcome: 'failure', 'error.type': 'TokenEndpointError' }, value: 1 },
+    ]);
+    expect(points(snapshot.get(TOKEN_METRICS.secondsToExpiry))).toEqual([{ attributes: {}, value: 200 }]);
+  });
+
+  it('records on the global meter provider when the SDK is registered before the app starts, under the package meter name', async () => {
+    newProvider();
+    metrics.setGlobalMeterProvider(provider);
+    moduleRef = await Test.createTestingModule({
+      imports: [TokenModule.forRoot({ tokenUrl: idp.tokenUrl, clientId: 'test-client', clientSecret: 'test-secret-value-1234' })],
+      providers: [TokenMetricsService],
+    }).compile();
+    moduleRef.useLogger(false);
+    await moduleRef.init();
+    await moduleRef.get(TokenManagerService).getAccessToken();
+    const requests = (await reader.snapshot()).get(TOKEN_METRICS.requests);
+    expect(requests?.scope).toBe(TOKEN_METER_NAME);
+    expect(points(requests)).toEqual([{ attributes: { outcome: 'success' }, value: 1 }]);
+  });
+
+  it('counts a request retried after a 401 (through the testing module’s authorized HttpService)', async () => {
+    newProvider();
+    const api = await ProgrammableServer.start((request, response) =>
+      request.headers.authorization === 'Bearer fresh' ? json(response, 200, { ok: true }) : json(response, 401, { error: 'invalid_token' }),
+    );
+    try {
+      moduleRef = await Test.createTestingModule({
+        imports: [TokenTestingModule.forRoot({ tokens: ['stale', 'fresh'] })],
+        providers: [TokenMetricsService, { provide: TOKEN_METER, useValue: provider.getMeter('test') }],
+      }).compile();
+      await moduleRef.init();
+      const response = await firstValueFrom(moduleRef.get(HttpService).get(`${api.url}/orders`));
+      expect(response.data).toEqual({ ok: true });
+      expect(points((await reader.snapshot()).get(TOKEN_METRICS.unauthorizedRetries))).toEqual([{ attributes: {}, value: 1 }]);
+    } finally {
+      await api.stop();
+    }
+  });
+});
