@@ -107,6 +107,14 @@ describe('Bearer injection: the token goes only to allowed origins', () => {
     expect(idp.tokenRequests).toBe(tokenRequestsBefore);
   });
 
+  it('a request with axios basic auth keeps its Basic credentials and gets no token', async () => {
+    const tokenRequestsBefore = idp.tokenRequests;
+    const error = (await app.send({ url: '/basic', auth: { username: 'user', password: 'pass' } }).catch((e: unknown) => e)) as AxiosError;
+    expect(error.response?.status).toBe(401);
+    expect(api.requestsTo('/v1/basic').map((request) => request.authorization)).toEqual([`Basic ${Buffer.from('user:pass').toString('base64')}`]);
+    expect(idp.tokenRequests).toBe(tokenRequestsBefore);
+  });
+
   it('allowedOrigins ["*"] sends the token to any origin (the documented unsafe opt-out)', async () => {
     const instance = axios.create();
     attachTokenInterceptor(instance, app.manager, { allowedOrigins: ['*'] });

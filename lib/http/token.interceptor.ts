@@ -39,8 +39,8 @@ type RedirectOptions = { headers?: Record<string, unknown>; href?: string };
  * carries it has no effect and returns the existing detach function.
  *
  * Bearer injection: `Authorization: Bearer <token>` is set only when the request's absolute URL
- * (after `baseURL`) has an allowed origin, and only when the request has no `Authorization` header of
- * its own. A redirect keeps the token only when its target origin is allowed.
+ * (after `baseURL`) has an allowed origin, and only when the request brings no credentials of its own
+ * (an `Authorization` header or `auth`). A redirect keeps the token only when its target origin is allowed.
  *
  * What happens on a 401 to a request that carried our token:
  * 1. `retryOn401` says no (false, or the predicate returns false) → the 401 goes to the caller untouched.
@@ -72,7 +72,8 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
     rememberAuthorization(config, undefined);
     const headers = AxiosHeaders.from(config.headers);
     config.headers = headers;
-    if ((config as unknown as Record<symbol, unknown>)[RESENT] === true || headers.has('Authorization')) return config;
+    // Credentials of the caller's own (a header, or `auth`, which axios turns into Basic) win.
+    if ((config as unknown as Record<symbol, unknown>)[RESENT] === true || headers.has('Authorization') || config.auth) return config;
     const origin = allowlist.originOf(config);
     if (!allowlist.allows(origin)) return config;
 
