@@ -145,6 +145,8 @@ describe('TokenModule exports an authorized HttpService', () => {
     expect(neither?.problems).toEqual([{ field: 'http.allowedOrigins', message: expect.stringContaining('required') }]);
     const mixed = await startupError({ ...base, http: { allowedOrigins: ['*', 'https://api.example.com'] } });
     expect(mixed?.problems).toEqual([{ field: 'http.allowedOrigins', message: expect.stringContaining('only entry') }]);
+    const relative = await startupError({ ...base, http: { baseURL: '/api' } });
+    expect(relative?.problems).toEqual([{ field: 'http.baseURL', message: 'must be an absolute URL' }]);
     const credentials = await startupError({ ...base, http: { baseURL: 'https://user:pass@api.example.com' } });
     expect(credentials?.problems.map((problem) => problem.field)).toEqual(['http.baseURL']);
     expect(credentials?.message).not.toContain('pass@');

@@ -19,7 +19,7 @@ export function validateHttpOptions(value: unknown, report: Report): ResolvedHtt
   }
   const { allowedOrigins, global: _global, ...axiosConfig } = value as TokenHttpOptions & { global?: unknown };
   const baseURL = axiosConfig.baseURL === undefined ? undefined : requireHttpUrl(axiosConfig.baseURL, 'http.baseURL', report);
-  const origins = resolveAllowedOrigins(baseURL, allowedOrigins, 'http.', report);
+  const origins = resolveAllowedOrigins(baseURL, allowedOrigins, 'http.', report, axiosConfig.baseURL !== undefined && baseURL === undefined);
   if (hasAuthorizationHeader(axiosConfig.headers)) {
     report('http.headers', 'must not set Authorization: the module sets the Bearer token for allowed origins');
   }
