@@ -27,6 +27,7 @@ export { TokenTimeoutError } from './errors/token-timeout.error.js';
 
 // Authorized HTTP (issue 3)
 export { attachTokenInterceptor, type TokenSource } from './http/token.interceptor.js';
+export { getTokenHttpServiceToken, InjectTokenHttpService } from './http/token-http-service.token.js';
 export type { RetryOn401, TokenHttpOptions, TokenInterceptorOptions } from './http/http-options.interface.js';
 
 // Operability (issue 4): behind subpath exports, since their peers are optional:
@@ -34,5 +35,24 @@ export type { RetryOn401, TokenHttpOptions, TokenInterceptorOptions } from './ht
 // '/otel' (TokenMetricsService), '/testing' (TokenTestingModule, createTokenManagerMock).
 
 // Resilience (issue 5)
+export type { TokenRetryOptions } from './options/token-retry-options.interface.js';
+export {
+  DEFAULT_FAILURE_COOLDOWN_MS,
+  DEFAULT_RETRY_INITIAL_DELAY_MS,
+  DEFAULT_RETRY_MAX_ATTEMPTS,
+  DEFAULT_RETRY_MAX_DELAY_MS,
+  DEFAULT_RETRY_MAX_RETRY_AFTER_SECONDS,
+  DEFAULT_RETRY_TOTAL_DEADLINE_MS,
+} from './options/token-options.defaults.js';
+export type { StoredToken, TokenStore } from './store/token-store.interface.js';
+export { MemoryTokenStore } from './store/memory-token-store.js';
 
 // Seed parity and IdP compatibility (issue 7)
+export { getTokenManagerToken, InjectTokenManager } from './manager/token-manager.token.js';
+export { SessionTokenExpiredError } from './errors/session-token-expired.error.js';
+export type {
+  ClientAssertionAlgorithm,
+  PrivateKeyJwtOptions,
+  SessionExchangeOptions,
+  TlsClientAuthOptions,
+} from './options/token-module-options.interface.js';

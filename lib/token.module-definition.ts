@@ -1,10 +1,22 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { HttpService } from '@nestjs/axios';
+import { ConfigurableModuleBuilder, type DynamicModule } from '@nestjs/common';
+import { TokenConfigError } from './errors/token-config.error.js';
+import { TokenManagerService } from './manager/token-manager.service.js';
+import { getTokenHttpServiceToken } from './http/token-http-service.token.js';
+import { getTokenManagerToken } from './manager/token-manager.token.js';
 import type { TokenModuleOptions } from './options/token-module-options.interface.js';
+import { TOKEN_CLIENT_NAME } from './token.internal-constants.js';
 
 /** Extras of `forRoot` / `forRootAsync` that are not token options. */
 export interface TokenModuleExtras {
   /** Register the module globally, so every module can inject its providers. Default false. */
   isGlobal?: boolean;
+  /**
+   * Name of this client, for apps with several: its manager is injected with
+   * `@InjectTokenManager(name)` / `getTokenManagerToken(name)`. Without a name the manager is the
+   * `TokenManagerService` class itself.
+   */
+  name?: string;
 }
 
 export const {
@@ -15,10 +27,32 @@ export const {
 } = new ConfigurableModuleBuilder<TokenModuleOptions>({ moduleName: 'Token' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createTokenModuleOptions')
-  .setExtras<TokenModuleExtras>({ isGlobal: false }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  .setExtras<TokenModuleExtras>({ isGlobal: false, name: undefined }, (definition, extras) => registerClient({ ...definition, global: extras.isGlobal }, extras.name))
   .build();
 
-/** Options of `TokenModule.forRoot()`: token options plus `isGlobal`. */
+/**
+ * Exports the manager and the authorized HttpService under the client's tokens: the classes for the
+ * unnamed client, named tokens otherwise, so any number of named registrations live side by side
+ * without clashing.
+ */
+function registerClient(definition: DynamicModule, name: string | undefined): DynamicModule {
+  if (name === undefined) return { ...definition, exports: [...(definition.exports ?? []), TokenManagerService, HttpService] };
+  if (typeof name !== 'string' || name.trim() === '') throw new TokenConfigError([{ field: 'name', message: 'must be a non-empty string when set' }]);
+  const token = getTokenManagerToken(name);
+  const httpToken = getTokenHttpServiceToken(name);
+  return {
+    ...definition,
+    providers: [
+      ...(definition.providers ?? []),
+      { provide: TOKEN_CLIENT_NAME, useValue: name },
+      { provide: token, useExisting: TokenManagerService },
+      { provide: httpToken, useExisting: HttpService },
+    ],
+    exports: [...(definition.exports ?? []), token, httpToken],
+  };
+}
+
+/** Options of `TokenModule.forRoot()`: token options plus `isGlobal` and `name`. */
 export type TokenModuleForRootOptions = typeof TOKEN_MODULE_OPTIONS_TYPE;
-/** Options of `TokenModule.forRootAsync()`: `imports`, `inject`, `useFactory | useClass | useExisting`, `isGlobal`. */
+/** Options of `TokenModule.forRootAsync()`: `imports`, `inject`, `useFactory | useClass | useExisting`, `isGlobal`, `name`. */
 export type TokenModuleAsyncOptions = typeof TOKEN_MODULE_ASYNC_OPTIONS_TYPE;

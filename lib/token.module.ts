@@ -4,7 +4,7 @@ import { TokenEndpointClient } from './endpoint/token-endpoint.client.js';
 import { AuthorizedHttpClient } from './http/authorized-http.client.js';
 import { TokenManagerService } from './manager/token-manager.service.js';
 import type { ResolvedTokenOptions } from './options/resolved-token-options.js';
-import { validateTokenOptions } from './options/validate-token-options.js';
+import { resolveTokenOptions } from './options/resolve-token-options.js';
 import { ConfigurableTokenModule, TOKEN_MODULE_OPTIONS } from './token.module-definition.js';
 import { RESOLVED_TOKEN_OPTIONS, TOKEN_ENDPOINT_CLIENT } from './token.internal-constants.js';
 
@@ -15,19 +15,21 @@ import { RESOLVED_TOKEN_OPTIONS, TOKEN_ENDPOINT_CLIENT } from './token.internal-
  * TokenModule.forRoot({ tokenUrl, clientId, clientSecret, scope: 'api.read' })
  * TokenModule.forRootAsync({ imports: [ConfigModule], inject: [ConfigService], useFactory: (config) => ({ ... }) })
  * ```
- * Options are validated at startup on both paths (`TokenConfigError`).
+ * Options are validated at startup on both paths (`TokenConfigError`). Register it several times with
+ * `name` for several clients (`@InjectTokenManager(name)`).
  *
- * Exports `TokenManagerService` and an authorized `HttpService` (configured by the `http` option) whose
- * requests carry the Bearer token for allowed origins and are resent once on a 401.
+ * Also provides an authorized `HttpService` (configured by the `http` option) whose requests carry the
+ * Bearer token for allowed origins and are resent once on a 401 (`@InjectTokenHttpService(name)` for a
+ * named client).
  */
 @Module({
   providers: [
-    { provide: RESOLVED_TOKEN_OPTIONS, useFactory: (raw: unknown) => validateTokenOptions(raw), inject: [TOKEN_MODULE_OPTIONS] },
+    { provide: RESOLVED_TOKEN_OPTIONS, useFactory: (raw: unknown) => resolveTokenOptions(raw), inject: [TOKEN_MODULE_OPTIONS] },
     { provide: TOKEN_ENDPOINT_CLIENT, useFactory: (options: ResolvedTokenOptions) => new TokenEndpointClient(options), inject: [RESOLVED_TOKEN_OPTIONS] },
     TokenManagerService,
     AuthorizedHttpClient,
     { provide: HttpService, useFactory: (client: AuthorizedHttpClient) => client.httpService, inject: [AuthorizedHttpClient] },
   ],
-  exports: [TokenManagerService, HttpService],
+  // The manager and the HttpService are exported under the client's tokens by registerClient (token.module-definition.ts).
 })
 export class TokenModule extends ConfigurableTokenModule {}

@@ -5,7 +5,7 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { firstValueFrom } from 'rxjs';
 import { inspect } from 'node:util';
-import { TokenConfigError, TokenManagerService, TokenModule, type TokenModuleOptions } from '../lib/index.js';
+import { getTokenManagerToken, InjectTokenHttpService, TokenConfigError, TokenManagerService, TokenModule, type TokenModuleOptions } from '../lib/index.js';
 import { RESOLVED_TOKEN_OPTIONS } from '../lib/token.internal-constants.js';
 import { ProgrammableServer } from './support/programmable-server.js';
 import { jwtVerifier, ProtectedResource } from './support/protected-resource.js';
@@ -65,6 +65,35 @@ describe('TokenModule exports an authorized HttpService', () => {
       }),
     ]);
     await expect(moduleRef.get(InvoicesClient).list()).resolves.toMatchObject({ ok: true });
+    await moduleRef.close();
+  });
+
+  it('named clients each get their own authorized HttpService under their own token', async () => {
+    @Injectable()
+    class PartnerCalls {
+      constructor(
+        @InjectTokenHttpService('billing') readonly billing: HttpService,
+        @InjectTokenHttpService('shipping') readonly shipping: HttpService,
+      ) {}
+    }
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        TokenModule.forRoot({ ...base, name: 'billing', http: { baseURL: `${api.url}/billing` } }),
+        TokenModule.forRoot({ ...base, name: 'shipping', http: { baseURL: `${api.url}/shipping` } }),
+      ],
+      providers: [PartnerCalls],
+    }).compile();
+    moduleRef.useLogger(false);
+    await moduleRef.init();
+    const calls = moduleRef.get(PartnerCalls);
+    expect(calls.billing).not.toBe(calls.shipping);
+    await firstValueFrom(calls.billing.get('/invoices'));
+    await firstValueFrom(calls.shipping.get('/parcels'));
+    const billingToken = await moduleRef.get<TokenManagerService>(getTokenManagerToken('billing')).getAccessToken();
+    const shippingToken = await moduleRef.get<TokenManagerService>(getTokenManagerToken('shipping')).getAccessToken();
+    expect(billingToken).not.toBe(shippingToken);
+    expect(api.requestsTo('/billing/invoices').at(-1)?.authorization).toBe(`Bearer ${billingToken}`);
+    expect(api.requestsTo('/shipping/parcels').at(-1)?.authorization).toBe(`Bearer ${shippingToken}`);
     await moduleRef.close();
   });
 

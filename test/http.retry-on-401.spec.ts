@@ -8,6 +8,8 @@ import { json, ProgrammableServer } from './support/programmable-server.js';
 import { introspectionVerifier, ProtectedResource, revokeAtIdp } from './support/protected-resource.js';
 import { TestIdp } from './support/test-idp.js';
 import { nextEvent } from './support/token-app.js';
+import { GATEWAY_CLIENT, GatewayTokenServer } from './support/gateway-token-server.js';
+import { ManualClock } from './support/manual-clock.js';
 
 const CLIENT = { clientId: 'test-client', clientSecret: 'test-secret-value-1234' };
 const RESOURCE_SERVER = { clientId: 'resource-server', clientSecret: 'resource-server-secret-5678' };
@@ -166,11 +168,13 @@ describe('one-shot 401 retry against an API that introspects opaque tokens at oi
   });
 
   it('when the renewal itself fails, the caller gets the original 401, not the token error', async () => {
-    const { app, revoked } = await startWithRevokedToken();
+    // No cooldown, so the last step shows the very next call trying again.
+    const { app, revoked } = await startWithRevokedToken({ failureCooldownMs: 0 });
+    // The IdP refuses the client (not a transient failure, so the manager does not retry it).
     idp.faults.push((ctx) => {
-      ctx.status = 503;
+      ctx.status = 401;
       ctx.type = 'application/json';
-      ctx.body = { error: 'temporarily_unavailable' };
+      ctx.body = { error: 'invalid_client' };
     });
 
     const error = expectAxios401(await app.send({ url: '/renewal-fails' }).catch((e: unknown) => e));
@@ -269,3 +273,38 @@ describe('a token endpoint that hands back the token the API just rejected', () 
     expect(app.events.some((event) => event.type === 'unauthorized_retry')).toBe(false);
   });
 });
+
+describe('a WSO2-like gateway that keeps handing out the token the API rejects', () => {
+  let clock: ManualClock;
+  let gateway: GatewayTokenServer;
+  let api: ProtectedResource;
+  let app: HttpApp;
+  /** Tokens the API refuses even though the gateway still considers them valid. */
+  const refused = new Set<string>();
+
+  beforeAll(async () => {
+    clock = new ManualClock();
+    gateway = await GatewayTokenServer.start(clock, 3600);
+    api = await ProtectedResource.start(async (token) => (refused.has(token) ? 'invalid_token' : 'ok'));
+  });
+  afterAll(async () => {
+    await app?.close();
+    await api.stop();
+    await gateway.stop();
+  });
+
+  it('with revocationUrl, the rejected token is revoked at the gateway, a new one fetched, and the request resent once', async () => {
+    app = await startHttpApp({ tokenUrl: gateway.tokenUrl, ...GATEWAY_CLIENT, revocationUrl: gateway.revocationUrl, clock: clock.now, http: { baseURL: api.url } });
+    const first = await app.manager.getAccessToken();
+    refused.add(first);
+
+    const response = await app.send({ url: '/through-gateway' });
+
+    expect(response.status).toBe(200);
+    const second = await app.manager.getAccessToken();
+    expect(second).not.toBe(first);
+    expect(gateway.revokedTokens).toEqual([first]);
+    expect(api.requestsTo('/through-gateway').map((request) => request.authorization)).toEqual([`Bearer ${first}`, `Bearer ${second}`]);
+  });
+});
+

@@ -85,6 +85,35 @@ describe('the packed tarball, as users install it', () => {
     }
   });
 
+  it('under require (CommonJS), private_key_jwt loads the optional jose peer lazily and signs an assertion', () => {
+    // jose is ESM-only; the CJS build's import('jose') becomes require('jose'), which Node >= 20.19 loads (require(esm)).
+    const script = `
+      require('reflect-metadata');
+      const http = require('node:http');
+      const { generateKeyPairSync } = require('node:crypto');
+      const { NestFactory } = require('@nestjs/core');
+      const { TokenModule, TokenManagerService } = require('${manifest.name}');
+      const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+      const server = http.createServer((req, res) => {
+        let body = '';
+        req.on('data', (chunk) => (body += chunk));
+        req.on('end', () => {
+          const form = new URLSearchParams(body);
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ access_token: form.get('client_assertion_type') + ' ' + JSON.parse(Buffer.from(form.get('client_assertion').split('.')[0], 'base64url')).alg, token_type: 'Bearer', expires_in: 60 }));
+        });
+      });
+      server.listen(0, '127.0.0.1', async () => {
+        const options = { tokenUrl: 'http://127.0.0.1:' + server.address().port + '/token', clientId: 'cjs', clientAuthMethod: 'private_key_jwt', privateKeyJwt: { key } };
+        const app = await NestFactory.createApplicationContext(TokenModule.forRoot(options), { logger: false });
+        console.log(await app.get(TokenManagerService).getAccessToken());
+        await app.close();
+        server.close();
+      });`;
+    const output = execFileSync(process.execPath, ['--no-warnings', '-e', script], { cwd: join(workspace, 'app'), encoding: 'utf8' });
+    expect(output.trim()).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer ES256');
+  });
+
   it('declares NestJS 11 and 12 peers and keeps integrations optional', () => {
     expect(manifest.peerDependencies['@nestjs/common']).toBe('^11.0.0 || ^12.0.0');
     expect(manifest.peerDependencies['@nestjs/core']).toBe('^11.0.0 || ^12.0.0');

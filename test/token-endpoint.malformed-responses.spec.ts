@@ -7,6 +7,7 @@ import {
   TokenResponseError,
   TokenTimeoutError,
 } from '../lib/index.js';
+import { ManualClock } from './support/manual-clock.js';
 import { json, ProgrammableServer, type RecordedRequest } from './support/programmable-server.js';
 import { startTokenApp, type TokenApp } from './support/token-app.js';
 
@@ -45,13 +46,14 @@ const cases: Array<{ scenario: string; fault: Fault; errorClass: abstract new (.
   { scenario: 'a 302 redirect (credentials never follow it)', fault: (r) => (r.writeHead(302, { location: 'http://127.0.0.1:1/steal' }), r.end()), errorClass: TokenEndpointError, check: (e) => expect(e.status).toBe(302) },
   { scenario: 'an error description echoing the secret', fault: (r) => json(r, 401, { error: 'invalid_client', error_description: `bad secret ${SECRET}` }), errorClass: TokenEndpointError, check: (e) => expect(e.errorDescription).toContain('[redacted]') },
   { scenario: 'a connection reset', fault: (r) => r.socket?.destroy(), errorClass: TokenEndpointError, check: (e) => expect(e.code).toBeDefined() },
-  { scenario: 'a hang past the request timeout', fault: () => undefined, errorClass: TokenTimeoutError, check: (e) => expect(e.timeoutMs).toBe(300) },
+  { scenario: 'a hang past the request timeout', fault: () => undefined, errorClass: TokenTimeoutError, check: (e) => expect(e.timeoutMs).toBe(1000) },
 ];
 
 describe('malformed token responses and error statuses from a fault-injecting token server', () => {
   let server: ProgrammableServer;
   let app: TokenApp;
   let pending: Fault | undefined;
+  const clock = new ManualClock();
 
   beforeAll(async () => {
     server = await ProgrammableServer.start((request, response) => {
@@ -60,7 +62,8 @@ describe('malformed token responses and error statuses from a fault-injecting to
       if (fault) return fault(response, request);
       json(response, 200, { access_token: GOOD_TOKEN, token_type: 'bearer', expires_in: '3600' });
     });
-    app = await startTokenApp({ tokenUrl: `${server.url}/token`, clientId: 'fault-client', clientSecret: SECRET, requestTimeoutMs: 300 });
+    // One attempt: each case scripts one answer; retries have their own suite.
+    app = await startTokenApp({ tokenUrl: `${server.url}/token`, clientId: 'fault-client', clientSecret: SECRET, requestTimeoutMs: 1000, retry: { maxAttempts: 1 }, clock: clock.now });
   });
   afterAll(async () => {
     await app.close();
@@ -82,6 +85,8 @@ describe('malformed token responses and error statuses from a fault-injecting to
     expect(rendered).not.toContain(Buffer.from(`fault-client:${SECRET}`).toString('base64'));
     expect(rendered).not.toContain(GOOD_TOKEN);
 
+    // Past the failure cooldown (and any Retry-After, capped at 30 s), the next call tries again.
+    clock.advanceSeconds(31);
     await expect(app.manager.getAccessToken()).resolves.toBe(GOOD_TOKEN);
   });
 

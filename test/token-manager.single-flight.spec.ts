@@ -53,6 +53,9 @@ describe('single-flight token acquisition against oidc-provider', () => {
   });
 
   it('a failed request rejects all its waiters with the same error, is not cached, and the next call succeeds', async () => {
+    // Retries and the failure cooldown (test/resilience.*.spec.ts) are off here, to see one bare failure.
+    await app.close();
+    app = await startTokenApp({ tokenUrl: idp.tokenUrl, clientId: 'test-client', clientSecret: 'test-secret-value-1234', retry: { maxAttempts: 1 }, failureCooldownMs: 0 });
     idp.faults.push((ctx) => {
       ctx.status = 503;
       ctx.type = 'application/json';

@@ -26,6 +26,12 @@ export const TOKEN_ENVIRONMENT_VARIABLES: readonly TokenEnvironmentVariable[] = 
   { name: 'OAUTH2_REFRESH_MARGIN_SECONDS', option: 'refreshMarginSeconds', kind: 'number' },
   { name: 'OAUTH2_DEFAULT_EXPIRES_IN_SECONDS', option: 'defaultExpiresInSeconds', kind: 'number' },
   { name: 'OAUTH2_REQUEST_TIMEOUT_MS', option: 'requestTimeoutMs', kind: 'number' },
+  { name: 'OAUTH2_ISSUER', option: 'issuer', kind: 'string' },
+  { name: 'OAUTH2_CACHE', option: 'cache', kind: 'boolean' },
+  { name: 'OAUTH2_REVOCATION_URL', option: 'revocationUrl', kind: 'string' },
+  { name: 'OAUTH2_INTROSPECTION_URL', option: 'introspectionUrl', kind: 'string' },
+  { name: 'OAUTH2_STABLE_AFTER_SECONDS', option: 'stableAfterSeconds', kind: 'number' },
+  { name: 'OAUTH2_REVOKE_ON_SHUTDOWN', option: 'revokeOnShutdown', kind: 'boolean' },
   { name: 'OAUTH2_API_BASE_URL', option: 'http.baseURL', kind: 'string' },
   { name: 'OAUTH2_ALLOWED_ORIGINS', option: 'http.allowedOrigins', kind: 'list' },
 ];

@@ -1,19 +1,23 @@
-import axios, { type AxiosInstance, isAxiosError } from 'axios';
-import { TokenEndpointError } from '../errors/token-endpoint.error.js';
+import { type AxiosInstance, isAxiosError } from 'axios';
+import { TokenEndpointError, type TokenEndpointErrorDetails } from '../errors/token-endpoint.error.js';
 import { TokenError } from '../errors/token.error.js';
 import { TokenResponseError } from '../errors/token-response.error.js';
 import { TokenTimeoutError } from '../errors/token-timeout.error.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 import { MAX_TOKEN_RESPONSE_BYTES } from '../options/token-options.defaults.js';
-import { authenticateClient, type ClientAuthentication } from './client-authentication.js';
+import { createClientAuthentication, type ClientAuthentication } from './client-authentication.js';
+import { createEndpointHttp } from './endpoint-http.js';
 import type { IssuedToken } from './issued-token.interface.js';
-import { parseTokenResponse } from './token-response.parser.js';
+import { parseJsonObject, parseTokenResponse, type TokenEndpointAnswer, toEndpointError } from './token-response.parser.js';
+
+type EndpointName = TokenEndpointErrorDetails['endpoint'];
+const FORM = 'application/x-www-form-urlencoded';
 
 /**
- * Sends the RFC 6749 §4.4 client-credentials request. This is the one place that decides what goes
- * to the token endpoint. It owns a private axios instance: never the process-global default, never
- * one that carries the Bearer interceptor, and it follows no redirects (credentials must not travel
- * to another host).
+ * Sends the RFC 6749 §4.4 client-credentials request, and the RFC 7009 revocation, RFC 7662
+ * introspection and session-exchange requests. This is the one place that decides what goes to the
+ * authorization server; every request is client-authenticated the same way, bounded by
+ * `requestTimeoutMs`, and its errors are scrubbed of credentials.
  * @internal
  */
 export class TokenEndpointClient {
@@ -23,17 +27,11 @@ export class TokenEndpointClient {
 
   constructor(options: ResolvedTokenOptions) {
     this.#options = options;
-    this.#authentication = authenticateClient(options.clientAuthMethod, options.clientId, options.revealClientSecret());
-    this.#http = axios.create({
-      maxRedirects: 0,
-      maxContentLength: MAX_TOKEN_RESPONSE_BYTES,
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
-      validateStatus: () => true,
-    });
+    this.#authentication = createClientAuthentication(options);
+    this.#http = createEndpointHttp(this.#authentication.httpsAgent);
   }
 
-  /** The form body of the token request (without client credentials when they travel in a header). */
+  /** The form body of the token request, without client credentials. */
   buildRequestBody(): URLSearchParams {
     const { scope, audience, resources, extraParams } = this.#options;
     const body = new URLSearchParams({ grant_type: 'client_credentials' });
@@ -41,37 +39,78 @@ export class TokenEndpointClient {
     if (audience) body.set('audience', audience);
     for (const resource of resources) body.append('resource', resource);
     for (const [name, value] of Object.entries(extraParams)) body.set(name, value);
-    for (const [name, value] of Object.entries(this.#authentication.formFields)) body.set(name, value);
     return body;
   }
 
   /** Requests a token. Rejects with a `TokenError` subclass; `signal` aborts this one request. */
   async requestToken(signal?: AbortSignal): Promise<IssuedToken> {
-    const { tokenUrl, requestTimeoutMs, defaultExpiresInSeconds, clock } = this.#options;
+    const answer = await this.postForm(this.#options.tokenUrl, this.buildRequestBody(), undefined, signal);
+    return this.parse(() => parseTokenResponse(answer, this.#options.defaultExpiresInSeconds, this.#options.clock()));
+  }
+
+  /** RFC 7009: asks the server to revoke `token`. Resolves when the server answered 2xx. */
+  async revokeToken(token: string, signal?: AbortSignal): Promise<void> {
+    const url = this.#options.revocationUrl;
+    if (url === undefined) return;
+    const answer = await this.postForm(url, new URLSearchParams({ token, token_type_hint: 'access_token' }), 'revocation', signal);
+    if (answer.status < 200 || answer.status > 299) throw this.redact(toEndpointError(answer, this.#options.clock(), 'revocation'));
+  }
+
+  /** RFC 7662: whether the server still considers `token` active. */
+  async introspectToken(token: string, signal?: AbortSignal): Promise<boolean> {
+    const url = this.#options.introspectionUrl!;
+    const answer = await this.postForm(url, new URLSearchParams({ token, token_type_hint: 'access_token' }), 'introspection', signal);
+    if (answer.status < 200 || answer.status > 299) throw this.redact(toEndpointError(answer, this.#options.clock(), 'introspection'));
+    const payload = parseJsonObject(answer.body);
+    if (payload === undefined || typeof payload.active !== 'boolean') {
+      throw new TokenResponseError(answer.status, 'introspection answer has no boolean "active" member');
+    }
+    return payload.active;
+  }
+
+  /** Trades `code` for a session token: POST `{ code }` as JSON with `bearerToken` (the client-credentials token). */
+  async exchangeSession(url: string, code: string, bearerToken: string, signal?: AbortSignal): Promise<IssuedToken> {
+    const answer = await this.send(url, JSON.stringify({ code }), { 'Content-Type': 'application/json', Authorization: `Bearer ${bearerToken}` }, 'session exchange', signal, [code, bearerToken]);
+    return this.parse(
+      () => parseTokenResponse(answer, this.#options.defaultExpiresInSeconds, this.#options.clock(), { tokenTypeOptional: true, endpoint: 'session exchange' }),
+      [code, bearerToken],
+    );
+  }
+
+  /** Runs a parser; its errors quote server text, which is scrubbed like transport errors. */
+  private parse<T>(parser: () => T, secrets: readonly string[] = []): T {
+    try {
+      return parser();
+    } catch (error) {
+      throw this.redact(error as Error, secrets);
+    }
+  }
+
+  private async postForm(url: string, body: URLSearchParams, endpoint: EndpointName, signal?: AbortSignal): Promise<TokenEndpointAnswer> {
+    const credentials = await this.#authentication.credentialsFor(this.#options.tokenUrl);
+    for (const [name, value] of Object.entries(credentials.formFields)) body.set(name, value);
+    const secrets = endpoint === undefined ? [] : [body.get('token') ?? ''];
+    return this.send(url, body.toString(), { 'Content-Type': FORM, ...credentials.headers }, endpoint, signal, secrets);
+  }
+
+  private async send(url: string, body: string, headers: Record<string, string>, endpoint: EndpointName, signal: AbortSignal | undefined, secrets: string[]): Promise<TokenEndpointAnswer> {
+    const { requestTimeoutMs } = this.#options;
     const deadline = AbortSignal.timeout(requestTimeoutMs);
     try {
-      const response = await this.#http.post<string>(tokenUrl, this.buildRequestBody().toString(), {
-        headers: {
-          Accept: 'application/json',
-          'Content-Type': 'application/x-www-form-urlencoded',
-          ...this.#authentication.headers,
-        },
+      const response = await this.#http.post<string>(url, body, {
+        headers: { Accept: 'application/json', ...headers },
         timeout: requestTimeoutMs,
         signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
       });
       const retryAfter = response.headers['retry-after'];
-      return parseTokenResponse(
-        { status: response.status, body: typeof response.data === 'string' ? response.data : '', retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined },
-        defaultExpiresInSeconds,
-        clock(),
-      );
+      return { status: response.status, body: typeof response.data === 'string' ? response.data : '', retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined };
     } catch (error) {
-      throw this.redact(this.translate(error, deadline, signal));
+      throw this.redact(this.translate(error, deadline, endpoint, signal), secrets);
     }
   }
 
   /** Maps transport failures to our error classes; the axios error (which holds the request config and its credentials) is never passed on. */
-  private translate(error: unknown, deadline: AbortSignal, signal?: AbortSignal): Error {
+  private translate(error: unknown, deadline: AbortSignal, endpoint: EndpointName, signal?: AbortSignal): Error {
     if (error instanceof TokenError) return error;
     if (signal?.aborted) return abortError(signal);
     if (deadline.aborted) return new TokenTimeoutError(this.#options.requestTimeoutMs);
@@ -82,14 +121,14 @@ export class TokenEndpointClient {
       }
       const code = error.code ?? 'ERR_NETWORK';
       const cause = new Error(`${code}: ${error.message}`);
-      return new TokenEndpointError({ code }, { cause });
+      return new TokenEndpointError({ code, endpoint }, { cause });
     }
-    return new TokenEndpointError({ code: 'ERR_UNKNOWN' }, { cause: new Error(String((error as Error)?.message ?? error)) });
+    return new TokenEndpointError({ code: 'ERR_UNKNOWN', endpoint }, { cause: new Error(String((error as Error)?.message ?? error)) });
   }
 
-  /** Defence in depth: scrub credentials from any server-provided text an error carries. */
-  private redact<E extends Error>(error: E): E {
-    const secrets = this.#authentication.secrets.filter((secret) => secret.length >= 4);
+  /** Defence in depth: scrub credentials (and the token or code a request carried) from any text an error carries. */
+  private redact<E extends Error>(error: E, extra: readonly string[] = []): E {
+    const secrets = [...this.#authentication.secrets, ...extra].filter((secret) => secret.length >= 4);
     const scrub = (text: string) => secrets.reduce((result, secret) => result.split(secret).join('[redacted]'), text);
     for (const key of ['message', 'errorDescription', 'error', 'errorUri'] as const) {
       const value = (error as Record<string, unknown>)[key];

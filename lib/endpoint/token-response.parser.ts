@@ -1,4 +1,4 @@
-import { TokenEndpointError } from '../errors/token-endpoint.error.js';
+import { TokenEndpointError, type TokenEndpointErrorDetails } from '../errors/token-endpoint.error.js';
 import { TokenResponseError } from '../errors/token-response.error.js';
 import type { IssuedToken } from './issued-token.interface.js';
 
@@ -17,14 +17,21 @@ export interface TokenEndpointAnswer {
  * Error messages never contain the body (it may hold a token).
  * @internal
  */
-export function parseTokenResponse(answer: TokenEndpointAnswer, defaultExpiresInSeconds: number, now: number): IssuedToken {
-  if (answer.status < 200 || answer.status > 299) throw toEndpointError(answer, now);
+export function parseTokenResponse(
+  answer: TokenEndpointAnswer,
+  defaultExpiresInSeconds: number,
+  now: number,
+  { tokenTypeOptional = false, endpoint }: { tokenTypeOptional?: boolean; endpoint?: TokenEndpointErrorDetails['endpoint'] } = {},
+): IssuedToken {
+  if (answer.status < 200 || answer.status > 299) throw toEndpointError(answer, now, endpoint);
 
   const payload = parseJsonObject(answer.body);
   if (payload === undefined) throw new TokenResponseError(answer.status, 'body is not a JSON object');
   if (payload.error !== undefined) throw new TokenResponseError(answer.status, 'success status carries an "error" member');
 
-  const { access_token: accessToken, token_type: tokenType, expires_in: expiresIn, scope } = payload;
+  const { access_token: accessToken, expires_in: expiresIn, scope } = payload;
+  // A session-exchange answer may omit token_type; it is a Bearer token by contract of that endpoint.
+  const tokenType = payload.token_type ?? (tokenTypeOptional ? 'Bearer' : undefined);
   if (typeof accessToken !== 'string' || accessToken === '') {
     throw new TokenResponseError(answer.status, '"access_token" is missing or not a non-empty string');
   }
@@ -55,10 +62,12 @@ function parseExpiresIn(value: unknown): number | undefined {
   return Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
 }
 
-function toEndpointError(answer: TokenEndpointAnswer, now: number): TokenEndpointError {
+/** The error for a non-2xx answer of any endpoint the module calls. @internal */
+export function toEndpointError(answer: TokenEndpointAnswer, now: number, endpoint?: TokenEndpointErrorDetails['endpoint']): TokenEndpointError {
   const payload = parseJsonObject(answer.body);
   const text = (value: unknown) => (typeof value === 'string' && value !== '' ? truncate(value, MAX_ERROR_TEXT) : undefined);
   return new TokenEndpointError({
+    endpoint,
     status: answer.status,
     error: text(payload?.error),
     errorDescription: text(payload?.error_description),
@@ -75,7 +84,8 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
 }
 
-function parseJsonObject(body: string): Record<string, unknown> | undefined {
+/** The body as a JSON object, or undefined. @internal */
+export function parseJsonObject(body: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(body);
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;

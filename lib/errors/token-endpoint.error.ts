@@ -2,6 +2,8 @@ import { TokenError } from './token.error.js';
 
 /** What the token endpoint said, when it answered with an RFC 6749 §5.2 error. */
 export interface TokenEndpointErrorDetails {
+  /** Which endpoint failed, when it was not the token endpoint. */
+  readonly endpoint?: 'revocation' | 'introspection' | 'session exchange' | 'discovery';
   /** HTTP status of the answer; undefined when no answer arrived (connection refused, reset, ...). */
   readonly status?: number;
   /** RFC 6749 §5.2 `error` code, such as `invalid_client`. */
@@ -20,6 +22,7 @@ export interface TokenEndpointErrorDetails {
  * The token endpoint refused the request (non-2xx status) or could not be reached.
  */
 export class TokenEndpointError extends TokenError implements TokenEndpointErrorDetails {
+  readonly endpoint?: 'revocation' | 'introspection' | 'session exchange' | 'discovery';
   readonly status?: number;
   readonly error?: string;
   readonly errorDescription?: string;
@@ -34,10 +37,11 @@ export class TokenEndpointError extends TokenError implements TokenEndpointError
 }
 
 function describe(details: TokenEndpointErrorDetails): string {
+  const label = details.endpoint ? `${details.endpoint[0]!.toUpperCase()}${details.endpoint.slice(1)} endpoint` : 'Token endpoint';
   if (details.status === undefined) {
-    return `Token endpoint unreachable${details.code ? ` (${details.code})` : ''}`;
+    return `${label} unreachable${details.code ? ` (${details.code})` : ''}`;
   }
-  let message = `Token endpoint answered HTTP ${details.status}`;
+  let message = `${label} answered HTTP ${details.status}`;
   if (details.error) message += `: ${details.error}`;
   if (details.errorDescription) message += ` (${details.errorDescription})`;
   return message;

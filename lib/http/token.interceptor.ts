@@ -7,7 +7,7 @@ import { httpOrigin, OriginAllowlist, resolveAllowedOrigins } from './origin-all
 import { isReplayableBody } from './replayable-body.js';
 
 /** What the interceptor needs from a token manager. */
-export type TokenSource = Pick<TokenManagerService, 'getAccessToken' | 'invalidate' | 'recordUnauthorizedRetry'>;
+export type TokenSource = Pick<TokenManagerService, 'getAccessToken' | 'invalidate' | 'renewRejected' | 'recordUnauthorizedRetry'>;
 
 /** What the interceptor remembers about a request it authorized. Kept off the wire and out of `inspect()`. */
 interface AuthorizedRequest {
@@ -44,12 +44,15 @@ type RedirectOptions = { headers?: Record<string, unknown>; href?: string };
  *
  * What happens on a 401 to a request that carried our token:
  * 1. `retryOn401` says no (false, or the predicate returns false) → the 401 goes to the caller untouched.
- * 2. The token is invalidated (only if it is still the cached one, so a late 401 never drops a newer token).
- * 3. The body cannot be replayed (a stream) → the 401 goes to the caller; the next request gets a new token.
- * 4. A token is obtained, shared with every concurrent caller (one token request for a storm of 401s).
- *    If that fails, the caller gets the 401; if the caller aborts, it alone gets a `CanceledError`.
- * 5. The token is the one that was rejected → the 401 goes to the caller (no pointless resend).
- * 6. The request is resent exactly once with the new token. Whatever that resend returns, including a
+ * 2. The body cannot be replayed (a stream) → the token is invalidated (only if it is still the cached
+ *    one) and the 401 goes to the caller; the next request gets a new token.
+ * 3. `renewRejected(thatToken)`: the token is invalidated (only if still cached, so a late 401 never drops
+ *    a newer token) and a new one obtained, shared with every concurrent caller (one token request for a
+ *    storm of 401s); a gateway that hands back the rejected token gets it revoked and refetched when a
+ *    revocation endpoint is configured. If that fails, the caller gets the 401; if the caller aborts, it
+ *    alone gets a `CanceledError`.
+ * 4. Still the rejected token → the 401 goes to the caller (no pointless resend).
+ * 5. The request is resent exactly once with the new token. Whatever that resend returns, including a
  *    second 401 (its own axios error, with its response), goes to the caller: the resend is marked and
  *    carries its own `Authorization`, so it is never authorized or resent again. There is no loop.
  *
@@ -108,12 +111,14 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
     if (failure.response?.status !== 401 || authorized.redirectedOutside) throw withoutToken(failure);
     if (!(typeof retryOn401 === 'function' ? retryOn401(failure) : retryOn401)) throw withoutToken(failure);
 
-    tokens.invalidate(authorized.token);
-    if (!authorized.replayable) throw withoutToken(failure);
+    if (!authorized.replayable) {
+      tokens.invalidate(authorized.token);
+      throw withoutToken(failure);
+    }
     const signal = abortSignalOf(config);
     let token: string;
     try {
-      token = await tokens.getAccessToken(signal ? { signal } : undefined);
+      token = await tokens.renewRejected(authorized.token, signal ? { signal } : undefined);
     } catch {
       if (signal?.aborted) throw new CanceledError(undefined, undefined, withoutToken(failure).config);
       // The token failure is already reported by the manager (log, `refresh_failed` event).

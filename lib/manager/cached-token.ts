@@ -1,35 +1,68 @@
 import type { IssuedToken } from '../endpoint/issued-token.interface.js';
+import type { ResolvedTokenSettings } from '../options/resolved-token-options.js';
+import type { StoredToken } from '../store/token-store.interface.js';
 import { MAX_MARGIN_FRACTION_OF_LIFETIME } from '../options/token-options.defaults.js';
 
 /** A token in the cache, with the instants that drive its lifecycle. @internal */
-export interface CachedToken {
-  readonly value: string;
-  readonly tokenType: string;
-  readonly scope?: string;
-  readonly obtainedAtMs: number;
-  /** Past this instant the token is never handed out. */
-  readonly expiresAtMs: number;
-  /** From this instant the token is stale: still served, while one refresh runs. */
-  readonly refreshAtMs: number;
+export interface CachedToken extends StoredToken {
+  /** Stable window: before this instant the token is re-verified with the server before each use. */
+  readonly verifyUntilMs?: number;
+  /** Past this instant callers wait for a new token instead of being served this one (default `expiresAtMs`). */
+  readonly servableUntilMs?: number;
 }
+
+/** The token-source settings that shape a cached token's lifecycle. @internal */
+export type TokenCachePolicy = Pick<ResolvedTokenSettings, 'stableAfterSeconds' | 'revokeAgingTokens' | 'sessionExchangeUrl'>;
 
 /**
  * When a token counts as stale: `refreshMarginSeconds` before it expires, but never earlier than
  * half-way through its life. Without the clamp a 60 s token under the default 300 s margin would be
  * stale on arrival and every call would refetch it. Expiry counts from when the request was sent,
  * so the cached expiry is never later than the server's.
+ *
+ * The token source can change that (`policy`):
+ * - revoke-and-refetch (`revocationUrl`) means a stale token is revoked when it is replaced, so it is not served
+ *   once stale: callers wait for the replacement (the Go seed's behaviour);
+ * - a session token cannot be renewed, so it has no stale phase and is served until it expires;
+ * - `stableAfterSeconds` marks the token's first seconds as the stable window.
  * @internal
  */
-export function cacheIssuedToken(issued: IssuedToken, requestSentAtMs: number, refreshMarginSeconds: number): CachedToken {
+export function cacheIssuedToken(issued: IssuedToken, requestSentAtMs: number, refreshMarginSeconds: number, policy?: TokenCachePolicy): CachedToken {
   const lifetimeMs = issued.expiresInSeconds * 1000;
-  const marginMs = Math.min(refreshMarginSeconds * 1000, lifetimeMs * MAX_MARGIN_FRACTION_OF_LIFETIME);
+  const renewable = policy?.sessionExchangeUrl === undefined;
+  const marginMs = renewable ? Math.min(refreshMarginSeconds * 1000, lifetimeMs * MAX_MARGIN_FRACTION_OF_LIFETIME) : 0;
   const expiresAtMs = requestSentAtMs + lifetimeMs;
+  const refreshAtMs = expiresAtMs - marginMs;
+  const stableAfterMs = (policy?.stableAfterSeconds ?? 0) * 1000;
   return {
     value: issued.accessToken,
     tokenType: issued.tokenType,
     ...(issued.scope !== undefined ? { scope: issued.scope } : {}),
     obtainedAtMs: requestSentAtMs,
     expiresAtMs,
-    refreshAtMs: expiresAtMs - marginMs,
+    refreshAtMs,
+    ...(stableAfterMs > 0 ? { verifyUntilMs: requestSentAtMs + stableAfterMs } : {}),
+    ...(policy?.revokeAgingTokens ? { servableUntilMs: refreshAtMs } : {}),
   };
+}
+
+/** Where a cached token is in its life at an instant; an absent token counts as `expired`. @internal */
+export type TokenPhase = 'fresh' | 'verify' | 'stale' | 'expired';
+
+/**
+ * - `verify` inside the stable window: re-verified with the server before use (`stableAfterSeconds`);
+ * - `fresh` before `refreshAtMs`: served, nothing else happens;
+ * - `stale` from `refreshAtMs` until it stops being servable: still served while one refresh runs;
+ * - `expired` from `servableUntilMs` (default `expiresAtMs`) on, or no token: never served, callers wait.
+ * @internal
+ */
+export function tokenPhase(token: CachedToken | undefined, nowMs: number): TokenPhase {
+  if (token === undefined || nowMs >= (token.servableUntilMs ?? token.expiresAtMs)) return 'expired';
+  if (nowMs >= token.refreshAtMs) return 'stale';
+  return token.verifyUntilMs !== undefined && nowMs < token.verifyUntilMs ? 'verify' : 'fresh';
+}
+
+/** Served from memory without any call: the hot path's test. @internal */
+export function isFresh(token: CachedToken, nowMs: number): boolean {
+  return nowMs < token.refreshAtMs && (token.verifyUntilMs === undefined || nowMs >= token.verifyUntilMs);
 }

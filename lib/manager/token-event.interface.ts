@@ -9,6 +9,17 @@ export type TokenEvent =
       readonly expiresInSeconds: number;
     }
   | {
+      /** A token request failed transiently; the same refresh retries it after `delayMs`. */
+      readonly type: 'retrying';
+      readonly at: Date;
+      /** 1 for the first retry. */
+      readonly retry: number;
+      readonly delayMs: number;
+      readonly errorClass: string;
+      readonly errorMessage: string;
+    }
+  | {
+      /** A refresh failed for good (retries exhausted, or a non-transient error). */
       readonly type: 'refresh_failed';
       readonly at: Date;
       readonly durationMs: number;

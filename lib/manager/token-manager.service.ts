@@ -1,52 +1,92 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { inspect } from 'node:util';
-import { defer, finalize, firstValueFrom, map, type Observable, of, shareReplay, Subject, tap } from 'rxjs';
+import { defer, firstValueFrom, map, type Observable, of, shareReplay, Subject, tap } from 'rxjs';
 import { abortError, TokenEndpointClient } from '../endpoint/token-endpoint.client.js';
 import type { IssuedToken } from '../endpoint/issued-token.interface.js';
+import { TokenResponseError } from '../errors/token-response.error.js';
 import { ResolvedTokenOptions } from '../options/resolved-token-options.js';
-import { RESOLVED_TOKEN_OPTIONS, TOKEN_ENDPOINT_CLIENT } from '../token.internal-constants.js';
-import { type CachedToken, cacheIssuedToken } from './cached-token.js';
+import { retryAfterMs } from '../retry/retry-delay.js';
+import { retryTransientFailures, type ScheduledRetry } from '../retry/retry-transient-failures.js';
+import { createTokenSource } from '../source/create-token-source.js';
+import type { TokenSource } from '../source/token-source.interface.js';
+import { tokenCacheKey } from '../store/token-cache-key.js';
+import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT } from '../token.internal-constants.js';
+import { type CachedToken, cacheIssuedToken, isFresh, tokenPhase } from './cached-token.js';
 import type { AccessTokenRequestOptions, TokenEvent } from './token-event.interface.js';
 import type { TokenInfo } from './token-info.interface.js';
+
+/** The last refresh that failed for good, remembered for its cooldown. */
+interface RefreshFailure {
+  readonly error: unknown;
+  /** Before this instant no new refresh starts and callers without a valid token get `error` at once. */
+  readonly retryNotBeforeMs: number;
+}
+
+/** One attempt of a refresh: a new token, or undefined when a stable-window verification confirmed the cached one. */
+type TokenFetch = (signal: AbortSignal) => Promise<IssuedToken | undefined>;
 
 /**
  * Owns one client's access token: acquires it, caches it, refreshes it ahead of expiry and drops it
  * when a server rejects it. One instance per `TokenModule` registration.
  *
- * The lifecycle, by the injected clock:
- * - **fresh** (before `refreshAt`): served from memory, no I/O.
- * - **stale** (between `refreshAt` and `expiresAt`): still served; one background refresh starts.
- * - **expired or absent**: callers wait for the single in-flight token request (`shareReplay`),
- *   which N concurrent callers share. A failed request rejects its waiters and is not cached.
+ * The lifecycle, by the injected clock (the phases are defined in `cached-token.ts`):
+ * - **fresh**: served from memory, no I/O.
+ * - **verify** (stable window, `stableAfterSeconds`): re-verified with the server, shared by all callers.
+ * - **stale**: still served; one background refresh starts. If it fails, the token keeps being served
+ *   until it expires, and the next refresh starts no earlier than the cooldown allows (stale-if-error).
+ * - **expired or absent**: callers wait for the single shared refresh. A refresh that failed for good
+ *   rejects its waiters with one error; during the cooldown later callers get that error at once.
+ *
+ * A refresh is one observable shared by every caller through `shareReplay` (without ref-counting, so a
+ * caller that stops waiting never cancels it for the others); transient failures are retried inside it,
+ * so N callers cause one token request at a time. Where tokens come from (gateway revoke-and-refetch,
+ * session exchange) is the token source's business (lib/source).
  */
 @Injectable()
-export class TokenManagerService implements OnModuleDestroy {
-  private readonly logger = new Logger('TokenManager');
+export class TokenManagerService implements OnModuleDestroy, BeforeApplicationShutdown {
+  private readonly logger: Logger;
+  /** The client name given to `TokenModule.forRoot({ name })`; undefined for the unnamed client. */
+  readonly name: string | undefined;
   readonly #options: ResolvedTokenOptions;
-  readonly #endpoint: TokenEndpointClient;
+  readonly #source: TokenSource;
   readonly #clock: () => number;
   readonly #events = new Subject<TokenEvent>();
   readonly #shutdown = new AbortController();
+  readonly #cacheKey: string;
   #cached: CachedToken | undefined;
-  #inFlight: Observable<string> | undefined;
+  #refresh$: Observable<string> | undefined;
+  #failure: RefreshFailure | undefined;
   #tokensObtained = 0;
 
-  /** Lifecycle events (acquired, refreshed, refresh_failed, invalidated, unauthorized_retry), without secrets. */
+  /** Lifecycle events (acquired, refreshed, retrying, refresh_failed, invalidated, unauthorized_retry), without secrets. */
   readonly events$: Observable<TokenEvent> = this.#events.asObservable();
 
   constructor(
     @Inject(RESOLVED_TOKEN_OPTIONS) options: ResolvedTokenOptions,
     @Inject(TOKEN_ENDPOINT_CLIENT) endpoint: TokenEndpointClient,
+    @Optional() @Inject(TOKEN_CLIENT_NAME) name?: string,
   ) {
+    const context = name === undefined ? 'TokenManager' : `TokenManager:${name}`;
+    this.name = name;
+    this.logger = new Logger(context);
     this.#options = options;
-    this.#endpoint = endpoint;
+    this.#source = createTokenSource(options, endpoint, context);
     this.#clock = options.clock;
+    this.#cacheKey = tokenCacheKey(options);
+  }
+
+  /**
+   * Fingerprint of the settings that determine the token (token URL, client id, a hash of the secret,
+   * scope, audience, resources, extra parameters): the key of shared token stores. Holds no secret.
+   */
+  get cacheKey(): string {
+    return this.#cacheKey;
   }
 
   /** A valid access token. A fresh cached token is returned without I/O or subscriptions. */
   getAccessToken(options?: AccessTokenRequestOptions): Promise<string> {
     const cached = this.#cached;
-    if (cached !== undefined && this.#clock() < cached.refreshAtMs) return Promise.resolve(cached.value);
+    if (cached !== undefined && isFresh(cached, this.#clock())) return Promise.resolve(cached.value);
     return this.acquire(options?.signal);
   }
 
@@ -54,7 +94,7 @@ export class TokenManagerService implements OnModuleDestroy {
   get accessToken$(): Observable<string> {
     return defer(() => {
       const cached = this.#cached;
-      if (cached !== undefined && this.#clock() < cached.refreshAtMs) return of(cached.value);
+      if (cached !== undefined && isFresh(cached, this.#clock())) return of(cached.value);
       return this.acquire();
     });
   }
@@ -70,6 +110,26 @@ export class TokenManagerService implements OnModuleDestroy {
     this.#cached = undefined;
     this.logger.debug('Cached token invalidated');
     this.#events.next({ type: 'invalidated', at: new Date(this.#clock()) });
+  }
+
+  /**
+   * For the HTTP layer after a 401: drops `rejectedToken` and returns a different token when the
+   * server can give one. When the token endpoint hands back the rejected token (a gateway that caches
+   * it), the token is revoked (with a revocation endpoint) and fetched once more. Concurrent calls for
+   * the same rejected token share one renewal. Session mode: rejects with `SessionTokenExpiredError`.
+   */
+  async renewRejected(rejectedToken: string, options?: AccessTokenRequestOptions): Promise<string> {
+    this.invalidate(rejectedToken);
+    const renew: TokenFetch = (signal) => this.#source.renewRejected(rejectedToken, signal);
+    const cached = this.#cached;
+    const phase = tokenPhase(cached, this.#clock());
+    if (phase !== 'expired') return cached!.value;
+    const joinedOther = this.#refresh$ !== undefined;
+    const token = await this.waitForRefresh(options?.signal, renew);
+    if (token !== rejectedToken || !joinedOther) return token;
+    // We joined a plain refresh that returned the rejected token again: renew once, for everyone.
+    this.invalidate(rejectedToken);
+    return this.waitForRefresh(options?.signal, renew);
   }
 
   /**
@@ -99,70 +159,135 @@ export class TokenManagerService implements OnModuleDestroy {
     return this.#clock();
   }
 
-  /** Stops in-flight work; later calls reject with an `AbortError`. */
+  /** `revokeOnShutdown`: revokes the cached token (RFC 7009) when the application shuts down. */
+  async beforeApplicationShutdown(): Promise<void> {
+    const cached = this.#cached;
+    if (!this.#options.revokeOnShutdown || cached === undefined) return;
+    this.#cached = undefined;
+    await this.#source.revokeQuietly(cached.value);
+  }
+
+  /** Aborts the refresh in flight and its retry waits (its waiters get an `AbortError`); later calls reject with one. */
   onModuleDestroy(): void {
     this.#shutdown.abort();
     this.#events.complete();
   }
 
   private acquire(signal?: AbortSignal): Promise<string> {
+    const now = this.#clock();
     const cached = this.#cached;
-    if (cached !== undefined && this.#clock() < cached.expiresAtMs) {
-      this.refreshInBackground();
-      return Promise.resolve(cached.value);
+    switch (tokenPhase(cached, now)) {
+      case 'fresh':
+        return Promise.resolve(cached!.value);
+      case 'verify':
+        return this.waitForRefresh(signal, (flightSignal) => this.#source.verifyToken(cached!, flightSignal), cached);
+      case 'stale':
+        if (this.#refresh$ === undefined && !this.coolingDown(now) && !this.#shutdown.signal.aborted) this.startRefresh();
+        return Promise.resolve(cached!.value);
+      case 'expired':
+        return this.waitForRefresh(signal);
     }
+  }
+
+  /** Joins the refresh in flight, or starts one with `fetch` unless the cooldown answers for it. */
+  private waitForRefresh(signal?: AbortSignal, fetch?: TokenFetch, verified?: CachedToken): Promise<string> {
     if (signal?.aborted) return Promise.reject(abortError(signal));
-    if (signal === undefined) return firstValueFrom(this.sharedRefresh());
-    return waitAbortably(this.sharedRefresh(), signal);
+    if (this.#shutdown.signal.aborted) return Promise.reject(abortError(this.#shutdown.signal));
+    if (this.#refresh$ === undefined && this.coolingDown(this.#clock())) return Promise.reject(this.#failure!.error);
+    const refresh$ = this.#refresh$ ?? this.startRefresh(fetch, verified);
+    return signal === undefined ? firstValueFrom(refresh$) : waitAbortably(refresh$, signal);
   }
 
-  private refreshInBackground(): void {
-    if (this.#inFlight !== undefined) return;
-    // Failures are logged and reported as events by the shared refresh itself.
-    this.sharedRefresh().subscribe({ error: () => undefined });
+  private coolingDown(now: number): boolean {
+    return this.#failure !== undefined && now < this.#failure.retryNotBeforeMs;
   }
 
-  /** The one in-flight token request, shared by every caller until it settles. */
-  private sharedRefresh(): Observable<string> {
-    if (this.#inFlight !== undefined) return this.#inFlight;
-    const sentAtMs = this.#clock();
-    const flight$: Observable<string> = defer(() => this.#endpoint.requestToken(this.#shutdown.signal)).pipe(
-      map((issued) => this.store(issued, sentAtMs)),
-      tap({ error: (error: unknown) => this.reportFailure(error, sentAtMs) }),
-      finalize(() => {
-        if (this.#inFlight === flight$) this.#inFlight = undefined;
+  /** Starts the one shared refresh: token requests with retries, then the cache or the cooldown. */
+  private startRefresh(fetch: TokenFetch = (signal) => this.#source.fetchToken(signal, this.#cached), verified?: CachedToken): Observable<string> {
+    const startedAtMs = this.#clock();
+    const refresh$ = defer(() =>
+      retryTransientFailures((signal) => this.requestToken(fetch, signal, verified), {
+        options: this.#options.retry,
+        clock: this.#clock,
+        signal: this.#shutdown.signal,
+        onRetry: (retry) => this.reportRetry(retry),
       }),
-      // refCount: false, so a caller that stops waiting never cancels the request for the others.
+    ).pipe(
+      // The refresh is forgotten before its result reaches any waiter, so a waiter that calls again starts anew.
+      tap({
+        next: (token) => {
+          this.#refresh$ = undefined;
+          this.#failure = undefined;
+          if (token !== verified) this.store(token);
+        },
+        error: (error: unknown) => {
+          this.#refresh$ = undefined;
+          this.recordFailure(error, startedAtMs);
+        },
+      }),
+      map((token) => token.value),
+      // refCount: false keeps the request running when a waiter unsubscribes (abort, or done waiting).
       shareReplay({ bufferSize: 1, refCount: false }),
     );
-    this.#inFlight = flight$;
-    return flight$;
+    this.#refresh$ = refresh$;
+    // Connect now. A background refresh has no waiter: its failure is recorded above and must not surface.
+    refresh$.subscribe({ error: () => undefined });
+    return refresh$;
   }
 
-  private store(issued: IssuedToken, sentAtMs: number): string {
-    const token = cacheIssuedToken(issued, sentAtMs, this.#options.refreshMarginSeconds);
-    this.#cached = token;
-    const durationMs = this.#clock() - sentAtMs;
+  /** One attempt. Expiry counts from when it was sent; a token that arrives already expired is refused. */
+  private async requestToken(fetch: TokenFetch, signal: AbortSignal, verified?: CachedToken): Promise<CachedToken> {
+    const sentAtMs = this.#clock();
+    const issued = await fetch(signal);
+    // undefined: the stable-window verification confirmed the cached token, which keeps its age.
+    if (issued === undefined) return verified!;
+    const token = cacheIssuedToken(issued, sentAtMs, this.#options.refreshMarginSeconds, this.#options);
+    if (issued.expiresInDefaulted) this.logger.debug('Token response has no expires_in: defaultExpiresInSeconds assumed');
+    if (this.#clock() >= token.expiresAtMs) {
+      throw new TokenResponseError(200, `the token expired (expires_in ${issued.expiresInSeconds} s) before its response arrived`);
+    }
+    return token;
+  }
+
+  private store(token: CachedToken): void {
+    // cache: false still shares the in-flight request, but keeps nothing for later calls.
+    if (this.#options.cache) this.#cached = token;
+    const durationMs = this.#clock() - token.obtainedAtMs;
+    const expiresInSeconds = (token.expiresAtMs - token.obtainedAtMs) / 1000;
     const type = this.#tokensObtained++ === 0 ? 'acquired' : 'refreshed';
-    this.logger.debug(
-      `Token ${type} in ${durationMs} ms, expires in ${issued.expiresInSeconds} s` +
-        `${issued.expiresInDefaulted ? ' (no expires_in: defaultExpiresInSeconds assumed)' : ''}, stale from ${new Date(token.refreshAtMs).toISOString()}`,
-    );
-    this.#events.next({ type, at: new Date(this.#clock()), durationMs, expiresInSeconds: issued.expiresInSeconds });
-    return token.value;
+    this.logger.debug(`Token ${type} in ${durationMs} ms, expires in ${expiresInSeconds} s, stale from ${new Date(token.refreshAtMs).toISOString()}`);
+    this.#events.next({ type, at: new Date(this.#clock()), durationMs, expiresInSeconds });
   }
 
-  private reportFailure(error: unknown, sentAtMs: number): void {
-    const errorClass = error instanceof Error ? error.name : 'Error';
-    const errorMessage = error instanceof Error ? error.message : String(error);
-    const durationMs = this.#clock() - sentAtMs;
-    this.logger.warn(`Token request failed after ${durationMs} ms: ${errorClass}: ${errorMessage}`);
-    this.#events.next({ type: 'refresh_failed', at: new Date(this.#clock()), durationMs, errorClass, errorMessage });
+  private reportRetry({ retry, delayMs, error }: ScheduledRetry): void {
+    const { errorClass, errorMessage } = describeError(error);
+    this.logger.debug(`Token request failed (${errorClass}: ${errorMessage}); retry ${retry} in ${delayMs} ms`);
+    this.#events.next({ type: 'retrying', at: new Date(this.#clock()), retry, delayMs, errorClass, errorMessage });
+  }
+
+  /** Starts the cooldown: the configured window, or the server's `Retry-After` when that is longer. */
+  private recordFailure(error: unknown, startedAtMs: number): void {
+    if (this.#shutdown.signal.aborted) return;
+    const now = this.#clock();
+    const cooldownMs = Math.max(this.#options.failureCooldownMs, retryAfterMs(error, this.#options.retry));
+    this.#failure = { error, retryNotBeforeMs: now + cooldownMs };
+    const { errorClass, errorMessage } = describeError(error);
+    const durationMs = now - startedAtMs;
+    const cached = this.#cached;
+    const fallback =
+      cached !== undefined && now < cached.expiresAtMs ? `; serving the cached token until it expires at ${new Date(cached.expiresAtMs).toISOString()}` : '';
+    this.logger.warn(`Token refresh failed after ${durationMs} ms: ${errorClass}: ${errorMessage}; next attempt in ${cooldownMs} ms at the earliest${fallback}`);
+    this.#events.next({ type: 'refresh_failed', at: new Date(now), durationMs, errorClass, errorMessage });
   }
 
   toJSON(): Record<string, unknown> {
     const info = this.getTokenInfo();
-    return { tokenUrl: this.#options.tokenUrl, clientId: this.#options.clientId, token: info ? { ...info, value: '[redacted]' } : null };
+    return {
+      ...(this.name !== undefined ? { name: this.name } : {}),
+      tokenUrl: this.#options.tokenUrl,
+      clientId: this.#options.clientId,
+      token: info ? { ...info, value: '[redacted]' } : null,
+    };
   }
 
   [inspect.custom](): string {
@@ -170,22 +295,21 @@ export class TokenManagerService implements OnModuleDestroy {
   }
 }
 
-/** Resolves with the first value; the caller's abort rejects only this caller. */
+function describeError(error: unknown): { errorClass: string; errorMessage: string } {
+  return error instanceof Error ? { errorClass: error.name, errorMessage: error.message } : { errorClass: 'Error', errorMessage: String(error) };
+}
+
+/** Emits with `source`, unless `signal` fires first: then rejects this caller only; `source` goes on. */
 function waitAbortably(source: Observable<string>, signal: AbortSignal): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     const onAbort = () => {
       subscription.unsubscribe();
       reject(abortError(signal));
     };
+    const settle = () => signal.removeEventListener('abort', onAbort);
     const subscription = source.subscribe({
-      next: (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      error: (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
+      next: (value) => (settle(), resolve(value)),
+      error: (error: unknown) => (settle(), reject(error)),
     });
     if (!subscription.closed) signal.addEventListener('abort', onAbort, { once: true });
   });

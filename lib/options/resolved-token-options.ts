@@ -1,55 +1,117 @@
 import { inspect } from 'node:util';
 import type { RetryOn401 } from '../http/http-options.interface.js';
 import type { ResolvedHttpOptions } from './resolved-http-options.js';
-import type { ClientAuthMethod, Clock } from './token-module-options.interface.js';
+import type { ResolvedTokenRetryOptions } from './token-retry-options.interface.js';
+import type { ClientAssertionAlgorithm, ClientAuthMethod, Clock } from './token-module-options.interface.js';
+
+/** The public (non-secret) part of the `private_key_jwt` settings. @internal */
+export interface ResolvedPrivateKeyJwt {
+  readonly kid?: string;
+  readonly algorithm: ClientAssertionAlgorithm;
+  readonly assertionLifetimeSeconds: number;
+}
+
+/** The public (non-secret) part of the `tls_client_auth` settings. @internal */
+export interface ResolvedTlsClientAuth {
+  readonly cert: string;
+  readonly ca?: string | string[];
+}
 
 /** The validated, defaulted options every part of the module works from. @internal */
 export interface ResolvedTokenSettings {
+  /** The token endpoint; with `issuer`, empty until discovery has filled it in. */
   readonly tokenUrl: string;
+  readonly issuer?: string;
   readonly clientId: string;
   readonly scope?: string;
   readonly audience?: string;
   readonly resources: readonly string[];
   readonly extraParams: Readonly<Record<string, string>>;
   readonly clientAuthMethod: ClientAuthMethod;
+  readonly privateKeyJwt?: ResolvedPrivateKeyJwt;
+  readonly tlsClientAuth?: ResolvedTlsClientAuth;
   readonly refreshMarginSeconds: number;
   readonly defaultExpiresInSeconds: number;
   readonly requestTimeoutMs: number;
+  readonly retry: ResolvedTokenRetryOptions;
+  readonly failureCooldownMs: number;
   readonly clock: Clock;
+  readonly cache: boolean;
+  /** RFC 7009 endpoint: configured, or discovered from the issuer. */
+  readonly revocationUrl?: string;
+  /** Revoke-and-refetch is on: only when `revocationUrl` was configured explicitly, never by discovery alone. */
+  readonly revokeAgingTokens: boolean;
+  readonly introspectionUrl?: string;
+  readonly stableAfterSeconds: number;
+  readonly revokeOnShutdown: boolean;
+  /** Session-exchange URL as configured (absolute, or a reference resolved against `tokenUrl`). */
+  readonly sessionExchangeUrl?: string;
   /** The authorized HTTP client's configuration; undefined when the `http` option is absent. */
   readonly http?: ResolvedHttpOptions;
   readonly retryOn401: RetryOn401;
 }
 
+/** Secret material; held in a private field, read only by the endpoint client and the token sources. @internal */
+export interface ClientCredentials {
+  readonly clientSecret?: string;
+  /** PEM string or private JWK. */
+  readonly privateKey?: string | Record<string, unknown>;
+  readonly tlsKey?: string;
+  readonly tlsPassphrase?: string;
+  readonly sessionCode?: string;
+}
+
 /**
- * Validated options. The client secret lives in a private field: it is invisible to
- * `util.inspect`, `JSON.stringify` and object spreading, and only the token endpoint client reads it.
+ * Validated options. Secrets (client secret, private keys, session code) live in a private field: they
+ * are invisible to `util.inspect`, `JSON.stringify` and object spreading.
  * @internal
  */
 export class ResolvedTokenOptions implements ResolvedTokenSettings {
   readonly tokenUrl!: string;
+  readonly issuer?: string;
   readonly clientId!: string;
   readonly scope?: string;
   readonly audience?: string;
   readonly resources!: readonly string[];
   readonly extraParams!: Readonly<Record<string, string>>;
   readonly clientAuthMethod!: ClientAuthMethod;
+  readonly privateKeyJwt?: ResolvedPrivateKeyJwt;
+  readonly tlsClientAuth?: ResolvedTlsClientAuth;
   readonly refreshMarginSeconds!: number;
   readonly defaultExpiresInSeconds!: number;
   readonly requestTimeoutMs!: number;
+  readonly retry!: ResolvedTokenRetryOptions;
+  readonly failureCooldownMs!: number;
   readonly clock!: Clock;
+  readonly cache!: boolean;
+  readonly revocationUrl?: string;
+  readonly revokeAgingTokens!: boolean;
+  readonly introspectionUrl?: string;
+  readonly stableAfterSeconds!: number;
+  readonly revokeOnShutdown!: boolean;
+  readonly sessionExchangeUrl?: string;
   readonly http?: ResolvedHttpOptions;
   readonly retryOn401!: RetryOn401;
-  readonly #clientSecret: string;
+  readonly #credentials: ClientCredentials;
 
-  constructor(settings: ResolvedTokenSettings, clientSecret: string) {
-    Object.assign(this, settings);
-    this.#clientSecret = clientSecret;
+  constructor(settings: ResolvedTokenSettings, credentials: ClientCredentials | string) {
+    Object.assign(this, stripUndefined(settings));
+    this.#credentials = typeof credentials === 'string' ? { clientSecret: credentials } : credentials;
   }
 
-  /** The client secret, for the token endpoint client only. */
+  /** The client secret, for client authentication only ('' when the method uses no secret). */
   revealClientSecret(): string {
-    return this.#clientSecret;
+    return this.#credentials.clientSecret ?? '';
+  }
+
+  /** Every secret, for client authentication and the session exchange only. */
+  revealCredentials(): ClientCredentials {
+    return this.#credentials;
+  }
+
+  /** A copy with other settings (discovered endpoints), keeping the secrets. */
+  with(changes: Partial<ResolvedTokenSettings>): ResolvedTokenOptions {
+    return new ResolvedTokenOptions({ ...(this as ResolvedTokenSettings), ...changes }, this.#credentials);
   }
 
   toJSON(): Record<string, unknown> {
@@ -60,4 +122,8 @@ export class ResolvedTokenOptions implements ResolvedTokenSettings {
   [inspect.custom](): string {
     return `ResolvedTokenOptions ${inspect(this.toJSON())}`;
   }
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

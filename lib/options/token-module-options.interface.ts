@@ -1,10 +1,46 @@
 import type { RetryOn401, TokenHttpOptions } from '../http/http-options.interface.js';
+import type { TokenRetryOptions } from './token-retry-options.interface.js';
 
-/** How the client authenticates at the token endpoint. */
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
+/** How the client authenticates at the token endpoint (and at the revocation and introspection endpoints). */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'tls_client_auth';
+
+/** JWS algorithms supported for `private_key_jwt` client assertions. */
+export type ClientAssertionAlgorithm = 'RS256' | 'PS256' | 'ES256';
 
 /** A milliseconds-since-epoch clock. Inject a controllable one in tests. */
 export type Clock = () => number;
+
+/** `private_key_jwt` (RFC 7523 §2.2) settings. Requires the optional peer dependency `jose`. */
+export interface PrivateKeyJwtOptions {
+  /** The private key: PEM (PKCS#8, PKCS#1 or SEC1) or a private JWK object. Never logged. */
+  key: string | Record<string, unknown>;
+  /** `kid` header of the assertion; default the JWK's `kid`, if any. */
+  kid?: string;
+  /** Signing algorithm; default RS256 for RSA keys and ES256 for P-256 keys. */
+  algorithm?: ClientAssertionAlgorithm;
+  /** Lifetime of one assertion in seconds, default 60. */
+  assertionLifetimeSeconds?: number;
+}
+
+/** `tls_client_auth` (RFC 8705 §2.1) settings: the client certificate presented on token requests. */
+export interface TlsClientAuthOptions {
+  /** PEM client certificate (chain). */
+  cert: string;
+  /** PEM private key of the certificate. Never logged. */
+  key: string;
+  /** Passphrase of an encrypted `key`. Never logged. */
+  passphrase?: string;
+  /** PEM CA certificate(s) trusted for the token endpoint's server certificate, when not a public CA. */
+  ca?: string | string[];
+}
+
+/** Session-exchange mode: a client-credentials token is traded once for a session token. */
+export interface SessionExchangeOptions {
+  /** Exchange endpoint: an absolute URL, or a URL reference resolved against the token URL (`../sessions/exchange`). */
+  url: string;
+  /** The single-use code sent as `{ "code": ... }`. Never logged. */
+  code: string;
+}
 
 /**
  * Options of `TokenModule.forRoot()` / `TokenModule.forRootAsync()`.
@@ -12,12 +48,18 @@ export type Clock = () => number;
  * Every option is validated at startup; an invalid one fails with `TokenConfigError`.
  */
 export interface TokenModuleOptions {
-  /** Absolute `http(s)` URL of the OAuth2 token endpoint. */
-  tokenUrl: string;
+  /** Absolute `http(s)` URL of the OAuth2 token endpoint. Required unless `issuer` is set. */
+  tokenUrl?: string;
+  /**
+   * Issuer identifier: the token, revocation and introspection endpoints are read from its
+   * `/.well-known/openid-configuration` (or `/.well-known/oauth-authorization-server`) at startup.
+   * Use instead of `tokenUrl`.
+   */
+  issuer?: string;
   /** OAuth2 client id. */
   clientId: string;
-  /** OAuth2 client secret. Never logged, never echoed in errors. */
-  clientSecret: string;
+  /** OAuth2 client secret, for `client_secret_basic` and `client_secret_post`. Never logged, never echoed in errors. */
+  clientSecret?: string;
   /** Requested scope: a space-separated string or a list. Omitted when empty. */
   scope?: string | string[];
   /** `audience` parameter (Auth0 and similar). */
@@ -28,6 +70,10 @@ export interface TokenModuleOptions {
   extraParams?: Record<string, string>;
   /** Client authentication, default `client_secret_basic` (RFC 6749 §2.3.1). */
   clientAuthMethod?: ClientAuthMethod;
+  /** Key and algorithm for `clientAuthMethod: 'private_key_jwt'`. */
+  privateKeyJwt?: PrivateKeyJwtOptions;
+  /** Certificate and key for `clientAuthMethod: 'tls_client_auth'`. */
+  tlsClientAuth?: TlsClientAuthOptions;
   /**
    * A token counts as stale this many seconds before it expires, default 300. The effective margin is
    * never more than half the token's lifetime, so short-lived tokens are used for at least half their life.
@@ -37,8 +83,38 @@ export interface TokenModuleOptions {
   defaultExpiresInSeconds?: number;
   /** Deadline of one token request in milliseconds, default 10000. */
   requestTimeoutMs?: number;
+  /** Retries of transient token-endpoint failures inside one refresh (backoff with full jitter, `Retry-After`). */
+  retry?: TokenRetryOptions;
+  /**
+   * After a refresh fails for good, callers without a valid token get that same error at once for this
+   * many milliseconds (default 2000, or the server's `Retry-After` when longer) instead of each calling
+   * the token endpoint again. `0` turns the cooldown off.
+   */
+  failureCooldownMs?: number;
   /** Milliseconds-since-epoch clock, default `Date.now`. For tests. */
   clock?: Clock;
+  /**
+   * Cache tokens, default true. `false`: every `getAccessToken()` requests a token; callers that arrive
+   * while a request is in flight share it.
+   */
+  cache?: boolean;
+  /**
+   * RFC 7009 revocation endpoint. Enables revoke-and-refetch for gateways that hand out the same token
+   * until it expires (WSO2 API Manager): a token that is already within `refreshMarginSeconds` is revoked
+   * and fetched again.
+   */
+  revocationUrl?: string;
+  /** RFC 7662 introspection endpoint: when set, the stable window re-verifies young tokens by introspection. */
+  introspectionUrl?: string;
+  /**
+   * Stable window, default 0 (off): a token younger than this is re-verified with the server before each
+   * use, since another instance sharing the gateway token may have revoked it.
+   */
+  stableAfterSeconds?: number;
+  /** Revoke the cached token at application shutdown (needs a revocation endpoint). Default false. */
+  revokeOnShutdown?: boolean;
+  /** Session-exchange mode (see `SessionExchangeOptions`). */
+  sessionExchange?: SessionExchangeOptions;
   /**
    * The authorized `HttpService` this module exports: axios options (`baseURL`, `timeout`, ...) plus
    * `allowedOrigins`. The token goes only to the origin of `baseURL` and to `allowedOrigins`; one of

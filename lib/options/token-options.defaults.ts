@@ -8,3 +8,15 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export const MAX_MARGIN_FRACTION_OF_LIFETIME = 0.5;
 /** Token responses larger than this are rejected unread. */
 export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
+/** Token requests per refresh, the first included: one try plus three retries of a transient failure. */
+export const DEFAULT_RETRY_MAX_ATTEMPTS = 4;
+/** Upper bound of the first retry's jittered delay; it doubles with each retry. */
+export const DEFAULT_RETRY_INITIAL_DELAY_MS = 200;
+/** Upper bound of any one backoff delay. */
+export const DEFAULT_RETRY_MAX_DELAY_MS = 5_000;
+/** Longest `Retry-After` we honour; a longer one is shortened to this. */
+export const DEFAULT_RETRY_MAX_RETRY_AFTER_SECONDS = 30;
+/** No retry starts later than this after the refresh began. */
+export const DEFAULT_RETRY_TOTAL_DEADLINE_MS = 30_000;
+/** After a refresh fails for good, callers without a valid token get that error at once for this long. */
+export const DEFAULT_FAILURE_COOLDOWN_MS = 2_000;

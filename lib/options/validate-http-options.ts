@@ -2,7 +2,7 @@ import type { AxiosRequestConfig } from 'axios';
 import type { RetryOn401, TokenHttpOptions } from '../http/http-options.interface.js';
 import { resolveAllowedOrigins } from '../http/origin-allowlist.js';
 import { ResolvedHttpOptions } from './resolved-http-options.js';
-import { requireHttpUrl } from './validate-token-options.js';
+import { requireHttpUrl } from './option-checks.js';
 
 type Report = (field: string, message: string) => void;
 

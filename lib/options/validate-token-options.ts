@@ -2,13 +2,18 @@ import { TokenConfigError, type TokenConfigProblem } from '../errors/token-confi
 import {
   DEFAULT_EXPIRES_IN_SECONDS,
   DEFAULT_REFRESH_MARGIN_SECONDS,
+  DEFAULT_FAILURE_COOLDOWN_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
 } from './token-options.defaults.js';
+import { validateRetryOptions } from './validate-retry-options.js';
 import { ResolvedTokenOptions } from './resolved-token-options.js';
 import type { ClientAuthMethod, TokenModuleOptions } from './token-module-options.interface.js';
+import { numberInRange, optionalHttpUrl, optionalNonEmptyString, type Report, requireHttpUrl, requireNonEmptyString } from './option-checks.js';
+import { validateClientCredentials } from './validate-client-credentials.js';
+import { validateGatewayOptions } from './validate-gateway-options.js';
 import { validateHttpOptions, validateRetryOn401 } from './validate-http-options.js';
 
-const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post'];
+const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'tls_client_auth'];
 /** Form parameters the module owns; `extraParams` may not override them. */
 const RESERVED_PARAMS = new Set(['grant_type', 'client_id', 'client_secret', 'client_assertion', 'client_assertion_type']);
 const KNOWN_OPTIONS = new Set<string>([
@@ -23,7 +28,18 @@ const KNOWN_OPTIONS = new Set<string>([
   'refreshMarginSeconds',
   'defaultExpiresInSeconds',
   'requestTimeoutMs',
+  'retry',
+  'failureCooldownMs',
   'clock',
+  'issuer',
+  'privateKeyJwt',
+  'tlsClientAuth',
+  'cache',
+  'revocationUrl',
+  'introspectionUrl',
+  'stableAfterSeconds',
+  'revokeOnShutdown',
+  'sessionExchange',
   'http',
   'retryOn401',
 ]);
@@ -45,9 +61,10 @@ export function validateTokenOptions(raw: unknown, knownExtraOptions: readonly s
     if (!KNOWN_OPTIONS.has(key) && !knownExtraOptions.includes(key)) report(key, 'is not a known option');
   }
 
-  const tokenUrl = requireHttpUrl(options.tokenUrl, 'tokenUrl', report);
+  const tokenUrl = options.tokenUrl !== undefined || options.issuer === undefined ? requireHttpUrl(options.tokenUrl, 'tokenUrl', report) : undefined;
+  const issuer = optionalHttpUrl(options.issuer, 'issuer', report);
+  if (options.tokenUrl !== undefined && options.issuer !== undefined) report('issuer', 'set either tokenUrl or issuer, not both');
   const clientId = requireNonEmptyString(options.clientId, 'clientId', report);
-  const clientSecret = requireNonEmptyString(options.clientSecret, 'clientSecret', report);
   const scope = normaliseScope(options.scope, report);
   const audience = optionalNonEmptyString(options.audience, 'audience', report);
   const resources = normaliseResources(options.resource, report);
@@ -57,77 +74,44 @@ export function validateTokenOptions(raw: unknown, knownExtraOptions: readonly s
   if (!CLIENT_AUTH_METHODS.includes(clientAuthMethod)) {
     report('clientAuthMethod', `must be one of ${CLIENT_AUTH_METHODS.join(', ')}`);
   }
+  // An unknown method is reported above; its credentials are checked as for the default method.
+  const clientCredentials = validateClientCredentials(options, CLIENT_AUTH_METHODS.includes(clientAuthMethod) ? clientAuthMethod : 'client_secret_basic', report);
   const refreshMarginSeconds = numberInRange(options.refreshMarginSeconds, DEFAULT_REFRESH_MARGIN_SECONDS, 'refreshMarginSeconds', 0, report);
   const defaultExpiresInSeconds = numberInRange(options.defaultExpiresInSeconds, DEFAULT_EXPIRES_IN_SECONDS, 'defaultExpiresInSeconds', 1, report);
   const requestTimeoutMs = numberInRange(options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, 'requestTimeoutMs', 1, report);
+  const retry = validateRetryOptions(options.retry, report);
+  const failureCooldownMs = numberInRange(options.failureCooldownMs, DEFAULT_FAILURE_COOLDOWN_MS, 'failureCooldownMs', 0, report);
   const clock = options.clock ?? Date.now;
   if (typeof clock !== 'function') report('clock', 'must be a function returning milliseconds since the epoch');
+  const gateway = validateGatewayOptions(options, report);
   const http = validateHttpOptions(options.http, report);
   const retryOn401 = validateRetryOn401(options.retryOn401, report);
 
   if (problems.length > 0) throw new TokenConfigError(problems);
   return new ResolvedTokenOptions(
     {
-      tokenUrl: tokenUrl!,
+      tokenUrl: tokenUrl ?? '',
+      issuer,
       clientId: clientId!,
       scope,
       audience,
       resources,
       extraParams,
       clientAuthMethod,
+      ...('privateKeyJwt' in clientCredentials ? { privateKeyJwt: clientCredentials.privateKeyJwt } : {}),
+      ...('tlsClientAuth' in clientCredentials ? { tlsClientAuth: clientCredentials.tlsClientAuth } : {}),
       refreshMarginSeconds,
       defaultExpiresInSeconds,
       requestTimeoutMs,
+      retry,
+      failureCooldownMs,
       clock,
+      ...gateway.settings,
       http,
       retryOn401,
     },
-    clientSecret!,
+    { ...clientCredentials.secrets, ...gateway.secrets },
   );
-}
-
-type Report = (field: string, message: string) => void;
-
-function requireNonEmptyString(value: unknown, field: string, report: Report): string | undefined {
-  if (value === undefined || value === null || value === '') {
-    report(field, 'is required');
-    return undefined;
-  }
-  if (typeof value !== 'string') {
-    report(field, `must be a string, got ${typeof value}`);
-    return undefined;
-  }
-  if (value.trim() !== value) report(field, 'has leading or trailing whitespace');
-  return value;
-}
-
-function optionalNonEmptyString(value: unknown, field: string, report: Report): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || value.trim() === '') {
-    report(field, 'must be a non-empty string when set');
-    return undefined;
-  }
-  return value;
-}
-
-/** Parses an absolute http(s) URL; reports without echoing it, since URLs can carry credentials. */
-export function requireHttpUrl(value: unknown, field: string, report: Report): string | undefined {
-  const text = requireNonEmptyString(value, field, report);
-  if (text === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    report(field, 'must be an absolute URL');
-    return undefined;
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    report(field, `must use http or https, not ${url.protocol.replace(':', '')}`);
-    return undefined;
-  }
-  if (url.username || url.password) report(field, 'must not embed credentials (user:password@)');
-  if (url.hash) report(field, 'must not have a fragment');
-  return url.toString();
 }
 
 function normaliseScope(value: unknown, report: Report): string | undefined {
@@ -175,15 +159,4 @@ function normaliseExtraParams(value: unknown, report: Report): Record<string, st
   return params;
 }
 
-function numberInRange(value: unknown, fallback: number, field: string, min: number, report: Report): number {
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    report(field, 'must be a finite number');
-    return fallback;
-  }
-  if (value < min) {
-    report(field, `must be at least ${min}`);
-    return fallback;
-  }
-  return value;
-}
+export { requireHttpUrl } from './option-checks.js';

@@ -9,7 +9,10 @@ import type { TokenTestingScript } from './token-testing-script.interface.js';
 export const DEFAULT_TEST_ACCESS_TOKEN = 'test-access-token';
 
 /** The members of `TokenManagerService` an application uses. */
-export type TokenManagerSurface = Pick<TokenManagerService, 'getAccessToken' | 'accessToken$' | 'invalidate' | 'getTokenInfo' | 'events$' | 'now'>;
+export type TokenManagerSurface = Pick<
+  TokenManagerService,
+  'getAccessToken' | 'accessToken$' | 'invalidate' | 'renewRejected' | 'getTokenInfo' | 'events$' | 'now'
+>;
 
 /**
  * A scripted stand-in for `TokenManagerService` (the Go seed's `TokenManagerMock`): no IdP, no HTTP.
@@ -97,6 +100,12 @@ export class TokenManagerMock implements TokenManagerSurface {
     if (this.#index < this.#tokens.length - 1) this.#index += 1;
     this.#issued = undefined;
     this.#events.next({ type: 'invalidated', at: new Date(this.now()) });
+  }
+
+  /** The real manager's 401 path: `invalidate(rejectedToken)`, then the next scripted token. */
+  renewRejected(rejectedToken: string): Promise<string> {
+    this.invalidate(rejectedToken);
+    return this.getAccessToken();
   }
 
   /** Emits the `unauthorized_retry` event, as the Bearer interceptor does when it retries after a 401. */

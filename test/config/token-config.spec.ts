@@ -30,6 +30,29 @@ describe('configuration by environment', () => {
     for (const { name } of TOKEN_ENVIRONMENT_VARIABLES) delete process.env[name];
   });
 
+  it('the gateway and discovery variables become options: issuer, cache, revocation, introspection, stable window, revokeOnShutdown', () => {
+    const options = tokenOptionsFromEnvironment({
+      OAUTH2_ISSUER: 'https://apim.example.com/oauth2',
+      OAUTH2_CLIENT_ID: 'billing-service',
+      OAUTH2_CLIENT_SECRET: SECRET,
+      OAUTH2_CACHE: 'yes',
+      OAUTH2_REVOCATION_URL: 'https://apim.example.com/oauth2/revoke',
+      OAUTH2_INTROSPECTION_URL: 'https://apim.example.com/oauth2/introspect',
+      OAUTH2_STABLE_AFTER_SECONDS: '45',
+      OAUTH2_REVOKE_ON_SHUTDOWN: 'on',
+    });
+    expect(options).toEqual({
+      issuer: 'https://apim.example.com/oauth2',
+      clientId: 'billing-service',
+      clientSecret: SECRET,
+      cache: true,
+      revocationUrl: 'https://apim.example.com/oauth2/revoke',
+      introspectionUrl: 'https://apim.example.com/oauth2/introspect',
+      stableAfterSeconds: 45,
+      revokeOnShutdown: true,
+    });
+  });
+
   it('a complete environment becomes TokenModule options, with numbers, lists and form parameters parsed', () => {
     const options = tokenOptionsFromEnvironment({
       OAUTH2_TOKEN_URL: 'https://idp.example.com/oauth2/token',

@@ -60,7 +60,7 @@ describe('OpenTelemetry metrics of the token lifecycle', () => {
     newProvider();
     const clock = new ManualClock();
     moduleRef = await Test.createTestingModule({
-      imports: [TokenModule.forRoot({ tokenUrl: idp.tokenUrl, clientId: 'test-client', clientSecret: 'test-secret-value-1234', clock: clock.now })],
+      imports: [TokenModule.forRoot({ tokenUrl: idp.tokenUrl, clientId: 'test-client', clientSecret: 'test-secret-value-1234', clock: clock.now, retry: { maxAttempts: 1 }, failureCooldownMs: 0 })],
       providers: [TokenMetricsService, { provide: TOKEN_METER, useValue: provider.getMeter('test') }],
     }).compile();
     moduleRef.useLogger(false);

@@ -39,7 +39,8 @@ export async function startHealthApp(
   const moduleRef = await Test.createTestingModule({
     imports: [
       TerminusModule.forRoot(logger === false ? { logger: false } : {}),
-      TokenModule.forRoot({ clientId: 'test-client', clientSecret: 'test-secret-value-1234', clock: clock.now, ...options }),
+      // One attempt and no cooldown: these scenarios script each failure; retries have their own suite.
+      TokenModule.forRoot({ clientId: 'test-client', clientSecret: 'test-secret-value-1234', clock: clock.now, retry: { maxAttempts: 1 }, failureCooldownMs: 0, ...options }),
     ],
     controllers: [HealthController],
     providers: [TokenHealthIndicator],

@@ -6,6 +6,9 @@ import Provider, { type ClientMetadata, type Configuration } from 'oidc-provider
 /** The resource indicator of the test API; oidc-provider issues JWT access tokens for it. */
 export const TEST_API_RESOURCE = 'https://api.test.local/';
 
+/** Where the test IdP serves each client's public keys (its `jwks_uri`). */
+const CLIENT_JWKS_PATH = '/.test/client-jwks/';
+
 /** A client registered at the test IdP. */
 export interface TestClient {
   clientId: string;
@@ -78,7 +81,9 @@ export class TestIdp {
           response_types: [],
           token_endpoint_auth_method: client.authMethod ?? 'client_secret_basic',
           scope: client.scope ?? 'api:read api:write',
-          ...(client.jwks ? { jwks: client.jwks as ClientMetadata['jwks'] } : {}),
+          // Served by jwks_uri, not inline: oidc-provider checks inline JWKs with `constructor === Object`,
+          // which fails for objects crossing into Jest's VM realm.
+          ...(client.jwks ? { jwks_uri: `${issuer}${CLIENT_JWKS_PATH}${encodeURIComponent(client.clientId)}` } : {}),
         }),
       ),
       jwks: { keys: [signingKey as never] },
@@ -106,6 +111,12 @@ export class TestIdp {
     const provider = new Provider(issuer, configuration);
     const idp = new TestIdp(provider, server, issuer);
     provider.use(async (ctx, next) => {
+      if (ctx.method === 'GET' && ctx.path.startsWith(CLIENT_JWKS_PATH)) {
+        const client = clients.find((candidate) => candidate.clientId === decodeURIComponent(ctx.path.slice(CLIENT_JWKS_PATH.length)));
+        ctx.type = 'application/json';
+        ctx.body = JSON.stringify(client?.jwks ?? { keys: [] });
+        return;
+      }
       if (ctx.method === 'POST' && ctx.path === '/token') {
         idp.tokenRequests += 1;
         if (idp.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, idp.delayMs));

@@ -1,0 +1,77 @@
+import { isAxiosError } from 'axios';
+import { Agent as HttpsAgent } from 'node:https';
+import { createEndpointHttp } from '../endpoint/endpoint-http.js';
+import { parseJsonObject } from '../endpoint/token-response.parser.js';
+import { TokenConfigError } from '../errors/token-config.error.js';
+import { TokenEndpointError } from '../errors/token-endpoint.error.js';
+import { TokenTimeoutError } from '../errors/token-timeout.error.js';
+import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
+
+/**
+ * With `issuer`, reads the authorization server metadata at startup: OpenID Connect Discovery
+ * (`<issuer>/.well-known/openid-configuration`), then RFC 8414
+ * (`<origin>/.well-known/oauth-authorization-server<path>`). The metadata's `issuer` must equal the
+ * configured one (RFC 8414 §3.3, against mix-up). Explicit `revocationUrl` / `introspectionUrl` win
+ * over discovered ones. Fails with `TokenEndpointError` (unreachable, non-2xx) or `TokenConfigError`
+ * (unusable metadata), so the application does not start half-configured.
+ * @internal
+ */
+export async function discoverEndpoints(options: ResolvedTokenOptions): Promise<ResolvedTokenOptions> {
+  if (options.issuer === undefined) return options;
+  const metadata = await fetchMetadata(options);
+  const problems: { field: string; message: string }[] = [];
+  const endpoint = (name: string): string | undefined => {
+    const value = metadata[name];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || !/^https?:\/\//.test(value)) problems.push({ field: 'issuer', message: `discovered ${name} is not an http(s) URL` });
+    else return value;
+    return undefined;
+  };
+  if (trimSlash(String(metadata.issuer)) !== trimSlash(options.issuer)) {
+    problems.push({ field: 'issuer', message: 'the discovery document names a different issuer' });
+  }
+  const tokenUrl = endpoint('token_endpoint');
+  if (tokenUrl === undefined && !problems.length) problems.push({ field: 'issuer', message: 'the discovery document has no token_endpoint' });
+  const revocationUrl = options.revocationUrl ?? endpoint('revocation_endpoint');
+  const introspectionUrl = options.introspectionUrl ?? endpoint('introspection_endpoint');
+  if (options.revokeOnShutdown && revocationUrl === undefined) {
+    problems.push({ field: 'revokeOnShutdown', message: 'the issuer has no revocation_endpoint; set revocationUrl' });
+  }
+  if (problems.length > 0) throw new TokenConfigError(problems);
+  return options.with({ tokenUrl: tokenUrl!, revocationUrl, introspectionUrl });
+}
+
+/** The metadata URLs to try, in order. */
+export function discoveryUrls(issuer: string): string[] {
+  const url = new URL(issuer);
+  const path = trimSlash(url.pathname);
+  return [`${trimSlash(issuer)}/.well-known/openid-configuration`, `${url.origin}/.well-known/oauth-authorization-server${path}`];
+}
+
+async function fetchMetadata(options: ResolvedTokenOptions): Promise<Record<string, unknown>> {
+  const ca = options.tlsClientAuth?.ca;
+  const http = createEndpointHttp(ca !== undefined ? new HttpsAgent({ ca }) : undefined);
+  let lastStatus: number | undefined;
+  for (const url of discoveryUrls(options.issuer!)) {
+    let response;
+    try {
+      response = await http.get<string>(url, { headers: { Accept: 'application/json' }, timeout: options.requestTimeoutMs, signal: AbortSignal.timeout(options.requestTimeoutMs) });
+    } catch (error) {
+      if (isAxiosError(error) && (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT' || error.code === 'ERR_CANCELED')) {
+        throw new TokenTimeoutError(options.requestTimeoutMs);
+      }
+      const code = isAxiosError(error) ? (error.code ?? 'ERR_NETWORK') : 'ERR_UNKNOWN';
+      throw new TokenEndpointError({ endpoint: 'discovery', code }, { cause: new Error(`${code}: ${(error as Error).message}`) });
+    }
+    lastStatus = response.status;
+    if (response.status < 200 || response.status > 299) continue;
+    const metadata = parseJsonObject(typeof response.data === 'string' ? response.data : '');
+    if (metadata === undefined) throw new TokenConfigError([{ field: 'issuer', message: `the discovery document at ${url} is not a JSON object` }]);
+    return metadata;
+  }
+  throw new TokenEndpointError({ endpoint: 'discovery', status: lastStatus });
+}
+
+function trimSlash(text: string): string {
+  return text.replace(/\/+$/, '');
+}

@@ -1,0 +1,16 @@
+import { discoverEndpoints } from '../discovery/discover-endpoints.js';
+import { loadJose } from '../endpoint/client-authentication.js';
+import type { ResolvedTokenOptions } from './resolved-token-options.js';
+import { validateTokenOptions } from './validate-token-options.js';
+
+/**
+ * The startup path of the options, for `forRoot` and `forRootAsync` alike: validate, discover the
+ * endpoints when `issuer` is set, and load the optional `jose` peer when `private_key_jwt` needs it,
+ * so each of those fails at startup rather than at the first token request.
+ * @internal
+ */
+export async function resolveTokenOptions(raw: unknown): Promise<ResolvedTokenOptions> {
+  const options = validateTokenOptions(raw);
+  if (options.clientAuthMethod === 'private_key_jwt') await loadJose();
+  return discoverEndpoints(options);
+}

@@ -1,0 +1,97 @@
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { numberInRange, type Report, requireNonEmptyString } from './option-checks.js';
+import type { ClientCredentials, ResolvedPrivateKeyJwt, ResolvedTlsClientAuth } from './resolved-token-options.js';
+import type { ClientAssertionAlgorithm, ClientAuthMethod, TokenModuleOptions } from './token-module-options.interface.js';
+
+const ASSERTION_ALGORITHMS: readonly ClientAssertionAlgorithm[] = ['RS256', 'PS256', 'ES256'];
+/** Default `exp - iat` of a client assertion: long enough for one request, short enough to limit replay. */
+const DEFAULT_ASSERTION_LIFETIME_SECONDS = 60;
+
+/** What each client authentication method needs, checked once for both registration paths. @internal */
+export interface ValidatedClientCredentials {
+  readonly secrets: ClientCredentials;
+  readonly privateKeyJwt?: ResolvedPrivateKeyJwt;
+  readonly tlsClientAuth?: ResolvedTlsClientAuth;
+}
+
+/**
+ * Checks the credentials of the chosen method: a secret for the `client_secret_*` methods, a usable
+ * private key for `private_key_jwt`, a certificate and key for `tls_client_auth`. Settings of a method
+ * that is not chosen are reported, so a half-migrated configuration does not silently keep a secret.
+ * @internal
+ */
+export function validateClientCredentials(options: Partial<TokenModuleOptions>, method: ClientAuthMethod, report: Report): ValidatedClientCredentials {
+  const usesSecret = method === 'client_secret_basic' || method === 'client_secret_post';
+  const clientSecret = usesSecret ? requireNonEmptyString(options.clientSecret, 'clientSecret', report) : undefined;
+  if (!usesSecret && options.clientSecret !== undefined) report('clientSecret', `is not used with clientAuthMethod ${method}`);
+  if (method !== 'private_key_jwt' && options.privateKeyJwt !== undefined) report('privateKeyJwt', 'is only used with clientAuthMethod private_key_jwt');
+  if (method !== 'tls_client_auth' && options.tlsClientAuth !== undefined) report('tlsClientAuth', 'is only used with clientAuthMethod tls_client_auth');
+
+  if (method === 'private_key_jwt') return validatePrivateKeyJwt(options.privateKeyJwt, report);
+  if (method === 'tls_client_auth') return validateTlsClientAuth(options.tlsClientAuth, report);
+  return { secrets: { clientSecret } };
+}
+
+function validatePrivateKeyJwt(value: TokenModuleOptions['privateKeyJwt'], report: Report): ValidatedClientCredentials {
+  if (value === undefined || value === null || typeof value !== 'object') {
+    report('privateKeyJwt', 'is required with clientAuthMethod private_key_jwt ({ key, kid?, algorithm? })');
+    return { secrets: {} };
+  }
+  const key = parsePrivateKey(value.key, report);
+  const jwkKid = typeof value.key === 'object' && value.key !== null && typeof value.key.kid === 'string' ? value.key.kid : undefined;
+  const kid = value.kid ?? jwkKid;
+  if (kid !== undefined && (typeof kid !== 'string' || kid === '')) report('privateKeyJwt.kid', 'must be a non-empty string when set');
+  const algorithm = value.algorithm ?? defaultAlgorithm(key);
+  if (!ASSERTION_ALGORITHMS.includes(algorithm)) report('privateKeyJwt.algorithm', `must be one of ${ASSERTION_ALGORITHMS.join(', ')}`);
+  else if (key !== undefined && !algorithmFitsKey(algorithm, key)) report('privateKeyJwt.algorithm', `${algorithm} does not fit a ${describeKey(key)} key`);
+  const assertionLifetimeSeconds = numberInRange(value.assertionLifetimeSeconds, DEFAULT_ASSERTION_LIFETIME_SECONDS, 'privateKeyJwt.assertionLifetimeSeconds', 1, report);
+  return {
+    secrets: { privateKey: value.key },
+    privateKeyJwt: { ...(kid !== undefined ? { kid } : {}), algorithm, assertionLifetimeSeconds },
+  };
+}
+
+/** Parses the key now, so a broken key fails at startup; the parser's message is dropped (it could quote the input). */
+function parsePrivateKey(key: unknown, report: Report): KeyObject | undefined {
+  try {
+    if (typeof key === 'string' && key.includes('PRIVATE KEY')) return createPrivateKey(key);
+    if (key !== null && typeof key === 'object' && !Array.isArray(key)) return createPrivateKey({ key: key as never, format: 'jwk' });
+  } catch {
+    // reported below
+  }
+  report('privateKeyJwt.key', 'must be a PEM private key or a private JWK');
+  return undefined;
+}
+
+function defaultAlgorithm(key: KeyObject | undefined): ClientAssertionAlgorithm {
+  return key?.asymmetricKeyType === 'ec' ? 'ES256' : 'RS256';
+}
+
+function algorithmFitsKey(algorithm: ClientAssertionAlgorithm, key: KeyObject): boolean {
+  if (algorithm === 'ES256') return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
+  return key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss';
+}
+
+function describeKey(key: KeyObject): string {
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  return `${key.asymmetricKeyType ?? 'unknown'}${curve ? ` (${curve})` : ''}`;
+}
+
+function validateTlsClientAuth(value: TokenModuleOptions['tlsClientAuth'], report: Report): ValidatedClientCredentials {
+  if (value === undefined || value === null || typeof value !== 'object') {
+    report('tlsClientAuth', 'is required with clientAuthMethod tls_client_auth ({ cert, key, ca? })');
+    return { secrets: {} };
+  }
+  const pem = (text: unknown, field: string, label: string) => {
+    if (typeof text !== 'string' || !text.includes(`-----BEGIN ${label}`)) report(field, `must be a PEM ${label.toLowerCase()}`);
+  };
+  pem(value.cert, 'tlsClientAuth.cert', 'CERTIFICATE');
+  if (typeof value.key !== 'string' || !value.key.includes('PRIVATE KEY')) report('tlsClientAuth.key', 'must be a PEM private key');
+  const cas = value.ca === undefined ? [] : Array.isArray(value.ca) ? value.ca : [value.ca];
+  cas.forEach((ca, index) => pem(ca, Array.isArray(value.ca) ? `tlsClientAuth.ca[${index}]` : 'tlsClientAuth.ca', 'CERTIFICATE'));
+  if (value.passphrase !== undefined && typeof value.passphrase !== 'string') report('tlsClientAuth.passphrase', 'must be a string');
+  return {
+    secrets: { tlsKey: value.key, ...(value.passphrase !== undefined ? { tlsPassphrase: value.passphrase } : {}) },
+    tlsClientAuth: { cert: value.cert, ...(value.ca !== undefined ? { ca: value.ca } : {}) },
+  };
+}

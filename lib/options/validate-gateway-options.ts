@@ -1,0 +1,49 @@
+import { numberInRange, optionalHttpUrl, type Report, requireNonEmptyString } from './option-checks.js';
+import type { ClientCredentials, ResolvedTokenSettings } from './resolved-token-options.js';
+import type { TokenModuleOptions } from './token-module-options.interface.js';
+
+type GatewaySettings = Pick<
+  ResolvedTokenSettings,
+  'cache' | 'revocationUrl' | 'revokeAgingTokens' | 'introspectionUrl' | 'stableAfterSeconds' | 'revokeOnShutdown' | 'sessionExchangeUrl'
+>;
+
+/**
+ * Checks the token-source options (cache, gateway revocation, stable window, session exchange) and the
+ * combinations that cannot work together.
+ * @internal
+ */
+export function validateGatewayOptions(options: Partial<TokenModuleOptions>, report: Report): { settings: GatewaySettings; secrets: ClientCredentials } {
+  const cache = options.cache ?? true;
+  if (typeof cache !== 'boolean') report('cache', 'must be a boolean');
+  const revocationUrl = optionalHttpUrl(options.revocationUrl, 'revocationUrl', report);
+  const introspectionUrl = optionalHttpUrl(options.introspectionUrl, 'introspectionUrl', report);
+  const stableAfterSeconds = numberInRange(options.stableAfterSeconds, 0, 'stableAfterSeconds', 0, report);
+  const revokeOnShutdown = options.revokeOnShutdown ?? false;
+  if (typeof revokeOnShutdown !== 'boolean') report('revokeOnShutdown', 'must be a boolean');
+  // With discovery the revocation endpoint may still come from the issuer's metadata (checked there).
+  if (revokeOnShutdown === true && revocationUrl === undefined && options.issuer === undefined) {
+    report('revokeOnShutdown', 'needs revocationUrl (or issuer discovery that provides a revocation endpoint)');
+  }
+  if (cache === false && stableAfterSeconds > 0) report('stableAfterSeconds', 'has no effect with cache: false');
+
+  let sessionExchangeUrl: string | undefined;
+  let sessionCode: string | undefined;
+  const exchange = options.sessionExchange;
+  if (exchange !== undefined && exchange !== null) {
+    if (typeof exchange !== 'object') {
+      report('sessionExchange', 'must be an object { url, code }');
+    } else {
+      sessionExchangeUrl = requireNonEmptyString(exchange.url, 'sessionExchange.url', report);
+      sessionCode = requireNonEmptyString(exchange.code, 'sessionExchange.code', report);
+      if (sessionExchangeUrl !== undefined && /^[a-z][a-z0-9+.-]*:/i.test(sessionExchangeUrl)) {
+        optionalHttpUrl(sessionExchangeUrl, 'sessionExchange.url', report);
+      }
+      if (cache === false) report('sessionExchange', 'needs cache: the code is single-use, so the session token must be kept');
+      if (stableAfterSeconds > 0) report('stableAfterSeconds', 'cannot be used with sessionExchange (a session token cannot be re-verified)');
+    }
+  }
+  return {
+    settings: { cache: cache === true, revocationUrl, revokeAgingTokens: revocationUrl !== undefined, introspectionUrl, stableAfterSeconds, revokeOnShutdown: revokeOnShutdown === true, sessionExchangeUrl },
+    secrets: sessionCode !== undefined ? { sessionCode } : {},
+  };
+}
