@@ -44,8 +44,11 @@ export {
   DEFAULT_RETRY_MAX_RETRY_AFTER_SECONDS,
   DEFAULT_RETRY_TOTAL_DEADLINE_MS,
 } from './options/token-options.defaults.js';
+
+// Fleet: one token per lifetime across instances (issue 6); RedisTokenStore is in `nestjs-client-credentials/redis`
 export type { StoredToken, TokenStore } from './store/token-store.interface.js';
-export { MemoryTokenStore } from './store/memory-token-store.js';
+export { MemoryTokenStore } from './store/memory-token.store.js';
+export { TokenStoreError } from './errors/token-store.error.js';
 
 // Seed parity and IdP compatibility (issue 7)
 export { getTokenManagerToken, InjectTokenManager } from './manager/token-manager.token.js';

@@ -114,6 +114,15 @@ describe('the packed tarball, as users install it', () => {
     expect(output.trim()).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer ES256');
   });
 
+  it('serves RedisTokenStore from the nestjs-client-credentials/redis subpath, with import and with require', () => {
+    const esm = execFileSync(process.execPath, ['--input-type=module', '-e', `import { RedisTokenStore } from '${manifest.name}/redis'; console.log(typeof RedisTokenStore);`], { cwd: join(workspace, 'app'), encoding: 'utf8' });
+    const cjs = execFileSync(process.execPath, ['--no-warnings', '-e', `console.log(typeof require('${manifest.name}/redis').RedisTokenStore, require.resolve('${manifest.name}/redis'))`], { cwd: join(workspace, 'app'), encoding: 'utf8' });
+    expect(esm.trim()).toBe('function');
+    expect(cjs.trim()).toMatch(/^function .*\/dist\/cjs\/redis\/index\.js$/);
+    expect(files).toContain('dist/esm/redis/index.d.ts');
+    expect(files).toContain('dist/cjs/redis/index.d.ts');
+  });
+
   it('declares NestJS 11 and 12 peers and keeps integrations optional', () => {
     expect(manifest.peerDependencies['@nestjs/common']).toBe('^11.0.0 || ^12.0.0');
     expect(manifest.peerDependencies['@nestjs/core']).toBe('^11.0.0 || ^12.0.0');

@@ -1,10 +1,18 @@
 import type { IssuedToken } from '../endpoint/issued-token.interface.js';
 import type { ResolvedTokenSettings } from '../options/resolved-token-options.js';
-import type { StoredToken } from '../store/token-store.interface.js';
 import { MAX_MARGIN_FRACTION_OF_LIFETIME } from '../options/token-options.defaults.js';
 
 /** A token in the cache, with the instants that drive its lifecycle. @internal */
-export interface CachedToken extends StoredToken {
+export interface CachedToken {
+  readonly value: string;
+  readonly tokenType: string;
+  readonly scope?: string;
+  /** When the token request that produced it was sent (ms since the epoch), by this or another instance. */
+  readonly obtainedAtMs: number;
+  /** Past this instant the token is never handed out. */
+  readonly expiresAtMs: number;
+  /** From this instant the token is stale: still served, while one refresh runs. */
+  readonly refreshAtMs: number;
   /** Stable window: before this instant the token is re-verified with the server before each use. */
   readonly verifyUntilMs?: number;
   /** Past this instant callers wait for a new token instead of being served this one (default `expiresAtMs`). */

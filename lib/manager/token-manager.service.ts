@@ -9,6 +9,7 @@ import { retryAfterMs } from '../retry/retry-delay.js';
 import { retryTransientFailures, type ScheduledRetry } from '../retry/retry-transient-failures.js';
 import { createTokenSource } from '../source/create-token-source.js';
 import type { TokenSource } from '../source/token-source.interface.js';
+import { SharedTokenCoordinator } from '../store/shared-token.coordinator.js';
 import { tokenCacheKey } from '../store/token-cache-key.js';
 import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT } from '../token.internal-constants.js';
 import { type CachedToken, cacheIssuedToken, isFresh, tokenPhase } from './cached-token.js';
@@ -22,8 +23,11 @@ interface RefreshFailure {
   readonly retryNotBeforeMs: number;
 }
 
-/** One attempt of a refresh: a new token, or undefined when a stable-window verification confirmed the cached one. */
-type TokenFetch = (signal: AbortSignal) => Promise<IssuedToken | undefined>;
+/**
+ * One attempt of a refresh: a new token, or undefined when a stable-window verification confirmed the
+ * cached one. `obtainedAtMs` is set when the token was requested earlier (by another instance of a fleet).
+ */
+type TokenFetch = (signal: AbortSignal) => Promise<(IssuedToken & { readonly obtainedAtMs?: number }) | undefined>;
 
 /**
  * Owns one client's access token: acquires it, caches it, refreshes it ahead of expiry and drops it
@@ -53,6 +57,8 @@ export class TokenManagerService implements OnModuleDestroy, BeforeApplicationSh
   readonly #events = new Subject<TokenEvent>();
   readonly #shutdown = new AbortController();
   readonly #cacheKey: string;
+  /** Fleet-wide single-flight through the `store` option; undefined without a store. */
+  readonly #fleet: SharedTokenCoordinator | undefined;
   #cached: CachedToken | undefined;
   #refresh$: Observable<string> | undefined;
   #failure: RefreshFailure | undefined;
@@ -73,6 +79,11 @@ export class TokenManagerService implements OnModuleDestroy, BeforeApplicationSh
     this.#source = createTokenSource(options, endpoint, context);
     this.#clock = options.clock;
     this.#cacheKey = tokenCacheKey(options);
+    const { store, refreshMarginSeconds, storeLeaseMs: leaseMs, storeWaitMs: waitMs } = options;
+    this.#fleet =
+      store === undefined
+        ? undefined
+        : new SharedTokenCoordinator({ store, key: this.#cacheKey, clock: this.#clock, refreshMarginSeconds, leaseMs, waitMs, logger: this.logger });
   }
 
   /**
@@ -108,6 +119,7 @@ export class TokenManagerService implements OnModuleDestroy, BeforeApplicationSh
     if (cached === undefined) return;
     if (rejectedToken !== undefined && rejectedToken !== cached.value) return;
     this.#cached = undefined;
+    this.#fleet?.invalidate(cached.value);
     this.logger.debug('Cached token invalidated');
     this.#events.next({ type: 'invalidated', at: new Date(this.#clock()) });
   }
@@ -167,10 +179,14 @@ export class TokenManagerService implements OnModuleDestroy, BeforeApplicationSh
     await this.#source.revokeQuietly(cached.value);
   }
 
-  /** Aborts the refresh in flight and its retry waits (its waiters get an `AbortError`); later calls reject with one. */
-  onModuleDestroy(): void {
+  /**
+   * Aborts the refresh in flight and its retry waits (its waiters get an `AbortError`; later calls reject
+   * with one) and closes the token store.
+   */
+  async onModuleDestroy(): Promise<void> {
     this.#shutdown.abort();
     this.#events.complete();
+    await this.#options.store?.close?.();
   }
 
   private acquire(signal?: AbortSignal): Promise<string> {
@@ -203,7 +219,7 @@ export class TokenManagerService implements OnModuleDestroy, BeforeApplicationSh
   }
 
   /** Starts the one shared refresh: token requests with retries, then the cache or the cooldown. */
-  private startRefresh(fetch: TokenFetch = (signal) => this.#source.fetchToken(signal, this.#cached), verified?: CachedToken): Observable<string> {
+  private startRefresh(fetch: TokenFetch = (signal) => this.fetchToken(signal), verified?: CachedToken): Observable<string> {
     const startedAtMs = this.#clock();
     const refresh$ = defer(() =>
       retryTransientFailures((signal) => this.requestToken(fetch, signal, verified), {
@@ -235,13 +251,21 @@ export class TokenManagerService implements OnModuleDestroy, BeforeApplicationSh
     return refresh$;
   }
 
+  /** A new token from the token source, through the fleet's store when one is configured. */
+  private async fetchToken(signal: AbortSignal): Promise<IssuedToken & { readonly obtainedAtMs?: number }> {
+    const fetchLocally = (fetchSignal: AbortSignal) => this.#source.fetchToken(fetchSignal, this.#cached);
+    if (this.#fleet === undefined) return fetchLocally(signal);
+    const { issued, obtainedAtMs } = await this.#fleet.obtain(fetchLocally, signal);
+    return { ...issued, obtainedAtMs };
+  }
+
   /** One attempt. Expiry counts from when it was sent; a token that arrives already expired is refused. */
   private async requestToken(fetch: TokenFetch, signal: AbortSignal, verified?: CachedToken): Promise<CachedToken> {
     const sentAtMs = this.#clock();
     const issued = await fetch(signal);
     // undefined: the stable-window verification confirmed the cached token, which keeps its age.
     if (issued === undefined) return verified!;
-    const token = cacheIssuedToken(issued, sentAtMs, this.#options.refreshMarginSeconds, this.#options);
+    const token = cacheIssuedToken(issued, issued.obtainedAtMs ?? sentAtMs, this.#options.refreshMarginSeconds, this.#options);
     if (issued.expiresInDefaulted) this.logger.debug('Token response has no expires_in: defaultExpiresInSeconds assumed');
     if (this.#clock() >= token.expiresAtMs) {
       throw new TokenResponseError(200, `the token expired (expires_in ${issued.expiresInSeconds} s) before its response arrived`);

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import type { RetryOn401 } from '../http/http-options.interface.js';
 import type { ResolvedHttpOptions } from './resolved-http-options.js';
+import type { TokenStore } from '../store/token-store.interface.js';
 import type { ResolvedTokenRetryOptions } from './token-retry-options.interface.js';
 import type { ClientAssertionAlgorithm, ClientAuthMethod, Clock } from './token-module-options.interface.js';
 
@@ -49,6 +50,9 @@ export interface ResolvedTokenSettings {
   /** The authorized HTTP client's configuration; undefined when the `http` option is absent. */
   readonly http?: ResolvedHttpOptions;
   readonly retryOn401: RetryOn401;
+  readonly store?: TokenStore;
+  readonly storeLeaseMs: number;
+  readonly storeWaitMs: number;
 }
 
 /** Secret material; held in a private field, read only by the endpoint client and the token sources. @internal */
@@ -92,6 +96,9 @@ export class ResolvedTokenOptions implements ResolvedTokenSettings {
   readonly sessionExchangeUrl?: string;
   readonly http?: ResolvedHttpOptions;
   readonly retryOn401!: RetryOn401;
+  readonly store?: TokenStore;
+  readonly storeLeaseMs!: number;
+  readonly storeWaitMs!: number;
   readonly #credentials: ClientCredentials;
 
   constructor(settings: ResolvedTokenSettings, credentials: ClientCredentials | string) {

@@ -1,4 +1,5 @@
 import type { RetryOn401, TokenHttpOptions } from '../http/http-options.interface.js';
+import type { TokenStore } from '../store/token-store.interface.js';
 import type { TokenRetryOptions } from './token-retry-options.interface.js';
 
 /** How the client authenticates at the token endpoint (and at the revocation and introspection endpoints). */
@@ -124,4 +125,21 @@ export interface TokenModuleOptions {
   http?: TokenHttpOptions;
   /** Renew the token and resend once on a 401 to a request that carried it. Default true. */
   retryOn401?: RetryOn401;
+  /**
+   * Shares one token per client across a fleet of instances, e.g. `new RedisTokenStore({ redis })`
+   * from `nestjs-client-credentials/redis`. The in-process cache stays in front of it: a fresh token
+   * never touches the store. Default: none (each instance fetches its own token). See "Running a fleet".
+   */
+  store?: TokenStore;
+  /**
+   * How long the fleet-wide fetch lease lives if its owner dies before releasing it, in milliseconds.
+   * Default `requestTimeoutMs + 5000`. Only with `store`.
+   */
+  storeLeaseMs?: number;
+  /**
+   * How long an instance waits for the lease owner's token before fetching one itself, in
+   * milliseconds. Default `storeLeaseMs + requestTimeoutMs`, so a dead owner's lease can expire and
+   * another instance take over first. Only with `store`.
+   */
+  storeWaitMs?: number;
 }

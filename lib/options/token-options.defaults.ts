@@ -20,3 +20,5 @@ export const DEFAULT_RETRY_MAX_RETRY_AFTER_SECONDS = 30;
 export const DEFAULT_RETRY_TOTAL_DEADLINE_MS = 30_000;
 /** After a refresh fails for good, callers without a valid token get that error at once for this long. */
 export const DEFAULT_FAILURE_COOLDOWN_MS = 2_000;
+/** The fleet fetch lease outlives one token request by this much (default `storeLeaseMs` = `requestTimeoutMs` + this). */
+export const STORE_LEASE_MARGIN_MS = 5_000;

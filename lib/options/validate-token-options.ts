@@ -4,6 +4,7 @@ import {
   DEFAULT_REFRESH_MARGIN_SECONDS,
   DEFAULT_FAILURE_COOLDOWN_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
+  STORE_LEASE_MARGIN_MS,
 } from './token-options.defaults.js';
 import { validateRetryOptions } from './validate-retry-options.js';
 import { ResolvedTokenOptions } from './resolved-token-options.js';
@@ -42,7 +43,12 @@ const KNOWN_OPTIONS = new Set<string>([
   'sessionExchange',
   'http',
   'retryOn401',
+  'store',
+  'storeLeaseMs',
+  'storeWaitMs',
 ]);
+/** The methods a `store` must have. */
+const TOKEN_STORE_METHODS = ['get', 'set', 'deleteIfEqual', 'acquireLease', 'releaseLease'] as const;
 
 /**
  * Checks every option and collects every problem, so one startup failure lists them all.
@@ -86,6 +92,11 @@ export function validateTokenOptions(raw: unknown, knownExtraOptions: readonly s
   const gateway = validateGatewayOptions(options, report);
   const http = validateHttpOptions(options.http, report);
   const retryOn401 = validateRetryOn401(options.retryOn401, report);
+  const store = options.store ?? undefined;
+  const missing = store === undefined ? [] : TOKEN_STORE_METHODS.filter((method) => typeof (store as unknown as Record<string, unknown>)?.[method] !== 'function');
+  if (missing.length > 0) report('store', `must be a TokenStore (missing ${missing.join(', ')})`);
+  const storeLeaseMs = numberInRange(options.storeLeaseMs, requestTimeoutMs + STORE_LEASE_MARGIN_MS, 'storeLeaseMs', 1, report);
+  const storeWaitMs = numberInRange(options.storeWaitMs, storeLeaseMs + requestTimeoutMs, 'storeWaitMs', 0, report);
 
   if (problems.length > 0) throw new TokenConfigError(problems);
   return new ResolvedTokenOptions(
@@ -109,6 +120,9 @@ export function validateTokenOptions(raw: unknown, knownExtraOptions: readonly s
       ...gateway.settings,
       http,
       retryOn401,
+      ...(store !== undefined ? { store } : {}),
+      storeLeaseMs,
+      storeWaitMs,
     },
     { ...clientCredentials.secrets, ...gateway.secrets },
   );

@@ -1,32 +1,41 @@
-/** A token as a `TokenStore` keeps it: the value and the instants that drive its lifecycle. */
+/**
+ * A token as a `TokenStore` keeps it: what the token endpoint issued plus when it was requested,
+ * so every instance derives the same expiry and refresh instants from it.
+ */
 export interface StoredToken {
-  readonly value: string;
+  readonly accessToken: string;
+  /** `Bearer`. */
   readonly tokenType: string;
+  /** Granted scope, when the server reported one. */
   readonly scope?: string;
-  /** When the token request that produced it was sent (ms since the epoch). */
+  /** Lifetime in seconds, counted from `obtainedAtMs`. */
+  readonly expiresInSeconds: number;
+  /** Whether `expires_in` was missing and `defaultExpiresInSeconds` was assumed. */
+  readonly expiresInDefaulted: boolean;
+  /** When the token request that produced it was sent (milliseconds since the epoch). */
   readonly obtainedAtMs: number;
-  /** Past this instant the token is never handed out. */
-  readonly expiresAtMs: number;
-  /** From this instant the token is stale: still served, while one refresh runs. */
-  readonly refreshAtMs: number;
 }
 
 /**
- * Where tokens are kept, keyed by `tokenCacheKey()`: memory by default, a shared store (Redis) for a
- * fleet that should ask the IdP once rather than once per instance. Implementations never log values.
+ * Where a fleet of instances shares one token per client, and the lease that elects the one instance
+ * that fetches it. `key` is an opaque fingerprint of the client (see `tokenCacheKey`); a store derives
+ * its own names from it. Every method may reject when the store is unreachable: the token manager then
+ * falls back to fetching the token itself, so a store outage never fails a caller.
+ *
+ * Implementations: `MemoryTokenStore` (one process) and `RedisTokenStore`
+ * (`nestjs-client-credentials/redis`).
  */
 export interface TokenStore {
-  /** The token under `key`, or undefined when there is none or it has expired. */
+  /** The stored token, or `undefined` when there is none (or it cannot be read, e.g. a wrong encryption key). */
   get(key: string): Promise<StoredToken | undefined>;
-  /** Keeps `token` under `key` until its `expiresAtMs` at most. */
-  set(key: string, token: StoredToken): Promise<void>;
-  /** Deletes the token under `key` only if its value is `value` (a late 401 must not drop a newer token). */
-  deleteIfEqual(key: string, value: string): Promise<boolean>;
-  /**
-   * Tries to become the one refresher of `key` for `ttlMs`; true when `holder` got (or already held) the lease.
-   * A crashed holder loses it when `ttlMs` passes.
-   */
-  acquireLease(key: string, holder: string, ttlMs: number): Promise<boolean>;
-  /** Gives the lease back if `holder` still holds it. */
-  releaseLease(key: string, holder: string): Promise<void>;
+  /** Stores the token; the store forgets it after `ttlMs`. */
+  set(key: string, token: StoredToken, ttlMs: number): Promise<void>;
+  /** Deletes the stored token only if it is `accessToken` (compare-and-delete); true when deleted. */
+  deleteIfEqual(key: string, accessToken: string): Promise<boolean>;
+  /** Takes the fetch lease if nobody holds it (`SET NX PX`); it expires by itself after `ttlMs`. */
+  acquireLease(key: string, ownerId: string, ttlMs: number): Promise<boolean>;
+  /** Releases the lease only if `ownerId` still holds it (compare-and-delete); true when released. */
+  releaseLease(key: string, ownerId: string): Promise<boolean>;
+  /** Releases what the store opened itself (connections it created); called when the module shuts down. */
+  close?(): Promise<void>;
 }

@@ -1,0 +1,125 @@
+// Token requests per token lifetime for a fleet of N processes (N = 1, 4, 8), each under steady
+// load, with and without the Redis token store. Target with the store: 1, whatever N.
+// Runs against the built package (dist/esm) and a local redis-server (skipped when it is absent).
+import { execFileSync, fork, spawn } from 'node:child_process';
+import { createConnection, createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { startTokenServer } from './support.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const WORKER = `${root}test/support/fleet-worker.mjs`;
+/** Short-lived tokens so a run covers several lifetimes: 2 s tokens, refreshed 0.5 s before expiry. */
+const EXPIRES_IN_SECONDS = 2;
+const REFRESH_MARGIN_SECONDS = 0.5;
+/** Refreshes each run covers: it lasts this many refresh intervals and a half, so none is cut off at the edge. */
+const REFRESHES = 4;
+const REFRESH_INTERVAL_MS = (EXPIRES_IN_SECONDS - REFRESH_MARGIN_SECONDS) * 1000;
+
+/** A fleet process; `send` resolves with the worker's answer. */
+async function startWorker(settings) {
+  const child = fork(WORKER, [], {
+    env: { ...process.env, FLEET_LIB_DIR: `${root}dist/esm`, FLEET_WORKER_SETTINGS: JSON.stringify(settings) },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  let nextId = 0;
+  const pending = new Map();
+  child.on('message', (message) => {
+    pending.get(message.id)?.(message.result);
+    pending.delete(message.id);
+  });
+  await new Promise((resolve) => child.once('message', resolve));
+  return {
+    send: (command, args = {}) => new Promise((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      child.send({ id, command, ...args });
+    }),
+    close: () => new Promise((resolve) => {
+      child.once('exit', resolve);
+      child.send({ id: -1, command: 'close' });
+    }),
+  };
+}
+
+async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A throwaway redis-server, or undefined when the binary is missing. */
+async function startRedis() {
+  try {
+    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return undefined;
+  }
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const accepts = () => new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' }, () => (socket.end(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+  while (!(await accepts())) await new Promise((resolve) => setTimeout(resolve, 25));
+  return { url: `redis://127.0.0.1:${port}`, stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))) };
+}
+
+/** Token requests per token lifetime for `processes` instances under load for REFRESHES refresh intervals. */
+async function measure(idp, processes, redisUrl, run) {
+  const settings = {
+    tokenUrl: idp.url,
+    clientId: 'bench-client',
+    clientSecret: 'bench-secret',
+    ...(redisUrl ? { redisUrl, keyPrefix: `bench-${run}:` } : {}),
+    tokenOptions: { refreshMarginSeconds: REFRESH_MARGIN_SECONDS },
+  };
+  const workers = await Promise.all(Array.from({ length: processes }, () => startWorker(settings)));
+  const before = idp.requests;
+  await Promise.all(workers.map((worker) => worker.send('startLoad', { callers: 20 })));
+  await new Promise((resolve) => setTimeout(resolve, (REFRESHES + 0.5) * REFRESH_INTERVAL_MS));
+  const loads = await Promise.all(workers.map((worker) => worker.send('stopLoad')));
+  const requests = idp.requests - before;
+  await Promise.all(workers.map((worker) => worker.close()));
+  return {
+    processes,
+    store: redisUrl ? 'redis' : 'none',
+    requests,
+    // Token lifetimes covered: the cold start, then one per refresh.
+    perLifetime: requests / (1 + REFRESHES),
+    calls: loads.reduce((sum, load) => sum + load.calls, 0),
+    failed: loads.reduce((sum, load) => sum + load.failed, 0),
+  };
+}
+
+/** Every fleet size with and without the store. */
+export async function benchFleet({ sizes = [1, 4, 8] } = {}) {
+  const idp = await startTokenServer({ expiresIn: EXPIRES_IN_SECONDS });
+  const redis = await startRedis();
+  const rows = [];
+  try {
+    let run = 0;
+    for (const processes of sizes) {
+      rows.push(await measure(idp, processes, undefined, run++));
+      if (redis) rows.push(await measure(idp, processes, redis.url, run++));
+    }
+  } finally {
+    await idp.close();
+    await redis?.stop();
+  }
+  return { rows, redis: redis !== undefined, expiresInSeconds: EXPIRES_IN_SECONDS, refreshMarginSeconds: REFRESH_MARGIN_SECONDS, lifetimes: 1 + REFRESHES };
+}
+
+/** Prints the table; `node bench/fleet.mjs` runs it on its own. */
+export function printFleet(result) {
+  console.log(`\n## Fleet: token requests per token lifetime (${result.expiresInSeconds} s tokens, refreshed ${result.refreshMarginSeconds} s early, ${result.lifetimes} lifetimes under load, 20 concurrent callers per process)`);
+  if (!result.redis) console.log('redis-server not found: rows with the Redis store skipped (apt-get install redis-server)');
+  console.log('processes  store  token requests  per lifetime  calls     failed');
+  for (const row of result.rows) {
+    console.log(`${String(row.processes).padEnd(11)}${row.store.padEnd(7)}${String(row.requests).padEnd(16)}${row.perLifetime.toFixed(2).padEnd(14)}${String(row.calls).padEnd(10)}${row.failed}`);
+  }
+  console.log('target with the store: 1 per lifetime whatever the fleet size');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) printFleet(await benchFleet());

@@ -1,0 +1,19 @@
+/**
+ * Lua scripts of the Redis token store; each runs atomically on the server.
+ * @internal
+ */
+
+/** Deletes KEYS[1] only if its value starts with the token digest ARGV[1] (compare-and-delete of a token). */
+export const DELETE_TOKEN_IF_DIGEST = `
+local value = redis.call('GET', KEYS[1])
+if value and string.sub(value, 1, string.len(ARGV[1])) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`;
+
+/** Deletes KEYS[1] only if its value is ARGV[1] (release of a lease by its owner). */
+export const DELETE_IF_EQUAL = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`;

@@ -1,0 +1,192 @@
+import { Logger } from '@nestjs/common';
+import { Redis, type RedisOptions } from 'ioredis';
+import { inspect } from 'node:util';
+import { TokenConfigError, type TokenConfigProblem } from '../errors/token-config.error.js';
+import { TokenStoreError } from '../errors/token-store.error.js';
+import { RateLimitedLog } from '../store/rate-limited-log.js';
+import { sha256Hex } from '../store/token-cache-key.js';
+import type { StoredToken, TokenStore } from '../store/token-store.interface.js';
+import { DELETE_IF_EQUAL, DELETE_TOKEN_IF_DIGEST } from './redis-scripts.js';
+import type { RedisTokenStoreOptions } from './redis-token-store-options.interface.js';
+import { TokenCipher, type TokenEncryptionKey } from './token-cipher.js';
+
+const DEFAULT_KEY_PREFIX = 'nestjs-client-credentials:';
+const DEFAULT_COMMAND_TIMEOUT_MS = 500;
+/** Statuses in which ioredis is still making its first connection: commands wait for `ready`. */
+const FIRST_CONNECT_STATUSES = new Set(['wait', 'connecting', 'connect']);
+
+/**
+ * A `TokenStore` on Redis (ioredis): one token per client for a whole fleet.
+ *
+ * Key names are `<prefix><fingerprint>:token` and `<prefix><fingerprint>:lease`; the fingerprint is a
+ * SHA-256 hash, never a client id or a secret. A token value is `<sha256 of the token>.<payload>`:
+ * the digest lets a Lua script compare-and-delete a rejected token without reading the token itself,
+ * and the payload is AES-256-GCM encrypted when `encryptionKey` is set.
+ *
+ * Every command has a deadline (`commandTimeoutMs`); errors reject the command (the manager then
+ * fetches locally) and ioredis `error` events are logged at most every 30 s, never thrown.
+ */
+export class RedisTokenStore implements TokenStore {
+  private readonly logger = new Logger('RedisTokenStore');
+  readonly #redis: Redis;
+  readonly #ownsClient: boolean;
+  readonly #keyPrefix: string;
+  readonly #commandTimeoutMs: number;
+  readonly #cipher: TokenCipher;
+  readonly #connectionLog = new RateLimitedLog(this.logger);
+  readonly #unreadableLog = new RateLimitedLog(this.logger);
+  readonly #onError = (error: Error) => this.#connectionLog.warn(`Redis connection error: ${error.message}`);
+
+  /** @throws TokenConfigError listing every invalid option. */
+  constructor(options: RedisTokenStoreOptions) {
+    const problems: TokenConfigProblem[] = [];
+    const { redis, keyPrefix = DEFAULT_KEY_PREFIX, commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS, encryptionKey } = options ?? ({} as RedisTokenStoreOptions);
+    if (redis === undefined || redis === null || (typeof redis !== 'object' && typeof redis !== 'string')) {
+      problems.push({ field: 'redis', message: 'must be an ioredis client, its connection options or a redis:// URL' });
+    }
+    if (typeof keyPrefix !== 'string') problems.push({ field: 'keyPrefix', message: 'must be a string' });
+    if (typeof commandTimeoutMs !== 'number' || !Number.isFinite(commandTimeoutMs) || commandTimeoutMs < 1) {
+      problems.push({ field: 'commandTimeoutMs', message: 'must be a number of milliseconds, at least 1' });
+    }
+    let cipher: TokenCipher | undefined;
+    try {
+      const keys = encryptionKey === undefined ? [] : Array.isArray(encryptionKey) ? (encryptionKey as TokenEncryptionKey[]) : [encryptionKey as TokenEncryptionKey];
+      cipher = new TokenCipher(keys);
+    } catch (error) {
+      problems.push({ field: 'encryptionKey', message: `${(error as Error).message} (a Buffer or a base64 string of 32 bytes)` });
+    }
+    if (problems.length > 0) throw new TokenConfigError(problems, 'RedisTokenStore options');
+
+    this.#keyPrefix = keyPrefix;
+    this.#commandTimeoutMs = commandTimeoutMs;
+    this.#cipher = cipher!;
+    this.#ownsClient = !isRedisClient(redis);
+    this.#redis = isRedisClient(redis) ? redis : createClient(redis, commandTimeoutMs);
+    this.#redis.on('error', this.#onError);
+  }
+
+  async get(key: string): Promise<StoredToken | undefined> {
+    const name = this.tokenKeyName(key);
+    const value = await this.run(() => this.#redis.get(name));
+    if (value === null) return undefined;
+    const separator = value.indexOf('.');
+    const payload = separator < 0 ? undefined : this.#cipher.open(value.slice(separator + 1), name);
+    const token = payload === undefined ? undefined : parseStoredToken(payload);
+    if (token === undefined) {
+      this.#unreadableLog.warn('A stored token could not be read (encrypted with a key not configured here, or not written by this package); treated as absent');
+    }
+    return token;
+  }
+
+  async set(key: string, token: StoredToken, ttlMs: number): Promise<void> {
+    const name = this.tokenKeyName(key);
+    const { accessToken, tokenType, scope, expiresInSeconds, expiresInDefaulted, obtainedAtMs } = token;
+    const payload = this.#cipher.seal(JSON.stringify({ accessToken, tokenType, scope, expiresInSeconds, expiresInDefaulted, obtainedAtMs }), name);
+    await this.run(() => this.#redis.set(name, `${sha256Hex(accessToken)}.${payload}`, 'PX', Math.max(1, Math.ceil(ttlMs))));
+  }
+
+  async deleteIfEqual(key: string, accessToken: string): Promise<boolean> {
+    const deleted = await this.run(() => this.#redis.eval(DELETE_TOKEN_IF_DIGEST, 1, this.tokenKeyName(key), `${sha256Hex(accessToken)}.`));
+    return deleted === 1;
+  }
+
+  async acquireLease(key: string, ownerId: string, ttlMs: number): Promise<boolean> {
+    const answer = await this.run(() => this.#redis.set(this.leaseKeyName(key), ownerId, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX'));
+    return answer === 'OK';
+  }
+
+  async releaseLease(key: string, ownerId: string): Promise<boolean> {
+    const released = await this.run(() => this.#redis.eval(DELETE_IF_EQUAL, 1, this.leaseKeyName(key), ownerId));
+    return released === 1;
+  }
+
+  /** Closes the client the store created; a client passed in stays open (it is yours). */
+  async close(): Promise<void> {
+    this.#redis.off('error', this.#onError);
+    if (!this.#ownsClient) return;
+    if (this.#redis.status === 'ready') await this.withDeadline(this.#redis.quit()).catch(() => undefined);
+    this.#redis.disconnect();
+  }
+
+  private tokenKeyName(key: string): string {
+    return `${this.#keyPrefix}${key}:token`;
+  }
+
+  private leaseKeyName(key: string): string {
+    return `${this.#keyPrefix}${key}:lease`;
+  }
+
+  /** Runs a command under the deadline; during the first connection, waits (within it) for `ready`. */
+  private run<T>(command: () => Promise<T>): Promise<T> {
+    if (!FIRST_CONNECT_STATUSES.has(this.#redis.status)) return this.withDeadline(command());
+    if (this.#redis.status === 'wait') this.#redis.connect().catch(() => undefined);
+    return this.withDeadline(this.whenReady()).then(() => this.withDeadline(command()));
+  }
+
+  /** Settles when the first connection is ready or has failed (the command then fails fast). */
+  private whenReady(): Promise<void> {
+    return new Promise((resolve) => {
+      const events = ['ready', 'close', 'end'] as const;
+      const settle = () => {
+        for (const event of events) this.#redis.off(event, settle);
+        resolve();
+      };
+      for (const event of events) this.#redis.once(event, settle);
+    });
+  }
+
+  private withDeadline<T>(operation: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TokenStoreError(`Redis command timed out after ${this.#commandTimeoutMs} ms`)), this.#commandTimeoutMs);
+      timer.unref();
+    });
+    return Promise.race([operation, deadline]).finally(() => clearTimeout(timer));
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { store: 'redis', keyPrefix: this.#keyPrefix, encrypted: this.#cipher.encrypts, status: this.#redis.status };
+  }
+
+  [inspect.custom](): string {
+    return `RedisTokenStore ${inspect(this.toJSON())}`;
+  }
+}
+
+/** Duck-typed, so a client from another copy of ioredis is recognised too. */
+function isRedisClient(value: unknown): value is Redis {
+  const candidate = value as Partial<Redis> | null;
+  return typeof candidate === 'object' && candidate !== null && typeof candidate.eval === 'function' && typeof candidate.on === 'function';
+}
+
+/** A client that fails fast while Redis is away: no offline queue, one retry, a command deadline. */
+function createClient(connection: RedisOptions | string, commandTimeoutMs: number): Redis {
+  const failFast: RedisOptions = {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: commandTimeoutMs,
+    connectTimeout: 2_000,
+    // ioredis holds a (not unref'd) timer this long when closing a dead connection: keep shutdown prompt.
+    disconnectTimeout: commandTimeoutMs,
+    retryStrategy: (attempt: number) => Math.min(attempt * 100, 2_000),
+  };
+  return typeof connection === 'string' ? new Redis(connection, failFast) : new Redis({ ...failFast, ...connection });
+}
+
+/** A stored token payload, or `undefined` when it is not one this package wrote. */
+function parseStoredToken(payload: string): StoredToken | undefined {
+  try {
+    const value = JSON.parse(payload) as Partial<StoredToken>;
+    const valid =
+      typeof value.accessToken === 'string' &&
+      typeof value.tokenType === 'string' &&
+      typeof value.expiresInSeconds === 'number' &&
+      typeof value.obtainedAtMs === 'number' &&
+      (value.scope === undefined || typeof value.scope === 'string');
+    if (!valid) return undefined;
+    const { accessToken, tokenType, scope, expiresInSeconds, expiresInDefaulted, obtainedAtMs } = value as StoredToken;
+    return { accessToken, tokenType, expiresInSeconds, expiresInDefaulted: expiresInDefaulted === true, obtainedAtMs, ...(scope !== undefined ? { scope } : {}) };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,58 @@
+import type { StoredToken, TokenStore } from './token-store.interface.js';
+
+interface Expiring<T> {
+  readonly value: T;
+  readonly expiresAtMs: number;
+}
+
+/**
+ * A `TokenStore` in this process's memory. It lets several token managers of one process (for
+ * example several Nest applications in one test run) share one token per client, and it is the
+ * reference implementation of the store contract. A fleet of processes needs `RedisTokenStore`.
+ */
+export class MemoryTokenStore implements TokenStore {
+  readonly #tokens = new Map<string, Expiring<StoredToken>>();
+  readonly #leases = new Map<string, Expiring<string>>();
+  readonly #clock: () => number;
+
+  /** @param clock milliseconds-since-epoch clock for expiry, default `Date.now`. */
+  constructor(clock: () => number = Date.now) {
+    this.#clock = clock;
+  }
+
+  async get(key: string): Promise<StoredToken | undefined> {
+    return this.live(this.#tokens, key)?.value;
+  }
+
+  async set(key: string, token: StoredToken, ttlMs: number): Promise<void> {
+    this.#tokens.set(key, { value: token, expiresAtMs: this.#clock() + ttlMs });
+  }
+
+  async deleteIfEqual(key: string, accessToken: string): Promise<boolean> {
+    if (this.live(this.#tokens, key)?.value.accessToken !== accessToken) return false;
+    return this.#tokens.delete(key);
+  }
+
+  async acquireLease(key: string, ownerId: string, ttlMs: number): Promise<boolean> {
+    if (this.live(this.#leases, key) !== undefined) return false;
+    this.#leases.set(key, { value: ownerId, expiresAtMs: this.#clock() + ttlMs });
+    return true;
+  }
+
+  async releaseLease(key: string, ownerId: string): Promise<boolean> {
+    if (this.live(this.#leases, key)?.value !== ownerId) return false;
+    return this.#leases.delete(key);
+  }
+
+  /** The entry if it has not expired; an expired one is dropped. */
+  private live<T>(entries: Map<string, Expiring<T>>, key: string): Expiring<T> | undefined {
+    const entry = entries.get(key);
+    if (entry === undefined || this.#clock() < entry.expiresAtMs) return entry;
+    entries.delete(key);
+    return undefined;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { store: 'memory', tokens: this.#tokens.size };
+  }
+}

@@ -1,0 +1,88 @@
+// One instance of a fleet, as a child process: a Nest application context with TokenModule and
+// (given `redisUrl`) a RedisTokenStore, driven over IPC by the fleet tests and bench/fleet.mjs. It
+// imports the package as built into FLEET_LIB_DIR (an ESM build of lib/), like an application would.
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { pathToFileURL } from 'node:url';
+
+const libDir = process.env.FLEET_LIB_DIR;
+const { TokenModule, TokenManagerService } = await import(pathToFileURL(`${libDir}/index.js`).href);
+const { RedisTokenStore } = await import(pathToFileURL(`${libDir}/redis/index.js`).href);
+const settings = JSON.parse(process.env.FLEET_WORKER_SETTINGS);
+
+// Without `redisUrl` the instance runs alone (no store): the baseline of the fleet benchmark.
+const store = settings.redisUrl
+  ? new RedisTokenStore({
+      redis: settings.redisUrl,
+      keyPrefix: settings.keyPrefix,
+      ...(settings.encryptionKey ? { encryptionKey: settings.encryptionKey } : {}),
+    })
+  : undefined;
+const app = await NestFactory.createApplicationContext(
+  TokenModule.forRoot({
+    tokenUrl: settings.tokenUrl,
+    clientId: settings.clientId,
+    clientSecret: settings.clientSecret,
+    ...(store ? { store } : {}),
+    ...settings.tokenOptions,
+  }),
+  { logger: false },
+);
+const manager = app.get(TokenManagerService);
+
+/** Runs `callers` concurrent getAccessToken() calls; reports successes, failures and distinct tokens. */
+async function burst(callers) {
+  const results = await Promise.allSettled(Array.from({ length: callers }, () => manager.getAccessToken()));
+  const tokens = new Set();
+  const errors = new Set();
+  for (const result of results) {
+    if (result.status === 'fulfilled') tokens.add(result.value);
+    else errors.add(`${result.reason?.name}: ${result.reason?.message}`);
+  }
+  const failed = results.filter((result) => result.status === 'rejected').length;
+  return { ok: results.length - failed, failed, tokens: [...tokens], errors: [...errors] };
+}
+
+/** Background load: bursts until stopped, counting every call. */
+const load = { running: false, calls: 0, failed: 0, errors: new Set(), done: Promise.resolve() };
+
+const commands = {
+  burst: ({ callers }) => burst(callers),
+  invalidate: ({ token }) => {
+    manager.invalidate(token);
+    return {};
+  },
+  storeStatus: () => ({ status: store?.toJSON().status }),
+  startLoad: ({ callers }) => {
+    load.running = true;
+    load.done = (async () => {
+      while (load.running) {
+        const result = await burst(callers);
+        load.calls += result.ok + result.failed;
+        load.failed += result.failed;
+        for (const error of result.errors) load.errors.add(error);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    return {};
+  },
+  stopLoad: async () => {
+    load.running = false;
+    await load.done;
+    return { calls: load.calls, failed: load.failed, errors: [...load.errors] };
+  },
+  close: async () => {
+    await app.close();
+    setImmediate(() => process.exit(0));
+    return {};
+  },
+};
+
+process.on('message', async ({ id, command, ...args }) => {
+  try {
+    process.send({ id, result: await commands[command](args) });
+  } catch (error) {
+    process.send({ id, error: `${error?.name}: ${error?.message}` });
+  }
+});
+process.send({ ready: true });

@@ -1,0 +1,104 @@
+import { describe, expect, it } from '@jest/globals';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createConnection, createServer } from 'node:net';
+
+/** Whether a `redis-server` binary is on PATH. */
+export const hasRedisServer: boolean = (() => {
+  try {
+    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Shown when the binary is missing; CI machines have it, so there it is a failure. */
+export const REDIS_SERVER_MISSING =
+  'redis-server is not on PATH: the fleet tests need a real Redis. Install it (apt-get install redis-server, brew install redis) and run the tests again.';
+
+/**
+ * Defines the suite when redis-server is installed. Otherwise it defines one test in its place that
+ * prints how to install it and passes only outside CI (CI machines have the binary, so there a
+ * missing one is a failure, never a silently skipped suite).
+ */
+export function describeWithRedisServer(name: string, suite: () => void): void {
+  if (hasRedisServer) {
+    describe(name, suite);
+    return;
+  }
+  describe(name, () => {
+    it('needs redis-server on PATH (required in CI)', () => {
+      process.stderr.write(`\n!!! ${REDIS_SERVER_MISSING} !!!\n\n`);
+      expect(process.env.CI).not.toBe('true');
+    });
+  });
+}
+
+/** A free TCP port on 127.0.0.1 (`redis-server --port 0` does not pick one). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * A throwaway redis-server on 127.0.0.1, without persistence, that the tests start, kill and restart
+ * (on the same port, so clients reconnect to it).
+ */
+export class RedisServer {
+  #process: ChildProcess | undefined;
+
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<RedisServer> {
+    const server = new RedisServer(await freePort());
+    await server.restart();
+    return server;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts redis-server on this port and resolves when it accepts connections. */
+  async restart(): Promise<void> {
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    this.#process = child;
+    const deadline = Date.now() + 10_000;
+    while (!(await accepts(this.port))) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start on port ${this.port}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  /** SIGKILL, as a crash: no shutdown, data gone. Resolves when the process has exited. */
+  async kill(): Promise<void> {
+    await this.stopWith('SIGKILL');
+  }
+
+  async stop(): Promise<void> {
+    await this.stopWith('SIGTERM');
+  }
+
+  private async stopWith(signal: NodeJS.Signals): Promise<void> {
+    const child = this.#process;
+    this.#process = undefined;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+  }
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
