@@ -26,6 +26,9 @@ export { TokenResponseError } from './errors/token-response.error.js';
 export { TokenTimeoutError } from './errors/token-timeout.error.js';
 
 // Authorized HTTP (issue 3)
+export { attachTokenInterceptor, type TokenSource } from './http/token.interceptor.js';
+export { getTokenHttpServiceToken, InjectTokenHttpService } from './http/token-http-service.token.js';
+export type { RetryOn401, TokenHttpOptions, TokenInterceptorOptions } from './http/http-options.interface.js';
 
 // Operability (issue 4): behind subpath exports, since their peers are optional:
 // 'nestjs-client-credentials/config' (tokenConfig), '/health' (TokenHealthIndicator),

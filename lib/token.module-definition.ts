@@ -1,7 +1,9 @@
+import { HttpService } from '@nestjs/axios';
 import { ConfigurableModuleBuilder, type DynamicModule } from '@nestjs/common';
 import { TokenConfigError } from './errors/token-config.error.js';
 import { DpopService } from './dpop/dpop.service.js';
 import { TokenManagerService } from './manager/token-manager.service.js';
+import { getTokenHttpServiceToken } from './http/token-http-service.token.js';
 import { getTokenManagerToken } from './manager/token-manager.token.js';
 import type { TokenModuleOptions } from './options/token-module-options.interface.js';
 import { TOKEN_CLIENT_NAME } from './token.internal-constants.js';
@@ -30,17 +32,24 @@ export const {
   .build();
 
 /**
- * Exports the manager under the client's token: the class for the unnamed client, a named token
- * otherwise, so any number of named registrations live side by side without clashing.
+ * Exports the manager and the authorized HttpService under the client's tokens: the classes for the
+ * unnamed client, named tokens otherwise, so any number of named registrations live side by side
+ * without clashing.
  */
 function registerClient(definition: DynamicModule, name: string | undefined): DynamicModule {
-  if (name === undefined) return { ...definition, exports: [...(definition.exports ?? []), TokenManagerService, DpopService] };
+  if (name === undefined) return { ...definition, exports: [...(definition.exports ?? []), TokenManagerService, HttpService, DpopService] };
   if (typeof name !== 'string' || name.trim() === '') throw new TokenConfigError([{ field: 'name', message: 'must be a non-empty string when set' }]);
   const token = getTokenManagerToken(name);
+  const httpToken = getTokenHttpServiceToken(name);
   return {
     ...definition,
-    providers: [...(definition.providers ?? []), { provide: TOKEN_CLIENT_NAME, useValue: name }, { provide: token, useExisting: TokenManagerService }],
-    exports: [...(definition.exports ?? []), token],
+    providers: [
+      ...(definition.providers ?? []),
+      { provide: TOKEN_CLIENT_NAME, useValue: name },
+      { provide: token, useExisting: TokenManagerService },
+      { provide: httpToken, useExisting: HttpService },
+    ],
+    exports: [...(definition.exports ?? []), token, httpToken],
   };
 }
 

@@ -1,6 +1,8 @@
+import { HttpService } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { DpopService } from './dpop/dpop.service.js';
 import { TokenEndpointClient } from './endpoint/token-endpoint.client.js';
+import { AuthorizedHttpClient } from './http/authorized-http.client.js';
 import { TokenManagerService } from './manager/token-manager.service.js';
 import type { ResolvedTokenOptions } from './options/resolved-token-options.js';
 import { resolveTokenOptions } from './options/resolve-token-options.js';
@@ -16,6 +18,10 @@ import { RESOLVED_TOKEN_OPTIONS, TOKEN_ENDPOINT_CLIENT } from './token.internal-
  * ```
  * Options are validated at startup on both paths (`TokenConfigError`). Register it several times with
  * `name` for several clients (`@InjectTokenManager(name)`).
+ *
+ * Also provides an authorized `HttpService` (configured by the `http` option) whose requests carry the
+ * Bearer token for allowed origins and are resent once on a 401 (`@InjectTokenHttpService(name)` for a
+ * named client).
  */
 @Module({
   providers: [
@@ -27,7 +33,9 @@ import { RESOLVED_TOKEN_OPTIONS, TOKEN_ENDPOINT_CLIENT } from './token.internal-
       inject: [RESOLVED_TOKEN_OPTIONS, DpopService],
     },
     TokenManagerService,
+    AuthorizedHttpClient,
+    { provide: HttpService, useFactory: (client: AuthorizedHttpClient) => client.httpService, inject: [AuthorizedHttpClient] },
   ],
-  // Exported under the client's token by registerClient (token.module-definition.ts).
+  // The manager and the HttpService are exported under the client's tokens by registerClient (token.module-definition.ts).
 })
 export class TokenModule extends ConfigurableTokenModule {}

@@ -32,9 +32,11 @@ export type TokenEvent =
       readonly at: Date;
     }
   | {
-      /** A server answered 401 to a request carrying the token; it was dropped and the request retried once. */
+      /** A server answered 401 to a request carrying the token; a new token was obtained and the request resent once. */
       readonly type: 'unauthorized_retry';
       readonly at: Date;
+      /** Origin (scheme://host:port) of the resent request, when known. */
+      readonly origin?: string;
     };
 
 /** Options of one `getAccessToken()` call. */

@@ -144,6 +144,15 @@ export class TokenManagerService implements OnModuleDestroy, BeforeApplicationSh
     return this.waitForRefresh(options?.signal, renew);
   }
 
+  /**
+   * Records that the token interceptor resent a request after a 401 (an `unauthorized_retry` event).
+   * Called by `attachTokenInterceptor`; it changes no state.
+   */
+  recordUnauthorizedRetry(origin?: string): void {
+    this.logger.debug(`Request${origin ? ` to ${origin}` : ''} got a 401 with the cached token; resent once with a new token`);
+    this.#events.next({ type: 'unauthorized_retry', at: new Date(this.#clock()), ...(origin !== undefined ? { origin } : {}) });
+  }
+
   /** Facts about the cached token (never its value), or null when none is cached. */
   getTokenInfo(): TokenInfo | null {
     const cached = this.#cached;

@@ -1,5 +1,7 @@
 import { inspect } from 'node:util';
 import type { ResolvedDpopOptions } from '../dpop/resolved-dpop-options.js';
+import type { RetryOn401 } from '../http/http-options.interface.js';
+import type { ResolvedHttpOptions } from './resolved-http-options.js';
 import type { TokenStore } from '../store/token-store.interface.js';
 import type { ResolvedTokenRetryOptions } from './token-retry-options.interface.js';
 import type { ClientAssertionAlgorithm, ClientAuthMethod, Clock } from './token-module-options.interface.js';
@@ -46,6 +48,9 @@ export interface ResolvedTokenSettings {
   readonly revokeOnShutdown: boolean;
   /** Session-exchange URL as configured (absolute, or a reference resolved against `tokenUrl`). */
   readonly sessionExchangeUrl?: string;
+  /** The authorized HTTP client's configuration; undefined when the `http` option is absent. */
+  readonly http?: ResolvedHttpOptions;
+  readonly retryOn401: RetryOn401;
   readonly store?: TokenStore;
   readonly storeLeaseMs: number;
   readonly storeWaitMs: number;
@@ -92,6 +97,8 @@ export class ResolvedTokenOptions implements ResolvedTokenSettings {
   readonly stableAfterSeconds!: number;
   readonly revokeOnShutdown!: boolean;
   readonly sessionExchangeUrl?: string;
+  readonly http?: ResolvedHttpOptions;
+  readonly retryOn401!: RetryOn401;
   readonly store?: TokenStore;
   readonly storeLeaseMs!: number;
   readonly storeWaitMs!: number;

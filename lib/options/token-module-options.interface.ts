@@ -1,4 +1,5 @@
 import type { DpopOption } from '../dpop/dpop-options.interface.js';
+import type { RetryOn401, TokenHttpOptions } from '../http/http-options.interface.js';
 import type { TokenStore } from '../store/token-store.interface.js';
 import type { TokenRetryOptions } from './token-retry-options.interface.js';
 
@@ -116,6 +117,15 @@ export interface TokenModuleOptions {
   revokeOnShutdown?: boolean;
   /** Session-exchange mode (see `SessionExchangeOptions`). */
   sessionExchange?: SessionExchangeOptions;
+  /**
+   * The authorized `HttpService` this module exports: axios options (`baseURL`, `timeout`, ...) plus
+   * `allowedOrigins`. The token goes only to the origin of `baseURL` and to `allowedOrigins`; one of
+   * them is required. Without `http`, the exported `HttpService` rejects every request with
+   * `TokenConfigError`, and `TokenManagerService` works as usual.
+   */
+  http?: TokenHttpOptions;
+  /** Renew the token and resend once on a 401 to a request that carried it. Default true. */
+  retryOn401?: RetryOn401;
   /**
    * Shares one token per client across a fleet of instances, e.g. `new RedisTokenStore({ redis })`
    * from `nestjs-client-credentials/redis`. The in-process cache stays in front of it: a fresh token

@@ -13,6 +13,7 @@ import type { ClientAuthMethod, TokenModuleOptions } from './token-module-option
 import { numberInRange, optionalHttpUrl, optionalNonEmptyString, type Report, requireHttpUrl, requireNonEmptyString } from './option-checks.js';
 import { validateClientCredentials } from './validate-client-credentials.js';
 import { validateGatewayOptions } from './validate-gateway-options.js';
+import { validateHttpOptions, validateRetryOn401 } from './validate-http-options.js';
 
 const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'tls_client_auth'];
 /** Form parameters the module owns; `extraParams` may not override them. */
@@ -41,6 +42,8 @@ const KNOWN_OPTIONS = new Set<string>([
   'stableAfterSeconds',
   'revokeOnShutdown',
   'sessionExchange',
+  'http',
+  'retryOn401',
   'store',
   'storeLeaseMs',
   'storeWaitMs',
@@ -89,6 +92,8 @@ export function validateTokenOptions(raw: unknown, knownExtraOptions: readonly s
   const clock = options.clock ?? Date.now;
   if (typeof clock !== 'function') report('clock', 'must be a function returning milliseconds since the epoch');
   const gateway = validateGatewayOptions(options, report);
+  const http = validateHttpOptions(options.http, report);
+  const retryOn401 = validateRetryOn401(options.retryOn401, report);
   const store = options.store ?? undefined;
   const missing = store === undefined ? [] : TOKEN_STORE_METHODS.filter((method) => typeof (store as unknown as Record<string, unknown>)?.[method] !== 'function');
   if (missing.length > 0) report('store', `must be a TokenStore (missing ${missing.join(', ')})`);
@@ -116,6 +121,8 @@ export function validateTokenOptions(raw: unknown, knownExtraOptions: readonly s
       failureCooldownMs,
       clock,
       ...gateway.settings,
+      http,
+      retryOn401,
       ...(store !== undefined ? { store } : {}),
       storeLeaseMs,
       storeWaitMs,

@@ -1,8 +1,9 @@
 import { HttpService } from '@nestjs/axios';
 import { type DynamicModule, Module } from '@nestjs/common';
 import axios from 'axios';
+import { AuthorizedHttpService } from '../http/authorized-http.service.js';
+import { attachTokenInterceptor } from '../http/token.interceptor.js';
 import { TokenManagerService } from '../manager/token-manager.service.js';
-import { authorizeWithMock } from './testing-bearer.interceptor.js';
 import { TokenManagerMock } from './token-manager.mock.js';
 import type { TokenTestingScript } from './token-testing-script.interface.js';
 
@@ -14,8 +15,9 @@ export interface TokenTestingModuleOptions extends TokenTestingScript {
 
 /**
  * Replaces `TokenModule` in a test: provides a `TokenManagerMock` as `TokenManagerService` (and as
- * `TokenManagerMock`, to script and count), and an `HttpService` whose requests carry the scripted
- * Bearer token and are retried once after a 401 with the next scripted token.
+ * `TokenManagerMock`, to script and count), and an `HttpService` running the production interceptor
+ * (`attachTokenInterceptor`, every origin allowed) on the mock: requests carry the scripted Bearer
+ * token, and a 401 invalidates it and resends once with the next scripted token.
  *
  * ```ts
  * Test.createTestingModule({ imports: [TokenTestingModule.forRoot({ tokens: ['old', 'new'] })], providers: [InvoicesClient] })
@@ -36,8 +38,10 @@ export class TokenTestingModule {
           inject: [TokenManagerMock],
           useFactory: (tokens: TokenManagerMock) => {
             const instance = axios.create();
-            authorizeWithMock(instance, tokens);
-            return new HttpService(instance);
+            // The production interceptor, so tests run the real Bearer and 401 logic. A test double
+            // allows every origin: test servers listen on random ports.
+            attachTokenInterceptor(instance, tokens, { allowedOrigins: ['*'] });
+            return new AuthorizedHttpService(instance);
           },
         },
       ],

@@ -88,7 +88,7 @@ describe('testing a service with TokenTestingModule', () => {
     expect(authorizations()).toEqual(['Bearer expired-token', 'Bearer fresh-token']);
     expect(tokens.invalidatedTokens).toEqual(['expired-token']);
     expect(tokens.getAccessTokenCalls).toBe(2);
-    expect(events).toEqual(['acquired', 'invalidated', 'unauthorized_retry', 'refreshed']);
+    expect(events).toEqual(['acquired', 'invalidated', 'refreshed', 'unauthorized_retry']);
   });
 
   it('a second 401 reaches the service as the API error, after exactly one retry', async () => {

@@ -1,0 +1,108 @@
+// Requests per second through the authorized HttpService against plain axios with a static
+// Authorization header: same run, same local keep-alive server, alternating rounds, medians.
+// Target: ratio (authorized / plain) at least 0.97.
+import { HttpService } from '@nestjs/axios';
+import { NestFactory } from '@nestjs/core';
+import axios from 'axios';
+import { createServer, Agent } from 'node:http';
+import { firstValueFrom } from 'rxjs';
+import { TokenModule } from '../dist/esm/index.js';
+import { median, startTokenServer } from './support.mjs';
+
+/** A keep-alive API answering every request with a small JSON body. */
+async function startApiServer() {
+  let requests = 0;
+  const body = JSON.stringify({ ok: true, items: [1, 2, 3] });
+  const server = createServer({ keepAlive: true }, (request, response) => {
+    requests += 1;
+    request.resume();
+    response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    response.end(body);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    get requests() {
+      return requests;
+    },
+    close: () => new Promise((resolve) => (server.closeAllConnections(), server.close(resolve))),
+  };
+}
+
+/**
+ * Requests per second of `send`, with `concurrency` requests in flight until `total` are done: by the
+ * wall clock, and per second of this process's CPU time (client and server both run here), which
+ * other load on the machine disturbs far less.
+ */
+async function requestsPerSecond(send, total, concurrency) {
+  let started = 0;
+  const worker = async () => {
+    while (started < total) {
+      started += 1;
+      await send();
+    }
+  };
+  const start = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall: total / (Number(process.hrtime.bigint() - start) / 1e9), cpu: total / ((cpu.user + cpu.system) / 1e6) };
+}
+
+/**
+ * Runs every subject once per round (rotating the order) and takes, per round, each subject's rate over
+ * the plain-axios rate of the same round; the medians of those ratios are robust to load that drifts
+ * during the run (other processes on a shared machine).
+ */
+export async function benchHttpThroughput({ total = 400, concurrency = 16, rounds = 31 } = {}) {
+  const idp = await startTokenServer();
+  const api = await startApiServer();
+  const agentOptions = { keepAlive: true, maxSockets: concurrency };
+  const agents = [new Agent(agentOptions), new Agent(agentOptions)];
+  const app = await NestFactory.createApplicationContext(
+    TokenModule.forRoot({ tokenUrl: idp.url, clientId: 'bench', clientSecret: 'bench-secret', http: { baseURL: api.url, httpAgent: agents[0] } }),
+    { logger: false },
+  );
+  const http = app.get(HttpService);
+  const plain = axios.create({ baseURL: api.url, httpAgent: agents[1], headers: { Authorization: 'Bearer static-benchmark-token' } });
+
+  const subjects = {
+    /** The baseline the issue names. */
+    plainAxios: () => plain.get('/items'),
+    /** The subject: the module's HttpService, as users call it. */
+    httpService: () => firstValueFrom(http.get('/items')),
+    /** The module's axios instance without the HttpService wrapper: the interceptor's own cost. */
+    axiosRef: () => http.axiosRef.get('/items'),
+  };
+  const names = Object.keys(subjects);
+  const runs = Object.fromEntries(names.map((name) => [name, []]));
+  for (const send of Object.values(subjects)) await requestsPerSecond(send, total, concurrency);
+  for (let round = 0; round < rounds; round += 1) {
+    for (let index = 0; index < names.length; index += 1) {
+      const name = names[(index + round) % names.length];
+      runs[name].push(await requestsPerSecond(subjects[name], total, concurrency));
+    }
+  }
+  await app.close();
+  for (const agent of agents) agent.destroy();
+  await api.close();
+  await idp.close();
+
+  const summary = (kind) =>
+    Object.fromEntries(
+      names.map((name) => [
+        name,
+        { rps: median(runs[name].map((run) => run[kind])), ratio: median(runs[name].map((run, round) => run[kind] / runs.plainAxios[round][kind])) },
+      ]),
+    );
+  return { wall: summary('wall'), cpu: summary('cpu'), ratio: summary('wall').httpService.ratio, tokenRequests: idp.requests, apiRequests: api.requests };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const result = await benchHttpThroughput();
+  for (const [kind, label] of [['wall', 'requests per second'], ['cpu', 'requests per CPU-second of the process']]) {
+    console.log(`## ${label} (median; ratio = median of per-round ratios to plain axios)`);
+    for (const [name, { rps, ratio }] of Object.entries(result[kind])) console.log(`${name.padEnd(18)} ${rps.toFixed(0).padStart(7)}  ratio ${ratio.toFixed(3)}`);
+  }
+  console.log(`authorized HttpService / plain axios: ${result.ratio.toFixed(3)} (target >= 0.97); token requests: ${result.tokenRequests}`);
+}

@@ -1,0 +1,47 @@
+import type { HttpService } from '@nestjs/axios';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import axios, { type AxiosInstance } from 'axios';
+import { TokenConfigError } from '../errors/token-config.error.js';
+import { TokenManagerService } from '../manager/token-manager.service.js';
+import { ResolvedTokenOptions } from '../options/resolved-token-options.js';
+import { RESOLVED_TOKEN_OPTIONS } from '../token.internal-constants.js';
+import { AuthorizedHttpService } from './authorized-http.service.js';
+import { attachTokenInterceptor } from './token.interceptor.js';
+
+/**
+ * Builds the `HttpService` that `TokenModule` exports: a private axios instance (never the
+ * process-global `axios`) created from the `http` option, carrying the token interceptor, which is
+ * detached when the module is destroyed.
+ *
+ * Without the `http` option there is no allowlist to send a token to, so every request through this
+ * `HttpService` rejects with `TokenConfigError` (field `http`) before any I/O, rather than silently
+ * going out without a token. `TokenManagerService` is unaffected.
+ * @internal
+ */
+@Injectable()
+export class AuthorizedHttpClient implements OnModuleDestroy {
+  readonly httpService: HttpService;
+  readonly #detach: () => void;
+
+  constructor(@Inject(RESOLVED_TOKEN_OPTIONS) options: ResolvedTokenOptions, @Inject(TokenManagerService) manager: TokenManagerService) {
+    const http = options.http;
+    let instance: AxiosInstance;
+    if (http === undefined) {
+      instance = axios.create();
+      const id = instance.interceptors.request.use(() => {
+        throw new TokenConfigError([
+          { field: 'http', message: "is required to send requests through TokenModule's HttpService: set http.baseURL or http.allowedOrigins" },
+        ]);
+      });
+      this.#detach = () => instance.interceptors.request.eject(id);
+    } else {
+      instance = axios.create(http.axiosConfig());
+      this.#detach = attachTokenInterceptor(instance, manager, { allowedOrigins: http.allowedOrigins, retryOn401: options.retryOn401 });
+    }
+    this.httpService = new AuthorizedHttpService(instance);
+  }
+
+  onModuleDestroy(): void {
+    this.#detach();
+  }
+}

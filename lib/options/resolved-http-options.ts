@@ -1,0 +1,34 @@
+import type { AxiosRequestConfig } from 'axios';
+import { inspect } from 'node:util';
+
+/**
+ * The validated `http` option: the axios configuration of the authorized client and its origin
+ * allowlist. The axios configuration may hold API keys in headers or TLS keys in agents, so it lives
+ * in a private field and `toJSON` / `inspect` show only the base URL and the allowlist.
+ * @internal
+ */
+export class ResolvedHttpOptions {
+  readonly baseURL?: string;
+  /** Normalised origins (`URL.origin`), or `['*']`. */
+  readonly allowedOrigins: readonly string[];
+  readonly #axiosConfig: AxiosRequestConfig;
+
+  constructor(axiosConfig: AxiosRequestConfig, allowedOrigins: readonly string[]) {
+    if (axiosConfig.baseURL !== undefined) this.baseURL = axiosConfig.baseURL;
+    this.allowedOrigins = allowedOrigins;
+    this.#axiosConfig = axiosConfig;
+  }
+
+  /** The configuration for `axios.create()`. */
+  axiosConfig(): AxiosRequestConfig {
+    return { ...this.#axiosConfig };
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { baseURL: this.baseURL, allowedOrigins: this.allowedOrigins };
+  }
+
+  [inspect.custom](): string {
+    return `ResolvedHttpOptions ${inspect(this.toJSON())}`;
+  }
+}
