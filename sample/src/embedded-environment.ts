@@ -34,6 +34,7 @@ export async function startEmbeddedEnvironment(options: { tokenTtlSeconds?: numb
     clients: [{ client_id: clientId, client_secret: clientSecret, grant_types: ['client_credentials'], redirect_uris: [], response_types: [], scope: 'demo:read' }],
     jwks: { keys: [signingKey as never] },
     scopes: ['demo:read'],
+    ttl: { ClientCredentials: options.tokenTtlSeconds ?? 120 },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
