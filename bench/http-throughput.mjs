@@ -58,11 +58,23 @@ export async function benchHttpThroughput({ total = 400, concurrency = 16, round
   return { wall: summary('wall'), cpu: summary('cpu'), ratio: summary('wall').httpService.ratio, tokenRequests: idp.requests, apiRequests: api.requests };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const result = await benchHttpThroughput();
-  for (const [kind, label] of [['wall', 'requests per second'], ['cpu', 'requests per CPU-second of the process']]) {
-    console.log(`## ${label} (median; ratio = median of per-round ratios to plain axios)`);
-    for (const [name, { rps, ratio }] of Object.entries(result[kind])) console.log(`${name.padEnd(18)} ${rps.toFixed(0).padStart(7)}  ratio ${ratio.toFixed(3)}`);
-  }
-  console.log(`authorized HttpService / plain axios: ${result.ratio.toFixed(3)} (target >= 0.97); token requests: ${result.tokenRequests}`);
+/** The result as Markdown; `node bench/http-throughput.mjs` prints it on its own. */
+export function httpThroughputMarkdown(result) {
+  const fixed = (n, digits) => n.toFixed(digits);
+  return [
+    '## Authorized HTTP throughput',
+    '',
+    'Against plain axios with a static `Authorization` header, same local keep-alive server, alternating rounds; ' +
+      'medians, ratio = median of per-round ratios to plain axios; by wall clock and per CPU-second of the process.',
+    '',
+    '| client | req/s | × plain axios | req per CPU-second | × plain axios (CPU) |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...Object.keys(result.wall).map(
+      (name) => `| ${name} | ${fixed(result.wall[name].rps, 0)} | ${fixed(result.wall[name].ratio, 3)} | ${fixed(result.cpu[name].rps, 0)} | ${fixed(result.cpu[name].ratio, 3)} |`,
+    ),
+    '',
+    `Target: httpService ≥ 0.97× plain axios. Token requests: ${result.tokenRequests}.`,
+  ].join('\n');
 }
+
+if (import.meta.url === `file://${process.argv[1]}`) console.log(httpThroughputMarkdown(await benchHttpThroughput()));

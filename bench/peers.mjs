@@ -4,10 +4,9 @@
 // authorized requests per second (against the bare transport), token requests for 1,000 concurrent
 // cold callers, and a 401 storm (500 concurrent requests right after the cached token was revoked).
 // Needs `npm run build` first; `node bench/peers.mjs` runs it alone and writes bench/results.md.
-import os from 'node:os';
-import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LIBRARIES, baselines } from './peer-clients.mjs';
+import { writeResults } from './results.mjs';
 import { median, nsPerOp, requestsPerSecond, startApiServer, startTokenServer } from './support.mjs';
 
 /** Every token request takes this long, as a real IdP does: it is what lets concurrent callers pile up. */
@@ -109,10 +108,10 @@ async function measureStorm(client, revoke, idp, requests) {
 
 /** Runs every phase for every library against one token endpoint and one resource server. */
 export async function benchPeers({
-  cachedIterations = 200_000,
-  cachedRounds = 5,
-  throughputTotal = 1000,
-  throughputRounds = 5,
+  cachedIterations = 150_000,
+  cachedRounds = 7,
+  throughputTotal = 600,
+  throughputRounds = 9,
   concurrency = 32,
   coldCallers = 1000,
   stormRequests = 500,
@@ -182,16 +181,9 @@ export function peersMarkdown(result) {
   return lines.join('\n');
 }
 
-/** The heading of results.md: machine, Node version, date. */
-export function machineMarkdown(date = new Date()) {
-  const cpus = os.cpus();
-  return `Machine: ${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length}, ${os.type()} ${os.release()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; Node ${process.version}; ${date.toISOString()}.`;
-}
-
-export const RESULTS_FILE = fileURLToPath(new URL('./results.md', import.meta.url));
-
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const startedAt = new Date();
   const table = peersMarkdown(await benchPeers());
   console.log(table);
-  writeFileSync(RESULTS_FILE, `# Benchmark results\n\n${machineMarkdown()}\n\nProduced by \`node bench/peers.mjs\`.\n\n${table}\n`);
+  console.log(`written to ${writeResults({ producedBy: 'node bench/peers.mjs', startedAt, sections: [table] })}`);
 }
