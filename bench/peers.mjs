@@ -6,7 +6,7 @@
 // Needs `npm run build` first; `node bench/peers.mjs` runs it alone and writes bench/results.md.
 import { fileURLToPath } from 'node:url';
 import { LIBRARIES, baselines } from './peer-clients.mjs';
-import { writeResults } from './results.mjs';
+import { startRun, writeResults } from './results.mjs';
 import { median, nsPerOp, requestsPerSecond, startApiServer, startTokenServer } from './support.mjs';
 
 /** Every token request takes this long, as a real IdP does: it is what lets concurrent callers pile up. */
@@ -182,8 +182,8 @@ export function peersMarkdown(result) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const startedAt = new Date();
+  const run = startRun();
   const table = peersMarkdown(await benchPeers());
   console.log(table);
-  console.log(`written to ${writeResults({ producedBy: 'node bench/peers.mjs', startedAt, sections: [table] })}`);
+  console.log(`written to ${writeResults({ producedBy: 'node bench/peers.mjs', ...run, sections: [table] })}`);
 }

@@ -7,11 +7,11 @@ import { benchCachedToken } from './cached-token.mjs';
 import { benchFleet, fleetMarkdown } from './fleet.mjs';
 import { benchHttpThroughput, httpThroughputMarkdown } from './http-throughput.mjs';
 import { benchPeers, peersMarkdown } from './peers.mjs';
-import { machineMarkdown, writeResults } from './results.mjs';
+import { machineMarkdown, startRun, writeResults } from './results.mjs';
 
 const fmt = (n, digits = 1) => Number(n).toFixed(digits);
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
-const startedAt = new Date();
+const run = startRun();
 const sections = [];
 
 /** Prints a finished section and keeps it for results.md. */
@@ -28,7 +28,7 @@ function runChild(file, tag) {
   return JSON.parse(line.slice(tag.length + 1));
 }
 
-console.log(`nestjs-client-credentials benchmarks. ${machineMarkdown(startedAt)}`);
+console.log(`nestjs-client-credentials benchmarks. ${machineMarkdown(run.startedAt)}`);
 
 const cached = await benchCachedToken();
 report(
@@ -55,4 +55,4 @@ report(fleetMarkdown(await benchFleet()));
 report(httpThroughputMarkdown(await benchHttpThroughput()));
 report(peersMarkdown(await benchPeers()));
 
-console.log(`\nwritten to ${writeResults({ producedBy: 'npm run bench', startedAt, sections })}`);
+console.log(`\nwritten to ${writeResults({ producedBy: 'npm run bench', ...run, sections })}`);
