@@ -111,15 +111,19 @@ export async function benchFleet({ sizes = [1, 4, 8] } = {}) {
   return { rows, redis: redis !== undefined, expiresInSeconds: EXPIRES_IN_SECONDS, refreshMarginSeconds: REFRESH_MARGIN_SECONDS, lifetimes: 1 + REFRESHES };
 }
 
-/** Prints the table; `node bench/fleet.mjs` runs it on its own. */
-export function printFleet(result) {
-  console.log(`\n## Fleet: token requests per token lifetime (${result.expiresInSeconds} s tokens, refreshed ${result.refreshMarginSeconds} s early, ${result.lifetimes} lifetimes under load, 20 concurrent callers per process)`);
-  if (!result.redis) console.log('redis-server not found: rows with the Redis store skipped (apt-get install redis-server)');
-  console.log('processes  store  token requests  per lifetime  calls     failed');
-  for (const row of result.rows) {
-    console.log(`${String(row.processes).padEnd(11)}${row.store.padEnd(7)}${String(row.requests).padEnd(16)}${row.perLifetime.toFixed(2).padEnd(14)}${String(row.calls).padEnd(10)}${row.failed}`);
-  }
-  console.log('target with the store: 1 per lifetime whatever the fleet size');
+/** The table as Markdown; `node bench/fleet.mjs` prints it on its own. */
+export function fleetMarkdown(result) {
+  return [
+    '## Fleet: token requests per token lifetime',
+    '',
+    `${result.expiresInSeconds} s tokens refreshed ${result.refreshMarginSeconds} s early, ${result.lifetimes} lifetimes under load, 20 concurrent callers per process. ` +
+      'Target with the store: 1 per lifetime whatever the fleet size.' +
+      (result.redis ? '' : ' redis-server not found: rows with the Redis store skipped (apt-get install redis-server).'),
+    '',
+    '| processes | store | token requests | per lifetime | calls | failed |',
+    '| ---: | --- | ---: | ---: | ---: | ---: |',
+    ...result.rows.map((row) => `| ${row.processes} | ${row.store} | ${row.requests} | ${row.perLifetime.toFixed(2)} | ${row.calls} | ${row.failed} |`),
+  ].join('\n');
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) printFleet(await benchFleet());
+if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(fleetMarkdown(await benchFleet()));

@@ -4,50 +4,10 @@
 import { HttpService } from '@nestjs/axios';
 import { NestFactory } from '@nestjs/core';
 import axios from 'axios';
-import { createServer, Agent } from 'node:http';
+import { Agent } from 'node:http';
 import { firstValueFrom } from 'rxjs';
 import { TokenModule } from '../dist/esm/index.js';
-import { median, startTokenServer } from './support.mjs';
-
-/** A keep-alive API answering every request with a small JSON body. */
-async function startApiServer() {
-  let requests = 0;
-  const body = JSON.stringify({ ok: true, items: [1, 2, 3] });
-  const server = createServer({ keepAlive: true }, (request, response) => {
-    requests += 1;
-    request.resume();
-    response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-    response.end(body);
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    get requests() {
-      return requests;
-    },
-    close: () => new Promise((resolve) => (server.closeAllConnections(), server.close(resolve))),
-  };
-}
-
-/**
- * Requests per second of `send`, with `concurrency` requests in flight until `total` are done: by the
- * wall clock, and per second of this process's CPU time (client and server both run here), which
- * other load on the machine disturbs far less.
- */
-async function requestsPerSecond(send, total, concurrency) {
-  let started = 0;
-  const worker = async () => {
-    while (started < total) {
-      started += 1;
-      await send();
-    }
-  };
-  const start = process.hrtime.bigint();
-  const cpuStart = process.cpuUsage();
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const cpu = process.cpuUsage(cpuStart);
-  return { wall: total / (Number(process.hrtime.bigint() - start) / 1e9), cpu: total / ((cpu.user + cpu.system) / 1e6) };
-}
+import { median, requestsPerSecond, startApiServer, startTokenServer } from './support.mjs';
 
 /**
  * Runs every subject once per round (rotating the order) and takes, per round, each subject's rate over
@@ -76,11 +36,11 @@ export async function benchHttpThroughput({ total = 400, concurrency = 16, round
   };
   const names = Object.keys(subjects);
   const runs = Object.fromEntries(names.map((name) => [name, []]));
-  for (const send of Object.values(subjects)) await requestsPerSecond(send, total, concurrency);
+  for (const send of Object.values(subjects)) await requestsPerSecond(send, { total, concurrency });
   for (let round = 0; round < rounds; round += 1) {
     for (let index = 0; index < names.length; index += 1) {
       const name = names[(index + round) % names.length];
-      runs[name].push(await requestsPerSecond(subjects[name], total, concurrency));
+      runs[name].push(await requestsPerSecond(subjects[name], { total, concurrency }));
     }
   }
   await app.close();
@@ -98,11 +58,23 @@ export async function benchHttpThroughput({ total = 400, concurrency = 16, round
   return { wall: summary('wall'), cpu: summary('cpu'), ratio: summary('wall').httpService.ratio, tokenRequests: idp.requests, apiRequests: api.requests };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const result = await benchHttpThroughput();
-  for (const [kind, label] of [['wall', 'requests per second'], ['cpu', 'requests per CPU-second of the process']]) {
-    console.log(`## ${label} (median; ratio = median of per-round ratios to plain axios)`);
-    for (const [name, { rps, ratio }] of Object.entries(result[kind])) console.log(`${name.padEnd(18)} ${rps.toFixed(0).padStart(7)}  ratio ${ratio.toFixed(3)}`);
-  }
-  console.log(`authorized HttpService / plain axios: ${result.ratio.toFixed(3)} (target >= 0.97); token requests: ${result.tokenRequests}`);
+/** The result as Markdown; `node bench/http-throughput.mjs` prints it on its own. */
+export function httpThroughputMarkdown(result) {
+  const fixed = (n, digits) => n.toFixed(digits);
+  return [
+    '## Authorized HTTP throughput',
+    '',
+    'Against plain axios with a static `Authorization` header, same local keep-alive server, alternating rounds; ' +
+      'medians, ratio = median of per-round ratios to plain axios; by wall clock and per CPU-second of the process.',
+    '',
+    '| client | req/s | × plain axios | req per CPU-second | × plain axios (CPU) |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...Object.keys(result.wall).map(
+      (name) => `| ${name} | ${fixed(result.wall[name].rps, 0)} | ${fixed(result.wall[name].ratio, 3)} | ${fixed(result.cpu[name].rps, 0)} | ${fixed(result.cpu[name].ratio, 3)} |`,
+    ),
+    '',
+    `Target: httpService ≥ 0.97× plain axios. Token requests: ${result.tokenRequests}.`,
+  ].join('\n');
 }
+
+if (import.meta.url === `file://${process.argv[1]}`) console.log(httpThroughputMarkdown(await benchHttpThroughput()));

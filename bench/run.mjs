@@ -1,34 +1,58 @@
 // `npm run bench` (after the build it runs first): every benchmark, one run, each ratio against a
 // baseline measured in the same run. Scripts that own their process run as children and report one
-// JSON line each.
+// JSON line each. Every section is printed as it finishes and all of them go to bench/results.md.
 import { execFileSync } from 'node:child_process';
-import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { benchCachedToken } from './cached-token.mjs';
-import { benchFleet, printFleet } from './fleet.mjs';
+import { benchFleet, fleetMarkdown } from './fleet.mjs';
+import { benchHttpThroughput, httpThroughputMarkdown } from './http-throughput.mjs';
+import { benchPeers, peersMarkdown } from './peers.mjs';
+import { machineMarkdown, startRun, writeResults } from './results.mjs';
 
 const fmt = (n, digits = 1) => Number(n).toFixed(digits);
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
+const run = startRun();
+const sections = [];
+
+/** Prints a finished section and keeps it for results.md. */
+function report(markdown) {
+  console.log(`\n${markdown}`);
+  sections.push(markdown);
+}
 
 /** Runs a bench script in its own process and returns the JSON it printed after `tag `. */
 function runChild(file, tag) {
-  const output = execFileSync(process.execPath, [here(file)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = output.split("\n").find((candidate) => candidate.startsWith(`${tag} {`));
+  const output = execFileSync(process.execPath, [here(file)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 120_000 });
+  const line = output.split('\n').find((candidate) => candidate.startsWith(`${tag} {`));
   if (line === undefined) throw new Error(`${file} printed no "${tag}" line`);
   return JSON.parse(line.slice(tag.length + 1));
 }
 
-console.log(`nestjs-client-credentials benchmarks: Node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, ${new Date().toISOString()}`);
+console.log(`nestjs-client-credentials benchmarks. ${machineMarkdown(run.startedAt)}`);
 
 const cached = await benchCachedToken();
-console.log('\n## Cached getAccessToken()');
-console.log(`baseline  await Promise.resolve(cachedString): ${fmt(cached.baselineNs)} ns/op`);
-console.log(`subject   await manager.getAccessToken():     ${fmt(cached.subjectNs)} ns/op`);
-console.log(`ratio ${fmt(cached.ratio, 2)}x (target <= 2.0x)  token requests: ${cached.tokenRequests}`);
+report(
+  [
+    '## Cached getAccessToken()',
+    '',
+    `- baseline \`await Promise.resolve(cachedString)\`: ${fmt(cached.baselineNs)} ns/op`,
+    `- subject \`await manager.getAccessToken()\`: ${fmt(cached.subjectNs)} ns/op`,
+    `- ratio **${fmt(cached.ratio, 2)}×** (target ≤ 2.0×); token requests: ${cached.tokenRequests}`,
+  ].join('\n'),
+);
 
 const ahead = runChild('./refresh-ahead.mjs', 'refresh-ahead');
-console.log(`\n## Refresh-ahead against an IdP delayed ${ahead.idpDelayMs} ms`);
-console.log(`calls during the refresh: ${ahead.duringRefresh.calls}, waited on the IdP: ${ahead.duringRefresh.waitedOnIdp} (target 0)`);
-console.log(`p99 ${ahead.duringRefresh.p99Ns} ns vs cached ${ahead.cached.p99Ns} ns: ${ahead.p99RatioToCached}x (target <= 2x)`);
+report(
+  [
+    `## Refresh-ahead against an IdP delayed ${ahead.idpDelayMs} ms`,
+    '',
+    `- calls during the ${ahead.refreshMs} ms background refresh: ${ahead.duringRefresh.calls}, of which waited on the IdP: **${ahead.duringRefresh.waitedOnIdp}** (target 0)`,
+    `- p99 ${ahead.duringRefresh.p99Ns} ns during the refresh vs ${ahead.cached.p99Ns} ns cached: **${ahead.p99RatioToCached}×** (target ≤ 2×); token requests: ${ahead.tokenRequests}`,
+  ].join('\n'),
+);
 
-printFleet(await benchFleet());
+report(fleetMarkdown(await benchFleet()));
+report(httpThroughputMarkdown(await benchHttpThroughput()));
+report(peersMarkdown(await benchPeers()));
+
+console.log(`\nwritten to ${writeResults({ producedBy: 'npm run bench', ...run, sections })}`);
