@@ -9,7 +9,7 @@ export interface RedirectGuarded {
   /** The token the request carries. */
   readonly token: string;
   /** Set for DPoP requests: their proof names the original URL, so every redirect drops the credentials. */
-  readonly dpopUrl?: string;
+  readonly dpopUrl?: string | undefined;
   /** The caller's own `beforeRedirect`, which the guard wraps. */
   readonly callerBeforeRedirect: AxiosRequestConfig['beforeRedirect'];
   /** Set when a redirect dropped the credentials: a 401 (or a nonce) from there says nothing about our token. */

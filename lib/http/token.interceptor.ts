@@ -22,7 +22,7 @@ interface AuthorizedRequest extends RedirectGuarded {
   readonly token: string;
   readonly origin: string;
   /** With DPoP: the absolute URL (after `baseURL`) its proofs name and its nonces are remembered for. */
-  readonly dpopUrl?: string;
+  readonly dpopUrl: string | undefined;
   /** The body as the caller passed it, before axios transformed it. */
   readonly originalData: unknown;
   readonly replayable: boolean;
@@ -125,7 +125,7 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
     const authorized: AuthorizedRequest = {
       token,
       origin,
-      ...(dpopUrl !== undefined ? { dpopUrl } : {}),
+      dpopUrl,
       originalData: config.data,
       replayable: isReplayableBody(config.data),
       callerBeforeRedirect: config.beforeRedirect,
