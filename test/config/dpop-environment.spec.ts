@@ -1,4 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { generateKeyPairSync } from 'node:crypto';
 import { inspect } from 'node:util';
 import { tokenOptionsFromEnvironment } from '../../lib/config/index.js';
@@ -24,6 +25,10 @@ async function dpopFrom(env: Record<string, string>): Promise<DpopService> {
 }
 
 describe('DPoP configured by environment', () => {
+  // DpopService.create logs the thumbprint on startup; these tests build services outside a Nest app.
+  beforeAll(() => Logger.overrideLogger(false));
+  afterAll(() => Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose', 'fatal']));
+
   it('OAUTH2_DPOP=true turns DPoP on with an ephemeral ES256 key; false or unset leaves it off', async () => {
     expect(tokenOptionsFromEnvironment({ ...BASE, OAUTH2_DPOP: 'true' }).dpop).toBe(true);
     expect((await dpopFrom({ ...BASE, OAUTH2_DPOP: 'on' })).status()).toMatchObject({ mode: 'ephemeral', alg: 'ES256' });
