@@ -3,12 +3,12 @@ import { HttpService } from '@nestjs/axios';
 import { Injectable } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { Test, type TestingModule } from '@nestjs/testing';
-import type { AxiosError, AxiosResponse } from 'axios';
+import axios, { type AxiosError, type AxiosResponse } from 'axios';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { firstValueFrom } from 'rxjs';
 import { TokenHealthIndicator } from '../lib/health/index.js';
-import { DpopService, TokenManagerService, TokenModule, type TokenModuleOptions } from '../lib/index.js';
+import { attachTokenInterceptor, DpopService, TokenManagerService, TokenModule, type TokenModuleOptions } from '../lib/index.js';
 import { DpopResourceServer } from './support/dpop-resource-server.js';
 import { jwtVerifier, ProtectedResource } from './support/protected-resource.js';
 import { TestIdp } from './support/test-idp.js';
@@ -193,6 +193,25 @@ describe('DPoP and the rest of the module', () => {
       expect(api.requestsTo('/invoices')).toEqual([expect.objectContaining({ authorization: `Bearer ${token}` })]);
       expect(api.requestsTo('/invoices')[0]).not.toHaveProperty('dpop');
     } finally {
+      await moduleRef.close();
+      await api.stop();
+    }
+  });
+
+  it('attachTokenInterceptor given the DpopService of a module without the dpop option stays Bearer, with no success handler', async () => {
+    const api = await ProtectedResource.start(jwtVerifier(idp));
+    const moduleRef = await startApp({ tokenUrl: idp.tokenUrl, clientId: 'test-client', clientSecret: 'test-secret-value-1234' });
+    const instance = axios.create({ baseURL: api.url });
+    const detach = attachTokenInterceptor(instance, moduleRef.get(TokenManagerService), { dpop: moduleRef.get(DpopService) });
+    try {
+      await expect(instance.get('/plain')).resolves.toMatchObject({ status: 200 });
+      const token = await moduleRef.get(TokenManagerService).getAccessToken();
+      expect(api.requestsTo('/plain')).toEqual([expect.objectContaining({ authorization: `Bearer ${token}` })]);
+      expect(api.requestsTo('/plain')[0]).not.toHaveProperty('dpop');
+      // The Bearer path reads nothing from successful answers.
+      expect((instance.interceptors.response as unknown as { handlers: { fulfilled?: unknown }[] }).handlers[0]?.fulfilled).toBeUndefined();
+    } finally {
+      detach();
       await moduleRef.close();
       await api.stop();
     }
