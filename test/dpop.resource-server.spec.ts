@@ -149,7 +149,7 @@ describe('DPoP-protected API calls through attachDpopInterceptor', () => {
   it('nonces are remembered per origin: a second API is challenged on first contact and never sees the first API nonce', async () => {
     const second = await DpopResourceServer.start(idp);
     const both = axios.create();
-    const detachBoth = attachDpopInterceptor(both, app.manager, app.moduleRef.get(DpopService), { allowedOrigins: [api.baseUrl, `${second.baseUrl}/ignored-path`] });
+    const detachBoth = attachDpopInterceptor(both, app.manager, app.moduleRef.get(DpopService), { allowedOrigins: [api.baseUrl, second.baseUrl] });
     try {
       await both.get(`${api.baseUrl}/orders`);
       await both.get(`${second.baseUrl}/orders`);

@@ -34,4 +34,8 @@ export const TOKEN_ENVIRONMENT_VARIABLES: readonly TokenEnvironmentVariable[] = 
   { name: 'OAUTH2_REVOKE_ON_SHUTDOWN', option: 'revokeOnShutdown', kind: 'boolean' },
   { name: 'OAUTH2_API_BASE_URL', option: 'http.baseURL', kind: 'string' },
   { name: 'OAUTH2_ALLOWED_ORIGINS', option: 'http.allowedOrigins', kind: 'list' },
+  { name: 'OAUTH2_DPOP', option: 'dpop', kind: 'boolean' },
+  { name: 'OAUTH2_DPOP_PRIVATE_KEY', option: 'dpop.privateKey', kind: 'string' },
+  { name: 'OAUTH2_DPOP_ALG', option: 'dpop.alg', kind: 'string' },
+  { name: 'OAUTH2_DPOP_ALLOW_BEARER_DOWNGRADE', option: 'dpop.allowBearerDowngrade', kind: 'boolean' },
 ];

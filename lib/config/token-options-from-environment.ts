@@ -21,8 +21,13 @@ export function tokenOptionsFromEnvironment(env: Readonly<Record<string, string 
     const text = env[variable.name];
     if (text === undefined || text === '') continue;
     const result = TOKEN_ENVIRONMENT_SCHEMAS[variable.kind].safeParse(text);
-    if (result.success) setPath(options, variable.option, result.data);
-    else for (const issue of result.error.issues) problems.push({ field: variable.name, message: issue.message });
+    if (!result.success) {
+      for (const issue of result.error.issues) problems.push({ field: variable.name, message: issue.message });
+      continue;
+    }
+    const switchedOff = switchedOffParent(options, variable.option);
+    if (switchedOff !== undefined) problems.push({ field: variable.name, message: `is set, but ${switchedOff.name} is false` });
+    else setPath(options, variable.option, result.data);
   }
   try {
     validateTokenOptions(options, FEATURE_OPTIONS);
@@ -34,14 +39,25 @@ export function tokenOptionsFromEnvironment(env: Readonly<Record<string, string 
   return options as unknown as TokenModuleOptions;
 }
 
+/**
+ * A sub-option under an on/off switch (`OAUTH2_DPOP_PRIVATE_KEY` under `OAUTH2_DPOP`) turns the switch
+ * into an object; under a switch set to false it is a contradiction, reported rather than guessed at.
+ */
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
   const [head, ...rest] = path.split('.');
   if (rest.length === 0) {
     target[head!] = value;
     return;
   }
-  const child = (target[head!] ??= {}) as Record<string, unknown>;
-  setPath(child, rest.join('.'), value);
+  if (typeof target[head!] !== 'object' || target[head!] === null) target[head!] = {};
+  setPath(target[head!] as Record<string, unknown>, rest.join('.'), value);
+}
+
+/** The switch variable set to false above a nested option path, if any. */
+function switchedOffParent(options: Record<string, unknown>, path: string): TokenEnvironmentVariable | undefined {
+  const dot = path.indexOf('.');
+  if (dot < 0 || options[path.slice(0, dot)] !== false) return undefined;
+  return TOKEN_ENVIRONMENT_VARIABLES.find((variable) => variable.option === path.slice(0, dot));
 }
 
 /** `resource[1]` → `OAUTH2_RESOURCE[1]`: the variable whose option path is the longest prefix of the field. */

@@ -19,7 +19,8 @@ export type DpopRequestHeaders = {
 /**
  * The DPoP side of one `TokenModule` registration (RFC 9449): its key, its proofs and the nonces
  * servers sent. Always provided; `enabled` is false without the `dpop` option. Inject it to build
- * headers by hand, to attach the interceptor (`attachDpopInterceptor`) or to report `status()`.
+ * headers by hand, to attach DPoP to an axios instance of your own (`attachDpopInterceptor`) or to
+ * report `status()`. The module's own `HttpService` uses it by itself when the option is on.
  */
 export class DpopService implements DpopSigner {
   readonly #key: DpopKey | undefined;

@@ -1,6 +1,8 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult, type HealthIndicatorStatus } from '@nestjs/terminus';
 import type { Subscription } from 'rxjs';
+import { DpopService } from '../dpop/dpop.service.js';
+import type { DpopStatus } from '../dpop/dpop-status.interface.js';
 import type { TokenEvent } from '../manager/token-event.interface.js';
 import { TokenManagerService } from '../manager/token-manager.service.js';
 import { DEFAULT_TOKEN_HEALTH_KEY, DEFAULT_TOKEN_HEALTH_TIMEOUT_MS } from './token-health.constants.js';
@@ -21,7 +23,8 @@ interface LastError {
  * - **down**: no valid token could be had.
  *
  * Data: `secondsToExpiry`, `lastRefreshAt` (ISO time), `lastError` (`{ class, message }` or null),
- * and `reason` when down. Never the token, never credentials.
+ * `reason` when down, and with DPoP `dpop: { mode, alg, thumbprint }` (the thumbprint is public: it is
+ * in every issued token as `cnf.jkt`). Never the token, never credentials or keys.
  *
  * Add it to the providers of a module that imports `TerminusModule` and can inject `TokenManagerService`.
  */
@@ -37,6 +40,7 @@ export class TokenHealthIndicator implements OnModuleDestroy {
   constructor(
     private readonly healthIndicatorService: HealthIndicatorService,
     private readonly tokens: TokenManagerService,
+    @Optional() @Inject(DpopService) private readonly dpop?: DpopService,
   ) {
     this.#subscription = tokens.events$.subscribe((event) => this.observe(event));
   }
@@ -82,11 +86,14 @@ export class TokenHealthIndicator implements OnModuleDestroy {
     else this.logger.warn(`Token health ${status}: ${reason}${lastError}`);
   }
 
-  private snapshot(): { secondsToExpiry: number | null; lastRefreshAt: string | null; lastError: LastError | null } {
+  private snapshot(): { secondsToExpiry: number | null; lastRefreshAt: string | null; lastError: LastError | null; dpop?: Pick<DpopStatus, 'mode' | 'alg' | 'thumbprint'> } {
     const info = this.tokens.getTokenInfo();
     const secondsToExpiry = info ? Math.max(0, Math.floor((info.expiresAt.getTime() - this.tokens.now()) / 1000)) : null;
     const lastRefreshAt = this.#lastRefreshAt ?? info?.obtainedAt;
-    return { secondsToExpiry, lastRefreshAt: lastRefreshAt?.toISOString() ?? null, lastError: this.#lastError };
+    const snapshot = { secondsToExpiry, lastRefreshAt: lastRefreshAt?.toISOString() ?? null, lastError: this.#lastError };
+    const dpop = this.dpop?.status();
+    if (dpop === undefined || dpop.mode === 'off') return snapshot;
+    return { ...snapshot, dpop: { mode: dpop.mode, alg: dpop.alg, thumbprint: dpop.thumbprint } };
   }
 
   private observe(event: TokenEvent): void {

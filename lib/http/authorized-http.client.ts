@@ -1,6 +1,7 @@
 import type { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import axios, { type AxiosInstance } from 'axios';
+import { DpopService } from '../dpop/dpop.service.js';
 import { TokenConfigError } from '../errors/token-config.error.js';
 import { TokenManagerService } from '../manager/token-manager.service.js';
 import { ResolvedTokenOptions } from '../options/resolved-token-options.js';
@@ -10,8 +11,9 @@ import { attachTokenInterceptor } from './token.interceptor.js';
 
 /**
  * Builds the `HttpService` that `TokenModule` exports: a private axios instance (never the
- * process-global `axios`) created from the `http` option, carrying the token interceptor, which is
- * detached when the module is destroyed.
+ * process-global `axios`) created from the `http` option, carrying the token interceptor (with the
+ * module's `DpopService`, so requests go as DPoP when the `dpop` option is on), which is detached when
+ * the module is destroyed.
  *
  * Without the `http` option there is no allowlist to send a token to, so every request through this
  * `HttpService` rejects with `TokenConfigError` (field `http`) before any I/O, rather than silently
@@ -23,7 +25,11 @@ export class AuthorizedHttpClient implements OnModuleDestroy {
   readonly httpService: HttpService;
   readonly #detach: () => void;
 
-  constructor(@Inject(RESOLVED_TOKEN_OPTIONS) options: ResolvedTokenOptions, @Inject(TokenManagerService) manager: TokenManagerService) {
+  constructor(
+    @Inject(RESOLVED_TOKEN_OPTIONS) options: ResolvedTokenOptions,
+    @Inject(TokenManagerService) manager: TokenManagerService,
+    @Inject(DpopService) dpop: DpopService,
+  ) {
     const http = options.http;
     let instance: AxiosInstance;
     if (http === undefined) {
@@ -36,7 +42,7 @@ export class AuthorizedHttpClient implements OnModuleDestroy {
       this.#detach = () => instance.interceptors.request.eject(id);
     } else {
       instance = axios.create(http.axiosConfig());
-      this.#detach = attachTokenInterceptor(instance, manager, { allowedOrigins: http.allowedOrigins, retryOn401: options.retryOn401 });
+      this.#detach = attachTokenInterceptor(instance, manager, { allowedOrigins: http.allowedOrigins, retryOn401: options.retryOn401, dpop });
     }
     this.httpService = new AuthorizedHttpService(instance);
   }

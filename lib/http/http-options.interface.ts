@@ -1,5 +1,6 @@
 import type { HttpModuleOptions } from '@nestjs/axios';
 import type { AxiosError } from 'axios';
+import type { DpopService } from '../dpop/dpop.service.js';
 
 /**
  * The `http` option: configuration of the authorized `HttpService` that `TokenModule` exports.
@@ -32,4 +33,11 @@ export interface TokenInterceptorOptions {
   allowedOrigins?: readonly string[];
   /** One-shot retry on 401, default `true`. */
   retryOn401?: RetryOn401;
+  /**
+   * Sender-constrained tokens (RFC 9449): the `DpopService` of the `TokenModule` whose manager is the
+   * token source (`moduleRef.get(DpopService)`). When it is enabled, allowed requests carry
+   * `Authorization: DPoP <token>` and a fresh proof, server nonces are followed, and any redirect drops
+   * the credentials; a disabled service (no `dpop` option) leaves plain Bearer.
+   */
+  dpop?: DpopService;
 }

@@ -1,48 +1,70 @@
-import { AxiosHeaders, type AxiosError, type AxiosInstance, type AxiosRequestConfig, CanceledError, type InternalAxiosRequestConfig, isAxiosError } from 'axios';
+import { AxiosHeaders, type AxiosError, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse, CanceledError, type InternalAxiosRequestConfig, isAxiosError } from 'axios';
+import { isResourceNonceChallenge } from '../dpop/dpop-challenge.js';
+import type { DpopService } from '../dpop/dpop.service.js';
 import { TokenConfigError, type TokenConfigProblem } from '../errors/token-config.error.js';
 import type { TokenManagerService } from '../manager/token-manager.service.js';
 import { validateRetryOn401 } from '../options/validate-http-options.js';
 import type { TokenInterceptorOptions } from './http-options.interface.js';
-import { httpOrigin, OriginAllowlist, resolveAllowedOrigins } from './origin-allowlist.js';
+import { OriginAllowlist, resolveAllowedOrigins } from './origin-allowlist.js';
+import { guardRedirects, type RedirectGuarded } from './redirect-guard.js';
 import { isReplayableBody } from './replayable-body.js';
 
-/** What the interceptor needs from a token manager. */
-export type TokenSource = Pick<TokenManagerService, 'getAccessToken' | 'invalidate' | 'renewRejected' | 'recordUnauthorizedRetry'>;
+/**
+ * What the interceptor needs from a token manager. `getTokenInfo` tells, with DPoP, whether the IdP
+ * issued the token as Bearer (`allowBearerDowngrade`); without it the token is taken as DPoP-bound.
+ */
+export type TokenSource = Pick<TokenManagerService, 'getAccessToken' | 'invalidate' | 'renewRejected' | 'recordUnauthorizedRetry'> &
+  Partial<Pick<TokenManagerService, 'getTokenInfo'>>;
 
 /** What the interceptor remembers about a request it authorized. Kept off the wire and out of `inspect()`. */
-interface AuthorizedRequest {
+interface AuthorizedRequest extends RedirectGuarded {
   /** The token sent, so a 401 invalidates exactly that token. */
   readonly token: string;
   readonly origin: string;
+  /** With DPoP: the absolute URL (after `baseURL`) its proofs name and its nonces are remembered for. */
+  readonly dpopUrl: string | undefined;
   /** The body as the caller passed it, before axios transformed it. */
   readonly originalData: unknown;
   readonly replayable: boolean;
-  /** The caller's own `beforeRedirect`, which the redirect guard wraps. */
-  readonly callerBeforeRedirect: AxiosRequestConfig['beforeRedirect'];
-  /** Set when a redirect left the allowlist: a 401 from there says nothing about our token. */
-  redirectedOutside: boolean;
 }
+
+/** The resends a request has used; each kind at most once, so there is never a loop. */
+interface ResendBudget {
+  /** Resent with a server nonce after a 401 `use_dpop_nonce` (DPoP only). */
+  readonly nonceResent: boolean;
+  /** Resent with a renewed token after any other 401. */
+  readonly tokenRetried: boolean;
+}
+
+/** The credential headers of one attempt: `Authorization`, and with DPoP the proof. */
+type Credentials = { readonly Authorization: string; readonly DPoP?: string };
 
 /** Non-enumerable slot on the request config holding its `AuthorizedRequest`. */
 const AUTHORIZED = Symbol('nestjs-client-credentials.authorized');
-/** Marks the one resend of a request, so it is never resent again. */
-const RESENT = Symbol('nestjs-client-credentials.resent');
+/** Marks a resend, so the request interceptor leaves its credentials alone. */
+const RESENT = 'nestjsClientCredentialsResent';
 /** Instances that carry the interceptor, with their detach function: attaching is idempotent. */
 const ATTACHED = new WeakMap<AxiosInstance, () => void>();
-
-/** The follow-redirects options a `beforeRedirect` hook receives (the parts read here). */
-type RedirectOptions = { headers?: Record<string, unknown>; href?: string };
+const NO_RESENDS: ResendBudget = { nonceResent: false, tokenRetried: false };
 
 /**
- * Attaches Bearer injection and the one-shot 401 retry to an axios instance (never attach it to the
+ * Attaches token injection and the one-shot 401 retry to an axios instance (never attach it to the
  * process-global `axios`). Returns a function that detaches it; attaching to an instance that already
  * carries it has no effect and returns the existing detach function.
  *
- * Bearer injection: `Authorization: Bearer <token>` is set only when the request's absolute URL
+ * Token injection: `Authorization: Bearer <token>` is set only when the request's absolute URL
  * (after `baseURL`) has an allowed origin, and only when the request brings no credentials of its own
  * (an `Authorization` header or `auth`). A redirect keeps the token only when its target origin is allowed.
  *
- * What happens on a 401 to a request that carried our token:
+ * With `dpop` (an enabled `DpopService`, RFC 9449), allowed requests carry `Authorization: DPoP <token>`
+ * and a fresh proof for their exact method and absolute URL, with `ath` (a token the IdP issued as
+ * Bearer under `allowBearerDowngrade` goes as Bearer, without a proof). The `DPoP-Nonce` of every answer
+ * is remembered for its origin. A 401 `WWW-Authenticate: DPoP error="use_dpop_nonce"` carrying a nonce
+ * is answered by resending once with a proof carrying it: that resend has its own budget, never
+ * touches the token, and is not subject to `retryOn401`. A redirect drops the token and the proof,
+ * whatever its target: the proof names the original URL, so no target could accept it.
+ *
+ * What happens on any other 401 to a request that carried our token:
  * 1. `retryOn401` says no (false, or the predicate returns false) → the 401 goes to the caller untouched.
  * 2. The body cannot be replayed (a stream) → the token is invalidated (only if it is still the cached
  *    one) and the 401 goes to the caller; the next request gets a new token.
@@ -52,9 +74,9 @@ type RedirectOptions = { headers?: Record<string, unknown>; href?: string };
  *    revocation endpoint is configured. If that fails, the caller gets the 401; if the caller aborts, it
  *    alone gets a `CanceledError`.
  * 4. Still the rejected token → the 401 goes to the caller (no pointless resend).
- * 5. The request is resent exactly once with the new token. Whatever that resend returns, including a
- *    second 401 (its own axios error, with its response), goes to the caller: the resend is marked and
- *    carries its own `Authorization`, so it is never authorized or resent again. There is no loop.
+ * 5. The request is resent exactly once with the new token (and, with DPoP, a fresh proof). Whatever
+ *    that resend returns, including a second 401, goes to the caller (after at most one nonce resend,
+ *    if the nonce budget is unused). Each budget is spent once per request: there is no loop.
  *
  * @throws TokenConfigError when no allowlist can be built (no `allowedOrigins`, no absolute `defaults.baseURL`).
  */
@@ -69,6 +91,12 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
   const retryOn401 = validateRetryOn401(options.retryOn401, report);
   if (problems.length > 0) throw new TokenConfigError(problems, 'attachTokenInterceptor options');
   const allowlist = new OriginAllowlist(origins);
+  // A disabled service (no `dpop` option) means Bearer: the module passes its service either way.
+  const dpop = options.dpop?.enabled === true ? options.dpop : undefined;
+
+  /** With DPoP: the proof and scheme for `token` on this method and URL. */
+  const dpopCredentials = (dpopService: DpopService, token: string, method: string | undefined, url: string): Promise<Credentials> =>
+    dpopService.resourceRequestHeaders(method ?? 'get', url, token, tokens.getTokenInfo?.()?.tokenType);
 
   /** Request side: decide whether this request gets the token, and remember what was sent. */
   const authorize = async (config: InternalAxiosRequestConfig): Promise<InternalAxiosRequestConfig> => {
@@ -76,7 +104,7 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
     const headers = AxiosHeaders.from(config.headers);
     config.headers = headers;
     // Credentials of the caller's own (a header, or `auth`, which axios turns into Basic) win.
-    if ((config as unknown as Record<symbol, unknown>)[RESENT] === true || headers.has('Authorization') || config.auth) return config;
+    if ((config as unknown as Record<string, unknown>)[RESENT] === true || headers.has('Authorization') || config.auth) return config;
     const origin = allowlist.originOf(config);
     if (!allowlist.allows(origin)) return config;
 
@@ -88,27 +116,44 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
       if (signal?.aborted) throw new CanceledError(undefined, undefined, config);
       throw error;
     }
-    headers.set('Authorization', `Bearer ${token}`);
+    let dpopUrl: string | undefined;
+    if (dpop === undefined) headers.set('Authorization', `Bearer ${token}`);
+    else {
+      dpopUrl = instance.getUri(config);
+      setCredentials(headers, await dpopCredentials(dpop, token, config.method, dpopUrl));
+    }
     const authorized: AuthorizedRequest = {
       token,
       origin,
+      dpopUrl,
       originalData: config.data,
       replayable: isReplayableBody(config.data),
       callerBeforeRedirect: config.beforeRedirect,
-      redirectedOutside: false,
+      droppedOnRedirect: false,
     };
-    config.beforeRedirect = guardRedirects(allowlist, token, authorized);
+    config.beforeRedirect = guardRedirects(allowlist, authorized);
     rememberAuthorization(config, authorized);
     return config;
   };
 
-  /** Response side: the one-shot 401 retry, steps as listed above. */
-  const retryOnce = async (error: unknown): Promise<unknown> => {
-    const authorized = isAxiosError(error) ? authorizationOf(error.config) : undefined;
-    if (authorized === undefined) throw error;
-    const failure = error as AxiosError & { config: InternalAxiosRequestConfig };
+  /** With DPoP: the nonce of an answer to an authorized request, unless a redirect made it another origin's. */
+  const rememberNonce = (authorized: AuthorizedRequest, response: AxiosResponse): boolean =>
+    dpop !== undefined && authorized.dpopUrl !== undefined && !authorized.droppedOnRedirect && dpop.rememberNonce(authorized.dpopUrl, response.headers['dpop-nonce']);
+
+  /** Response side, failures: the nonce resend and the one-shot 401 retry, steps as listed above. */
+  const recover = async (failure: AxiosError & { config: InternalAxiosRequestConfig }, authorized: AuthorizedRequest, budget: ResendBudget): Promise<unknown> => {
     const config = failure.config;
-    if (failure.response?.status !== 401 || authorized.redirectedOutside) throw withoutToken(failure);
+    const response = failure.response;
+    if (response === undefined || authorized.droppedOnRedirect) throw withoutToken(failure);
+    if (dpop !== undefined) {
+      const nonceArrived = rememberNonce(authorized, response);
+      // A nonce challenge says nothing about the token: it never renews or invalidates it.
+      if (isResourceNonceChallenge(response.status, response.headers['www-authenticate'])) {
+        if (!nonceArrived || budget.nonceResent || !authorized.replayable) throw withoutToken(failure);
+        return resend(config, authorized, authorized.token, { ...budget, nonceResent: true });
+      }
+    }
+    if (response.status !== 401 || budget.tokenRetried) throw withoutToken(failure);
     if (!(typeof retryOn401 === 'function' ? retryOn401(failure) : retryOn401)) throw withoutToken(failure);
 
     if (!authorized.replayable) {
@@ -127,23 +172,53 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
     if (token === authorized.token) throw withoutToken(failure);
 
     tokens.recordUnauthorizedRetry(authorized.origin);
-    const headers = AxiosHeaders.concat(config.headers).set('Authorization', `Bearer ${token}`);
+    return resend(config, authorized, token, { ...budget, tokenRetried: true });
+  };
+
+  /** Sends `config` again with `token` (a fresh proof with DPoP); its failure goes back through `recover` with the budget spent. */
+  const resend = async (config: InternalAxiosRequestConfig, authorized: AuthorizedRequest, token: string, budget: ResendBudget): Promise<unknown> => {
+    const headers = AxiosHeaders.concat(config.headers);
+    if (dpop === undefined || authorized.dpopUrl === undefined) headers.set('Authorization', `Bearer ${token}`);
+    else setCredentials(headers, await dpopCredentials(dpop, token, config.method, authorized.dpopUrl));
     // The adapter recomputes the length from the body; a stale one would truncate or hang.
     headers.delete('Content-Length');
-    const resend: AxiosRequestConfig & { [RESENT]: true } = {
+    const next: AuthorizedRequest = { ...authorized, token, droppedOnRedirect: false };
+    const request: AxiosRequestConfig & { [RESENT]: true } = {
       ...config,
       headers,
       data: authorized.originalData,
-      beforeRedirect: guardRedirects(allowlist, token, { ...authorized, token, redirectedOutside: false }),
+      beforeRedirect: guardRedirects(allowlist, next),
       [RESENT]: true,
     };
-    return instance.request(resend).catch((resendError: unknown) => {
-      throw isAxiosError(resendError) ? withoutToken(resendError) : resendError;
-    });
+    let answer: AxiosResponse;
+    try {
+      answer = await instance.request(request);
+    } catch (resendError) {
+      if (!isAxiosError(resendError)) throw resendError;
+      if (resendError.config === undefined) throw withoutToken(resendError);
+      return recover(resendError as AxiosError & { config: InternalAxiosRequestConfig }, next, budget);
+    }
+    rememberNonce(next, answer);
+    return answer;
   };
 
+  const onFailure = (error: unknown): Promise<unknown> => {
+    const authorized = isAxiosError(error) ? authorizationOf(error.config) : undefined;
+    if (authorized === undefined) return Promise.reject(error);
+    return recover(error as AxiosError & { config: InternalAxiosRequestConfig }, authorized, NO_RESENDS);
+  };
+  // Without DPoP there is nothing to read from successful answers: no handler, no cost.
+  const onSuccess =
+    dpop === undefined
+      ? undefined
+      : (response: AxiosResponse) => {
+          const authorized = authorizationOf(response.config);
+          if (authorized !== undefined) rememberNonce(authorized, response);
+          return response;
+        };
+
   const requestInterceptor = instance.interceptors.request.use(authorize);
-  const responseInterceptor = instance.interceptors.response.use(undefined, retryOnce);
+  const responseInterceptor = instance.interceptors.response.use(onSuccess, onFailure);
   const detach = () => {
     if (ATTACHED.get(instance) !== detach) return;
     instance.interceptors.request.eject(requestInterceptor);
@@ -152,6 +227,12 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
   };
   ATTACHED.set(instance, detach);
   return detach;
+}
+
+function setCredentials(headers: AxiosHeaders, credentials: Credentials): void {
+  headers.set('Authorization', credentials.Authorization);
+  if (credentials.DPoP !== undefined) headers.set('DPoP', credentials.DPoP);
+  else headers.delete('DPoP');
 }
 
 /** The request's `signal` when the manager can listen to it (axios also accepts bare `{ aborted }` objects). */
@@ -166,13 +247,18 @@ function authorizationOf(config: InternalAxiosRequestConfig | undefined): Author
 
 /**
  * Takes our token out of an error before the caller sees it, since errors get logged: drops the
- * `Authorization` header from its config (a caller that resends `error.config` gets a current token
+ * `Authorization` (and `DPoP`) header from its config (a caller that resends `error.config` gets a current token
  * from the interceptor) and hides the raw `request` (whose header text holds the token) from
  * `inspect` and `JSON.stringify`; it stays readable as `error.request`.
  */
 function withoutToken<E extends AxiosError>(error: E): E {
   const headers = error.config?.headers;
-  if (headers instanceof AxiosHeaders) headers.delete('Authorization');
+  if (headers instanceof AxiosHeaders) {
+    headers.delete('Authorization');
+    headers.delete('DPoP');
+  }
+  // A caller resending `error.config` must get fresh credentials, not be taken for our own resend.
+  if (error.config !== undefined) delete (error.config as unknown as Record<string, unknown>)[RESENT];
   for (const holder of [error, error.response]) {
     if (holder !== undefined && Object.prototype.propertyIsEnumerable.call(holder, 'request')) {
       Object.defineProperty(holder, 'request', { value: holder.request, enumerable: false, configurable: true, writable: true });
@@ -183,26 +269,4 @@ function withoutToken<E extends AxiosError>(error: E): E {
 
 function rememberAuthorization(config: InternalAxiosRequestConfig, authorized: AuthorizedRequest | undefined): void {
   Object.defineProperty(config, AUTHORIZED, { value: authorized, enumerable: false, configurable: true, writable: true });
-}
-
-/**
- * On every redirect, drops `Authorization` and puts the token back only when the target origin is
- * allowed. Neither axios nor follow-redirects knows the allowlist: depending on their versions they
- * keep the header across subdomains, scheme upgrades or ports.
- */
-function guardRedirects(allowlist: OriginAllowlist, token: string, authorized: AuthorizedRequest): NonNullable<AxiosRequestConfig['beforeRedirect']> {
-  return (options, responseDetails, ...rest) => {
-    const redirect = options as RedirectOptions;
-    const headers = (redirect.headers ??= {});
-    for (const name of Object.keys(headers)) if (name.toLowerCase() === 'authorization') delete headers[name];
-    if (allowlist.allows(redirectOrigin(redirect))) headers.Authorization = `Bearer ${token}`;
-    else authorized.redirectedOutside = true;
-    const callerBeforeRedirect = authorized.callerBeforeRedirect as ((...args: unknown[]) => void) | undefined;
-    callerBeforeRedirect?.(options, responseDetails, ...rest);
-  };
-}
-
-/** The origin a redirect goes to; undefined (so: not allowed) when it cannot be told. */
-function redirectOrigin(options: RedirectOptions): string | undefined {
-  return typeof options.href === 'string' ? httpOrigin(options.href) : undefined;
 }

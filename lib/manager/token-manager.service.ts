@@ -1,6 +1,7 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { inspect } from 'node:util';
 import { defer, firstValueFrom, map, type Observable, of, shareReplay, Subject, tap } from 'rxjs';
+import { DpopService } from '../dpop/dpop.service.js';
 import { abortError, TokenEndpointClient } from '../endpoint/token-endpoint.client.js';
 import type { IssuedToken } from '../endpoint/issued-token.interface.js';
 import { TokenResponseError } from '../errors/token-response.error.js';
@@ -71,6 +72,7 @@ export class TokenManagerService implements OnModuleDestroy, BeforeApplicationSh
     @Inject(RESOLVED_TOKEN_OPTIONS) options: ResolvedTokenOptions,
     @Inject(TOKEN_ENDPOINT_CLIENT) endpoint: TokenEndpointClient,
     @Optional() @Inject(TOKEN_CLIENT_NAME) name?: string,
+    @Optional() @Inject(DpopService) dpop?: DpopService,
   ) {
     const context = name === undefined ? 'TokenManager' : `TokenManager:${name}`;
     this.name = name;
@@ -78,7 +80,7 @@ export class TokenManagerService implements OnModuleDestroy, BeforeApplicationSh
     this.#options = options;
     this.#source = createTokenSource(options, endpoint, context);
     this.#clock = options.clock;
-    this.#cacheKey = tokenCacheKey(options);
+    this.#cacheKey = tokenCacheKey(options, dpop?.thumbprint);
     const { store, refreshMarginSeconds, storeLeaseMs: leaseMs, storeWaitMs: waitMs } = options;
     this.#fleet =
       store === undefined
@@ -88,7 +90,8 @@ export class TokenManagerService implements OnModuleDestroy, BeforeApplicationSh
 
   /**
    * Fingerprint of the settings that determine the token (token URL, client id, a hash of the secret,
-   * scope, audience, resources, extra parameters): the key of shared token stores. Holds no secret.
+   * scope, audience, resources, extra parameters, the DPoP key thumbprint): the key of shared token
+   * stores. Holds no secret.
    */
   get cacheKey(): string {
     return this.#cacheKey;

@@ -7,12 +7,13 @@ const FINGERPRINT_VERSION = 'v1';
 /**
  * The fingerprint under which a fleet shares a token: SHA-256 (hex) over everything that changes
  * which token the endpoint issues — token URL, client id, SHA-256 of the client secret, scope,
- * audience, resource indicators and extra parameters. Store key names carry only this hash, never a
+ * audience, resource indicators and extra parameters, and with DPoP the key thumbprint (a DPoP-bound
+ * token is useless to an instance holding another key). Store key names carry only this hash, never a
  * client id in clear or a secret. A rotated secret yields a new key, so instances on the old and the
  * new secret never hand each other tokens.
  * @internal
  */
-export function tokenCacheKey(options: ResolvedTokenOptions): string {
+export function tokenCacheKey(options: ResolvedTokenOptions, dpopThumbprint?: string): string {
   const material = JSON.stringify([
     FINGERPRINT_VERSION,
     options.tokenUrl,
@@ -23,6 +24,8 @@ export function tokenCacheKey(options: ResolvedTokenOptions): string {
     options.audience ?? null,
     [...options.resources].sort(),
     Object.entries(options.extraParams).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    // Appended only with DPoP, so the keys of Bearer clients stay what they were.
+    ...(dpopThumbprint !== undefined ? [['dpop', dpopThumbprint]] : []),
   ]);
   return sha256Hex(material);
 }

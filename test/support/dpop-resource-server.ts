@@ -44,6 +44,10 @@ export class DpopResourceServer {
   rotateNonceOnNextSuccess = false;
   nonce = randomBytes(16).toString('base64url');
   readonly #seenJti = new Set<string>();
+  /** Tokens this API refuses as revoked (`invalid_token`), checked after the nonce as the last check. */
+  readonly #revoked = new Set<string>();
+  /** Paths answered with a 307 to another URL, before any check. */
+  readonly #redirects = new Map<string, string>();
 
   private constructor(
     private readonly server: Server,
@@ -65,10 +69,26 @@ export class DpopResourceServer {
     return api;
   }
 
+  /** Refuses `accessToken` from now on, as an API does with a token revoked at the IdP. */
+  revoke(accessToken: string): void {
+    this.#revoked.add(accessToken);
+  }
+
+  /** Answers requests to `path` with a 307 redirect to `location`. */
+  redirect(path: string, location: string): void {
+    this.#redirects.set(path, location);
+  }
+
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = request.url ?? '/';
     const { authorization, dpop } = request.headers as { authorization?: string; dpop?: string };
     this.captured.push({ method: request.method ?? 'GET', path, ...(authorization ? { authorization } : {}), ...(dpop ? { dpop } : {}) });
+    const location = this.#redirects.get(path);
+    if (location !== undefined) {
+      response.writeHead(307, { Location: location });
+      response.end();
+      return;
+    }
     try {
       const jkt = await this.verify(request.method ?? 'GET', path, authorization, dpop);
       this.accepted += 1;
@@ -117,6 +137,7 @@ export class DpopResourceServer {
     const proofKey = await calculateJwkThumbprint(protectedHeader.jwk as JWK);
     if (proofKey !== boundTo) throw new Rejection('invalid_token', 'cnf.jkt does not match the proof key');
     if (this.alwaysDemandNonce || payload.nonce !== this.nonce) throw new Rejection('use_dpop_nonce', 'resource server requires nonce in DPoP proof');
+    if (this.#revoked.has(accessToken)) throw new Rejection('invalid_token', 'token revoked');
     return proofKey;
   }
 

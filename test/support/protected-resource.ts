@@ -22,6 +22,8 @@ export interface ResourceRequest {
   readonly path: string;
   readonly host: string;
   readonly authorization?: string;
+  /** The `DPoP` proof header, when one was sent. */
+  readonly dpop?: string;
   readonly body: string;
 }
 
@@ -129,8 +131,9 @@ export class ProtectedResource {
     request.on('end', () => {
       const path = new URL(request.url ?? '/', 'http://resource').pathname;
       const authorization = request.headers.authorization;
+      const dpop = request.headers.dpop as string | undefined;
       const body = Buffer.concat(chunks).toString('utf8');
-      this.requests.push({ scheme, method: request.method ?? '', path, host: request.headers.host ?? '', ...(authorization ? { authorization } : {}), body });
+      this.requests.push({ scheme, method: request.method ?? '', path, host: request.headers.host ?? '', ...(authorization ? { authorization } : {}), ...(dpop ? { dpop } : {}), body });
       void this.answer(path, authorization, body, response).catch(() => response.destroy());
     });
   }
