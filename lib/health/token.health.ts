@@ -45,12 +45,13 @@ export class TokenHealthIndicator implements OnModuleDestroy {
     this.#subscription = tokens.events$.subscribe((event) => this.observe(event));
   }
 
-  /** Checks that a valid token can be had; see the class description for the statuses. */
-  async isHealthy<const Key extends string = typeof DEFAULT_TOKEN_HEALTH_KEY>(
-    key: Key = DEFAULT_TOKEN_HEALTH_KEY as Key,
-    options: TokenHealthCheckOptions = {},
-  ): Promise<HealthIndicatorResult<Key>> {
-    const session = this.healthIndicatorService.check(key);
+  /**
+   * Checks that a valid token can be had; see the class description for the statuses. The default key
+   * is `oauth2`, or `oauth2:<name>` for a named client.
+   */
+  async isHealthy<const Key extends string = typeof DEFAULT_TOKEN_HEALTH_KEY>(key?: Key, options: TokenHealthCheckOptions = {}): Promise<HealthIndicatorResult<Key>> {
+    const name = this.tokens.name;
+    const session = this.healthIndicatorService.check((key ?? (name === undefined ? DEFAULT_TOKEN_HEALTH_KEY : `${DEFAULT_TOKEN_HEALTH_KEY}:${name}`)) as Key);
     const timeoutMs = options.timeoutMs ?? DEFAULT_TOKEN_HEALTH_TIMEOUT_MS;
     const deadline = AbortSignal.timeout(timeoutMs);
     try {

@@ -1,0 +1,37 @@
+import { Inject, type FactoryProvider } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import type { TokenManagerService } from '../manager/token-manager.service.js';
+import { getTokenManagerToken } from '../manager/token-manager.token.js';
+import { TokenHealthIndicator } from './token.health.js';
+
+/** Prefix of the DI tokens of named clients' health indicators. */
+const NAMED_HEALTH_PREFIX = 'nestjs-client-credentials:TokenHealthIndicator:';
+
+/**
+ * The DI token of the health indicator of the client registered with `TokenModule.forRoot({ name })`;
+ * without a name, the `TokenHealthIndicator` class.
+ */
+export function getTokenHealthIndicatorToken(name?: string): string | typeof TokenHealthIndicator {
+  return name === undefined ? TokenHealthIndicator : `${NAMED_HEALTH_PREFIX}${name}`;
+}
+
+/**
+ * A provider of the health indicator of a named client, watching that client's token manager. Its
+ * default key is `oauth2:<name>`, so every client has its own entry in the health output.
+ *
+ * ```ts
+ * providers: [provideTokenHealthIndicator('billing'), provideTokenHealthIndicator('shipping')]
+ * ```
+ */
+export function provideTokenHealthIndicator(name: string): FactoryProvider<TokenHealthIndicator> {
+  return {
+    provide: getTokenHealthIndicatorToken(name),
+    useFactory: (health: HealthIndicatorService, tokens: TokenManagerService) => new TokenHealthIndicator(health, tokens),
+    inject: [HealthIndicatorService, getTokenManagerToken(name)],
+  };
+}
+
+/** Injects the health indicator of a named client (see `provideTokenHealthIndicator`). */
+export function InjectTokenHealthIndicator(name?: string): PropertyDecorator & ParameterDecorator {
+  return Inject(getTokenHealthIndicatorToken(name));
+}
