@@ -25,16 +25,16 @@ export { TokenEndpointError, type TokenEndpointErrorDetails } from './errors/tok
 export { TokenResponseError } from './errors/token-response.error.js';
 export { TokenTimeoutError } from './errors/token-timeout.error.js';
 
-// Authorized HTTP (issue 3)
+// Authorized HTTP
 export { attachTokenInterceptor, type TokenSource } from './http/token.interceptor.js';
 export { getTokenHttpServiceToken, InjectTokenHttpService } from './http/token-http-service.token.js';
 export type { RetryOn401, TokenHttpOptions, TokenInterceptorOptions } from './http/http-options.interface.js';
 
-// Operability (issue 4): behind subpath exports, since their peers are optional:
+// Operability: behind subpath exports, since their peers are optional:
 // 'nestjs-client-credentials/config' (tokenConfig), '/health' (TokenHealthIndicator),
 // '/otel' (TokenMetricsService), '/testing' (TokenTestingModule, createTokenManagerMock).
 
-// Resilience (issue 5)
+// Resilience
 export type { TokenRetryOptions } from './options/token-retry-options.interface.js';
 export {
   DEFAULT_FAILURE_COOLDOWN_MS,
@@ -45,12 +45,12 @@ export {
   DEFAULT_RETRY_TOTAL_DEADLINE_MS,
 } from './options/token-options.defaults.js';
 
-// Fleet: one token per lifetime across instances (issue 6); RedisTokenStore is in `nestjs-client-credentials/redis`
+// Fleet: one token per lifetime across instances; RedisTokenStore is in `nestjs-client-credentials/redis`
 export type { StoredToken, TokenStore } from './store/token-store.interface.js';
 export { MemoryTokenStore } from './store/memory-token.store.js';
 export { TokenStoreError } from './errors/token-store.error.js';
 
-// Seed parity and IdP compatibility (issue 7)
+// Seed parity and IdP compatibility
 export { getTokenManagerToken, InjectTokenManager } from './manager/token-manager.token.js';
 export { SessionTokenExpiredError } from './errors/session-token-expired.error.js';
 export type {
@@ -60,7 +60,7 @@ export type {
   TlsClientAuthOptions,
 } from './options/token-module-options.interface.js';
 
-// Sender-constrained tokens: DPoP (issue 9)
+// Sender-constrained tokens: DPoP
 export { DpopService, type DpopRequestHeaders } from './dpop/dpop.service.js';
 export { attachDpopInterceptor, type DpopInterceptorOptions, type DpopTokenSource } from './dpop/dpop.interceptor.js';
 export type { DpopAlgorithm, DpopJwk, DpopKeyOptions, DpopOption } from './dpop/dpop-options.interface.js';
