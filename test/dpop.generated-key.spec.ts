@@ -2,7 +2,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { Test, type TestingModule } from '@nestjs/testing';
 import { decodeProtectedHeader, EmbeddedJWK, jwtVerify } from 'jose';
 import { generateKeyPairSync } from 'node:crypto';
+import { inspect } from 'node:util';
 import { DpopService, MemoryTokenStore, TokenConfigError, TokenManagerService, TokenModule, type TokenModuleOptions, type TokenStore } from '../lib/index.js';
+import { sharedDpopKeyStoreKey } from '../lib/store/token-cache-key.js';
+import { RESOLVED_TOKEN_OPTIONS } from '../lib/token.internal-constants.js';
 import { CapturingLogger } from './support/capturing-logger.js';
 import { TestIdp } from './support/test-idp.js';
 import { startTokenApp, type TokenApp } from './support/token-app.js';
@@ -119,6 +122,12 @@ describe('two registrations in one process sharing a MemoryTokenStore', () => {
       const tokens = await Promise.all(Array.from({ length: 100 }, (_, i) => managers[i % 2]!.getAccessToken()));
       expect(new Set(tokens).size).toBe(1);
       expect(idp.tokenRequests).toBe(1);
+      // What the store holds (claiming again returns it): nothing the module shows contains its private part.
+      const resolved = first.get(RESOLVED_TOKEN_OPTIONS);
+      const stored = JSON.parse((await store.claimSharedSecret(sharedDpopKeyStoreKey(resolved, 'ES256'), 'unused', 60_000))!) as { d: string };
+      const renderings = [a, b, store, resolved, ...managers].flatMap((subject) => [inspect(subject, { depth: 10, showHidden: true }), JSON.stringify(subject)]);
+      expect(renderings.join('\n')).toContain(a.thumbprint);
+      expect(renderings.join('\n')).not.toContain(stored.d);
       // Another algorithm is another key: a changed alg never signs with the old one.
       const eddsa = await startInstance({ store, dpop: { generateKey: true, alg: 'EdDSA' } });
       expect(eddsa.get(DpopService).thumbprint).not.toBe(a.thumbprint);
