@@ -179,7 +179,7 @@ describe('two registrations in one process sharing a MemoryTokenStore', () => {
   it('a custom store that fails, never answers or holds a foreign value: a key of its own, a warning, startup completes', async () => {
     const foreign = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
     const claims: Array<TokenStore['claimSharedSecret']> = [
-      () => Promise.reject(new Error('store exploded')),
+      (_key, candidate) => Promise.reject(new Error(`store exploded on ${candidate} (d=${(JSON.parse(candidate) as { d: string }).d})`)),
       () => new Promise<never>(() => undefined),
       async () => JSON.stringify(foreign),
       async () => 'not json',
@@ -193,6 +193,7 @@ describe('two registrations in one process sharing a MemoryTokenStore', () => {
         expect(moduleRef.get(DpopService).status()).toMatchObject({ mode: 'ephemeral', shared: false });
         expect(logger.lines.filter((line) => line.startsWith('warn') && line.includes('this process uses a key of its own'))).toHaveLength(1);
         expect(logger.lines.join('\n')).not.toContain(foreign.d);
+        expect(logger.lines.join('\n')).not.toMatch(/"d"|d=[A-Za-z0-9_-]{16}/);
       } finally {
         await moduleRef.close();
       }

@@ -43,9 +43,8 @@ export async function obtainDpopKey(options: ResolvedTokenOptions, dpop: Resolve
   const jose = await loadJose();
   const candidate = JSON.stringify(await jose.exportJWK((await jose.generateKeyPair(dpop.alg, { extractable: true })).privateKey));
   const adopted = await claimFleetKey(store.claimSharedSecret.bind(store), options, dpop.alg, candidate).catch((error: unknown) => {
-    // A custom store's error could quote what it was given: never let the candidate reach the log.
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    return `the token store failed (${reason.split(candidate).join('[redacted]')})`;
+    return `the token store failed (${withoutKeyMaterial(reason, candidate)})`;
   });
   if (typeof adopted !== 'string') return DpopKey.fromPrivateKey(adopted, dpop.alg, { source: 'ephemeral', shared: true });
   logger.warn(`DPoP: ${adopted}; this process uses a key of its own, so it gets its own token instead of the fleet's`);
@@ -63,6 +62,15 @@ async function claimFleetKey(
   const stored = await withDeadline(claim, options.requestTimeoutMs, () => new TokenStoreError(`no answer within ${options.requestTimeoutMs} ms`));
   if (stored === undefined) return 'the shared DPoP key in the token store cannot be read here (encrypted with a key not configured here, or not written by this package)';
   return readStoredKey(stored, alg) ?? `the value stored as the shared DPoP key is not a private ${alg} key (not adopted; delete it to let the fleet generate a new one)`;
+}
+
+/**
+ * `text` with the candidate and each of its JWK members replaced: a custom store's error could quote
+ * what it was given, whole or in part, and must not carry the private key into the log.
+ */
+function withoutKeyMaterial(text: string, candidate: string): string {
+  const members = Object.values(JSON.parse(candidate) as Record<string, unknown>).filter((value): value is string => typeof value === 'string' && value.length >= 16);
+  return [candidate, ...members].reduce((redacted, secret) => redacted.split(secret).join('[redacted]'), text);
 }
 
 /** The stored private JWK as a key that can sign with `alg`, or undefined (never saying why: it is a secret). */
