@@ -63,5 +63,6 @@ export type {
 // Sender-constrained tokens: DPoP
 export { DpopService, type DpopRequestHeaders } from './dpop/dpop.service.js';
 export { attachDpopInterceptor, type DpopInterceptorOptions, type DpopTokenSource } from './dpop/dpop.interceptor.js';
-export type { DpopAlgorithm, DpopJwk, DpopKeyOptions, DpopOption } from './dpop/dpop-options.interface.js';
+export type { DpopAlgorithm, DpopGeneratedKeyOptions, DpopJwk, DpopKeyOptions, DpopOption } from './dpop/dpop-options.interface.js';
+export { DEFAULT_SHARED_DPOP_KEY_TTL_MS } from './dpop/shared-dpop-key.js';
 export type { DpopStatus } from './dpop/dpop-status.interface.js';

@@ -7,7 +7,7 @@ import { TokenManagerService } from './manager/token-manager.service.js';
 import type { ResolvedTokenOptions } from './options/resolved-token-options.js';
 import { resolveTokenOptions } from './options/resolve-token-options.js';
 import { ConfigurableTokenModule, TOKEN_MODULE_OPTIONS } from './token.module-definition.js';
-import { RESOLVED_TOKEN_OPTIONS, TOKEN_ENDPOINT_CLIENT } from './token.internal-constants.js';
+import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT } from './token.internal-constants.js';
 
 /**
  * Gives the application an OAuth2 client-credentials token manager.
@@ -26,7 +26,11 @@ import { RESOLVED_TOKEN_OPTIONS, TOKEN_ENDPOINT_CLIENT } from './token.internal-
 @Module({
   providers: [
     { provide: RESOLVED_TOKEN_OPTIONS, useFactory: (raw: unknown) => resolveTokenOptions(raw), inject: [TOKEN_MODULE_OPTIONS] },
-    { provide: DpopService, useFactory: (options: ResolvedTokenOptions) => DpopService.create(options), inject: [RESOLVED_TOKEN_OPTIONS] },
+    {
+      provide: DpopService,
+      useFactory: (options: ResolvedTokenOptions, clientName?: string) => DpopService.create(options, clientName),
+      inject: [RESOLVED_TOKEN_OPTIONS, { token: TOKEN_CLIENT_NAME, optional: true }],
+    },
     {
       provide: TOKEN_ENDPOINT_CLIENT,
       useFactory: (options: ResolvedTokenOptions, dpop: DpopService) => new TokenEndpointClient(options, dpop.enabled ? dpop : undefined),

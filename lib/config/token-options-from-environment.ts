@@ -29,6 +29,7 @@ export function tokenOptionsFromEnvironment(env: Readonly<Record<string, string 
     if (switchedOff !== undefined) problems.push({ field: variable.name, message: `is set, but ${switchedOff.name} is false` });
     else setPath(options, variable.option, result.data);
   }
+  generateDpopKeyWhenSwitchedOn(options, env);
   try {
     validateTokenOptions(options, FEATURE_OPTIONS);
   } catch (error) {
@@ -37,6 +38,18 @@ export function tokenOptionsFromEnvironment(env: Readonly<Record<string, string 
   }
   if (problems.length > 0) throw new TokenConfigError(problems, 'environment');
   return options as unknown as TokenModuleOptions;
+}
+
+/**
+ * `OAUTH2_DPOP=true` with `OAUTH2_DPOP_ALG` or `OAUTH2_DPOP_ALLOW_BEARER_DOWNGRADE` but no private key
+ * means a generated key with those settings (`{ generateKey: true, ... }`); the sub-options alone
+ * turned the switch into an object and dropped its `true`.
+ */
+function generateDpopKeyWhenSwitchedOn(options: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>): void {
+  const dpop = options.dpop;
+  if (typeof dpop !== 'object' || dpop === null || 'privateKey' in dpop) return;
+  const switchedOn = TOKEN_ENVIRONMENT_SCHEMAS.boolean.safeParse(env.OAUTH2_DPOP ?? '');
+  if (switchedOn.success && switchedOn.data === true) options.dpop = { generateKey: true, ...dpop };
 }
 
 /**

@@ -9,8 +9,9 @@ const PUBLIC_MEMBERS: Readonly<Record<string, readonly string[]>> = { EC: ['kty'
 
 /**
  * The key pair a module instance proves possession of. The private key stays in a private field (a
- * non-extractable `CryptoKey` when generated); the public JWK and its RFC 7638 thumbprint are public
- * and fixed for the life of the instance, which is what the IdP binds tokens to (`cnf.jkt`).
+ * non-extractable `CryptoKey` when generated for this process alone); the public JWK and its RFC 7638
+ * thumbprint are public and fixed for the life of the instance, which is what the IdP binds tokens
+ * to (`cnf.jkt`).
  * @internal
  */
 export class DpopKey {
@@ -28,28 +29,38 @@ export class DpopKey {
     readonly publicJwk: DpopJwk,
     /** RFC 7638 SHA-256 thumbprint of the public key, base64url: the `jkt` tokens are bound to. */
     readonly thumbprint: string,
+    /** Whether a generated key is the fleet's, agreed on through the token store (false: this process's own). */
+    readonly shared: boolean,
   ) {
     this.#jose = jose;
     this.#privateKey = privateKey;
   }
 
-  /** Imports the configured key, or generates an ephemeral non-extractable ES256 pair. */
+  /** The configured key, or an ephemeral non-extractable pair of `options.alg` for this process alone. */
   static async create(options: ResolvedDpopOptions): Promise<DpopKey> {
-    const jose = await loadJose();
     const configured = options.revealPrivateKey();
-    let privateKey: CryptoKey | KeyObject;
-    let fullPublicJwk: Record<string, unknown>;
-    if (configured) {
-      privateKey = configured;
-      fullPublicJwk = createPublicKey(configured).export({ format: 'jwk' }) as Record<string, unknown>;
-    } else {
-      const pair = await jose.generateKeyPair(options.alg, { extractable: false });
-      privateKey = pair.privateKey;
-      fullPublicJwk = (await jose.exportJWK(pair.publicKey)) as Record<string, unknown>;
-    }
+    if (configured) return DpopKey.fromPrivateKey(configured, options.alg, { source: 'configured', shared: false });
+    const jose = await loadJose();
+    const pair = await jose.generateKeyPair(options.alg, { extractable: false });
+    return DpopKey.assemble(jose, pair.privateKey, (await jose.exportJWK(pair.publicKey)) as Record<string, unknown>, options.alg, { source: 'ephemeral', shared: false });
+  }
+
+  /** A key from a Node private key already checked against `alg` (configured, or adopted from the store). */
+  static async fromPrivateKey(privateKey: KeyObject, alg: DpopAlgorithm, origin: { source: DpopKeySource; shared: boolean }): Promise<DpopKey> {
+    const fullPublicJwk = createPublicKey(privateKey).export({ format: 'jwk' }) as Record<string, unknown>;
+    return DpopKey.assemble(await loadJose(), privateKey, fullPublicJwk, alg, origin);
+  }
+
+  private static async assemble(
+    jose: JoseModule,
+    privateKey: CryptoKey | KeyObject,
+    fullPublicJwk: Record<string, unknown>,
+    alg: DpopAlgorithm,
+    origin: { source: DpopKeySource; shared: boolean },
+  ): Promise<DpopKey> {
     const publicJwk = publicMembers(fullPublicJwk);
     const thumbprint = await jose.calculateJwkThumbprint(publicJwk as never, 'sha256');
-    return new DpopKey(jose, privateKey, options.keySource, options.alg, publicJwk, thumbprint);
+    return new DpopKey(jose, privateKey, origin.source, alg, publicJwk, thumbprint, origin.shared);
   }
 
   /** Signs a DPoP proof: `typ: dpop+jwt` with the public key in the `jwk` header (RFC 9449 §4.2). */
@@ -58,7 +69,7 @@ export class DpopKey {
   }
 
   toJSON(): Record<string, unknown> {
-    return { source: this.source, alg: this.alg, thumbprint: this.thumbprint };
+    return { source: this.source, shared: this.shared, alg: this.alg, thumbprint: this.thumbprint };
   }
 
   [inspect.custom](): string {

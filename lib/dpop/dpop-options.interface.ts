@@ -21,7 +21,23 @@ export interface DpopKeyOptions {
 }
 
 /**
- * The `dpop` option: `false` (or absent) for off, `true` for an ephemeral ES256 key generated at
- * startup (its thumbprint changes on every restart), or a key of your own.
+ * DPoP with a key pair generated at startup (with `jose`), for when no key is managed. With a `store`
+ * that can share secrets (`TokenStore.claimSharedSecret`, as `RedisTokenStore` and `MemoryTokenStore`
+ * do), every process of the fleet adopts the one key the store holds, so the fleet shares one token;
+ * otherwise each process has its own key and its own token.
  */
-export type DpopOption = true | false | DpopKeyOptions;
+export interface DpopGeneratedKeyOptions {
+  /** Generate the key pair at startup; `dpop: true` is the shorthand for `{ generateKey: true }`. */
+  generateKey: true;
+  /** Signing algorithm of the generated key, default `ES256`: `ES256` (EC P-256), `RS256` / `PS256` (RSA 2048), `EdDSA` (Ed25519). */
+  alg?: DpopAlgorithm;
+  /** As in `DpopKeyOptions`: accept a `token_type` of `Bearer` from the IdP, default false. */
+  allowBearerDowngrade?: boolean;
+}
+
+/**
+ * The `dpop` option: `false` (or absent) for off; `true` or `{ generateKey: true, ... }` for a key pair
+ * generated at startup (shared through the `store` when it can, see `DpopGeneratedKeyOptions`); or
+ * `{ privateKey, ... }` for a key of your own.
+ */
+export type DpopOption = true | false | DpopKeyOptions | DpopGeneratedKeyOptions;

@@ -2,11 +2,12 @@ import { Logger } from '@nestjs/common';
 import { inspect } from 'node:util';
 import { TokenConfigError } from '../errors/token-config.error.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
-import { DpopKey } from './dpop-key.js';
+import type { DpopKey } from './dpop-key.js';
 import { DpopNonceStore } from './dpop-nonce.store.js';
 import { createDpopProof } from './dpop-proof.js';
 import type { DpopSigner } from './dpop-signer.interface.js';
 import type { DpopStatus } from './dpop-status.interface.js';
+import { obtainDpopKey } from './shared-dpop-key.js';
 
 /** Headers of one DPoP-protected resource request (a type alias, so it fits axios header records). */
 export type DpopRequestHeaders = {
@@ -34,13 +35,19 @@ export class DpopService implements DpopSigner {
     this.#allowBearerDowngrade = allowBearerDowngrade;
   }
 
-  /** Loads the key of the `dpop` option (generating an ephemeral one), or a disabled service. @internal */
-  static async create(options: ResolvedTokenOptions): Promise<DpopService> {
+  /**
+   * Loads the key of the `dpop` option: the configured one, or a generated one (agreed on with the
+   * fleet through the `store` when it can, see `obtainDpopKey`); or a disabled service. `clientName`
+   * names the log context of a named registration.
+   * @internal
+   */
+  static async create(options: ResolvedTokenOptions, clientName?: string): Promise<DpopService> {
     const dpop = options.dpop;
     if (dpop === undefined) return new DpopService(undefined, options.clock, false);
-    const key = await DpopKey.create(dpop);
+    const logger = new Logger(clientName === undefined ? 'TokenManager' : `TokenManager:${clientName}`);
+    const key = await obtainDpopKey(options, dpop, logger);
     // The thumbprint is public (it is in every token) and is what IdP and API logs show: log it to correlate.
-    new Logger('TokenManager').log(`DPoP on: ${key.source} ${key.alg} key, thumbprint ${key.thumbprint}`);
+    logger.log(`DPoP on: ${key.source}${key.shared ? ' (shared through the token store)' : ''} ${key.alg} key, thumbprint ${key.thumbprint}`);
     return new DpopService(key, options.clock, dpop.allowBearerDowngrade);
   }
 
@@ -60,11 +67,12 @@ export class DpopService implements DpopSigner {
     return this.#allowBearerDowngrade ? ['DPoP', 'Bearer'] : ['DPoP'];
   }
 
-  /** Mode, algorithm and thumbprint: public facts for health output. */
+  /** Mode (and, for a generated key, whether the fleet shares it), algorithm and thumbprint: public facts for health output. */
   status(): DpopStatus {
     const key = this.#key;
     if (key === undefined) return { mode: 'off' };
-    return { mode: key.source, alg: key.alg, thumbprint: key.thumbprint, allowBearerDowngrade: this.#allowBearerDowngrade };
+    const shared = key.source === 'ephemeral' ? { shared: key.shared } : {};
+    return { mode: key.source, ...shared, alg: key.alg, thumbprint: key.thumbprint, allowBearerDowngrade: this.#allowBearerDowngrade };
   }
 
   /** A fresh proof for `method` + absolute `url`, with the origin's last nonce and, given a token, its hash (`ath`). */

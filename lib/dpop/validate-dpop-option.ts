@@ -4,7 +4,7 @@ import { ResolvedDpopOptions } from './resolved-dpop-options.js';
 
 /** The algorithms the `dpop.alg` option accepts. */
 export const DPOP_ALGORITHMS: readonly DpopAlgorithm[] = ['ES256', 'RS256', 'PS256', 'EdDSA'];
-const DPOP_KEY_OPTIONS = new Set(['privateKey', 'alg', 'allowBearerDowngrade']);
+const DPOP_KEY_OPTIONS = new Set(['privateKey', 'generateKey', 'alg', 'allowBearerDowngrade']);
 const MIN_RSA_BITS = 2048;
 
 type Report = (field: string, message: string) => void;
@@ -18,10 +18,10 @@ export function validateDpopOption(value: unknown, report: Report): ResolvedDpop
   if (value === undefined || value === null || value === false) return undefined;
   if (value === true) return new ResolvedDpopOptions({ alg: 'ES256', allowBearerDowngrade: false });
   if (typeof value !== 'object' || Array.isArray(value)) {
-    report('dpop', 'must be true or an object { privateKey, alg?, allowBearerDowngrade? }');
+    report('dpop', 'must be true, { generateKey: true, alg?, allowBearerDowngrade? } or { privateKey, alg?, allowBearerDowngrade? }');
     return undefined;
   }
-  const options = value as Partial<DpopKeyOptions> & Record<string, unknown>;
+  const options = value as Partial<DpopKeyOptions> & { generateKey?: unknown } & Record<string, unknown>;
   for (const key of Object.keys(options)) {
     if (!DPOP_KEY_OPTIONS.has(key)) report(`dpop.${key}`, 'is not a known option');
   }
@@ -29,20 +29,32 @@ export function validateDpopOption(value: unknown, report: Report): ResolvedDpop
   if (!DPOP_ALGORITHMS.includes(alg)) report('dpop.alg', `must be one of ${DPOP_ALGORITHMS.join(', ')}`);
   const allowBearerDowngrade = options.allowBearerDowngrade ?? false;
   if (typeof allowBearerDowngrade !== 'boolean') report('dpop.allowBearerDowngrade', 'must be a boolean');
+  const settings = { alg, allowBearerDowngrade: allowBearerDowngrade === true };
+  const generateKey = options.generateKey ?? false;
+  const hasPrivateKey = options.privateKey !== undefined && options.privateKey !== null && options.privateKey !== '';
+  if (typeof generateKey !== 'boolean') {
+    report('dpop.generateKey', 'must be true (generate the key pair at startup) or absent');
+    return undefined;
+  }
+  if (generateKey && hasPrivateKey) {
+    report('dpop.generateKey', 'cannot be combined with dpop.privateKey: set exactly one of them');
+    return undefined;
+  }
+  if (generateKey) return DPOP_ALGORITHMS.includes(alg) ? new ResolvedDpopOptions(settings) : undefined;
   const privateKey = parsePrivateKey(options.privateKey, report);
   if (privateKey === undefined || !DPOP_ALGORITHMS.includes(alg)) return undefined;
-  const mismatch = keyMismatch(privateKey, alg);
+  const mismatch = dpopKeyMismatch(privateKey, alg);
   if (mismatch !== undefined) {
     report('dpop.privateKey', mismatch);
     return undefined;
   }
-  return new ResolvedDpopOptions({ alg, allowBearerDowngrade: allowBearerDowngrade === true }, privateKey);
+  return new ResolvedDpopOptions(settings, privateKey);
 }
 
 /** A PEM string, a JWK as JSON text, or a JWK object, as a Node private key. */
 function parsePrivateKey(value: unknown, report: Report): KeyObject | undefined {
   if (value === undefined || value === null || value === '') {
-    report('dpop.privateKey', 'is required when dpop is an object (use dpop: true for an ephemeral key)');
+    report('dpop.privateKey', 'is required when dpop is an object without generateKey: set exactly one of privateKey or generateKey: true');
     return undefined;
   }
   try {
@@ -63,8 +75,12 @@ function parsePrivateKey(value: unknown, report: Report): KeyObject | undefined 
   return undefined;
 }
 
-/** Why the key cannot sign with `alg`, or undefined when it can. */
-function keyMismatch(key: KeyObject, alg: DpopAlgorithm): string | undefined {
+/**
+ * Why the key cannot sign with `alg`, or undefined when it can. Also checks a key adopted from a
+ * store, so a foreign key is refused by the same rules as a configured one.
+ * @internal
+ */
+export function dpopKeyMismatch(key: KeyObject, alg: DpopAlgorithm): string | undefined {
   const type = key.asymmetricKeyType;
   const details = key.asymmetricKeyDetails ?? {};
   switch (alg) {

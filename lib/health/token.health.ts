@@ -87,14 +87,14 @@ export class TokenHealthIndicator implements OnModuleDestroy {
     else this.logger.warn(`Token health ${status}: ${reason}${lastError}`);
   }
 
-  private snapshot(): { secondsToExpiry: number | null; lastRefreshAt: string | null; lastError: LastError | null; dpop?: Pick<DpopStatus, 'mode' | 'alg' | 'thumbprint'> } {
+  private snapshot(): { secondsToExpiry: number | null; lastRefreshAt: string | null; lastError: LastError | null; dpop?: Pick<DpopStatus, 'mode' | 'shared' | 'alg' | 'thumbprint'> } {
     const info = this.tokens.getTokenInfo();
     const secondsToExpiry = info ? Math.max(0, Math.floor((info.expiresAt.getTime() - this.tokens.now()) / 1000)) : null;
     const lastRefreshAt = this.#lastRefreshAt ?? info?.obtainedAt;
     const snapshot = { secondsToExpiry, lastRefreshAt: lastRefreshAt?.toISOString() ?? null, lastError: this.#lastError };
     const dpop = this.dpop?.status();
     if (dpop === undefined || dpop.mode === 'off') return snapshot;
-    return { ...snapshot, dpop: { mode: dpop.mode, alg: dpop.alg, thumbprint: dpop.thumbprint } };
+    return { ...snapshot, dpop: { mode: dpop.mode, ...(dpop.shared !== undefined ? { shared: dpop.shared } : {}), alg: dpop.alg, thumbprint: dpop.thumbprint } };
   }
 
   private observe(event: TokenEvent): void {

@@ -144,9 +144,10 @@ export interface TokenModuleOptions {
    */
   storeWaitMs?: number;
   /**
-   * Sender-constrained tokens (DPoP, RFC 9449): `true` for an ephemeral ES256 key generated at startup,
-   * or `{ privateKey, alg?, allowBearerDowngrade? }`. Token requests then carry a proof and the IdP must
-   * answer `token_type: DPoP`. Needs the optional peer `jose`.
+   * Sender-constrained tokens (DPoP, RFC 9449): `true` (or `{ generateKey: true, alg?, allowBearerDowngrade? }`)
+   * for a key pair generated at startup, which a fleet with a `store` shares (one key, one token), or
+   * `{ privateKey, alg?, allowBearerDowngrade? }` for a key of your own. Token requests then carry a
+   * proof and the IdP must answer `token_type: DPoP`. Needs the optional peer `jose`.
    */
   dpop?: DpopOption;
 }

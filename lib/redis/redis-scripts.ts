@@ -17,3 +17,17 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
 end
 return 0`;
+
+/** Put-if-absent of a shared secret: sets KEYS[1] to ARGV[1] (PX ARGV[2]) unless it exists; returns the value it holds. */
+export const CLAIM_SHARED_SECRET = `
+if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
+  return ARGV[1]
+end
+return redis.call('GET', KEYS[1])`;
+
+/** Extends KEYS[1] to PX ARGV[2] only if its value is still ARGV[1] (the one just read and adopted). */
+export const EXTEND_IF_EQUAL = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0`;

@@ -3,10 +3,11 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { inspect } from 'node:util';
 import { TokenConfigError, type TokenConfigProblem } from '../errors/token-config.error.js';
 import { TokenStoreError } from '../errors/token-store.error.js';
+import { withDeadline } from '../internal/with-deadline.js';
 import { RateLimitedLog } from '../store/rate-limited-log.js';
 import { sha256Hex } from '../store/token-cache-key.js';
 import type { StoredToken, TokenStore } from '../store/token-store.interface.js';
-import { DELETE_IF_EQUAL, DELETE_TOKEN_IF_DIGEST } from './redis-scripts.js';
+import { CLAIM_SHARED_SECRET, DELETE_IF_EQUAL, DELETE_TOKEN_IF_DIGEST, EXTEND_IF_EQUAL } from './redis-scripts.js';
 import type { RedisTokenStoreOptions } from './redis-token-store-options.interface.js';
 import { TokenCipher, type TokenEncryptionKey } from './token-cipher.js';
 
@@ -18,10 +19,11 @@ const FIRST_CONNECT_STATUSES = new Set(['wait', 'connecting', 'connect']);
 /**
  * A `TokenStore` on Redis (ioredis): one token per client for a whole fleet.
  *
- * Key names are `<prefix><fingerprint>:token` and `<prefix><fingerprint>:lease`; the fingerprint is a
- * SHA-256 hash, never a client id or a secret. A token value is `<sha256 of the token>.<payload>`:
- * the digest lets a Lua script compare-and-delete a rejected token without reading the token itself,
- * and the payload is AES-256-GCM encrypted when `encryptionKey` is set.
+ * Key names are `<prefix><fingerprint>:token`, `<prefix><fingerprint>:lease` and, for a generated DPoP
+ * key the fleet shares, `<prefix><fingerprint>:shared-secret`; the fingerprint is a SHA-256 hash, never
+ * a client id or a secret. A token value is `<sha256 of the token>.<payload>`: the digest lets a Lua
+ * script compare-and-delete a rejected token without reading the token itself. The payload, and a
+ * shared secret, are AES-256-GCM encrypted when `encryptionKey` is set.
  *
  * Every command has a deadline (`commandTimeoutMs`); errors reject the command (the manager then
  * fetches locally) and ioredis `error` events are logged at most every 30 s, never thrown.
@@ -36,6 +38,7 @@ export class RedisTokenStore implements TokenStore {
   readonly #connectionLog = new RateLimitedLog(this.logger);
   readonly #unreadableLog = new RateLimitedLog(this.logger);
   readonly #onError = (error: Error) => this.#connectionLog.warn(`Redis connection error: ${error.message}`);
+  #warnedSecretInClear = false;
 
   /** @throws TokenConfigError listing every invalid option. */
   constructor(options: RedisTokenStoreOptions) {
@@ -100,6 +103,27 @@ export class RedisTokenStore implements TokenStore {
     return released === 1;
   }
 
+  /**
+   * Put-if-absent in one Lua script, then the adopted value's expiry is extended (compare-and-expire,
+   * so a value replaced meanwhile is left alone). The whole exchange, connection included, runs under
+   * one `commandTimeoutMs` deadline. A value no configured key opens resolves `undefined` and is not
+   * extended, so it expires by itself.
+   */
+  async claimSharedSecret(key: string, candidate: string, ttlMs: number): Promise<string | undefined> {
+    const name = this.sharedSecretKeyName(key);
+    const px = Math.max(1, Math.ceil(ttlMs));
+    if (!this.#cipher.encrypts && !this.#warnedSecretInClear) {
+      this.#warnedSecretInClear = true;
+      this.logger.warn('Sharing a DPoP private key through Redis without encryptionKey: it is stored in clear, so whoever reads Redis can use the fleet\'s tokens; set encryptionKey');
+    }
+    return this.run(async () => {
+      const stored = (await this.#redis.eval(CLAIM_SHARED_SECRET, 1, name, this.#cipher.seal(candidate, name), px)) as string;
+      const secret = this.#cipher.open(stored, name);
+      if (secret !== undefined && secret !== candidate) await this.#redis.eval(EXTEND_IF_EQUAL, 1, name, stored, px);
+      return secret;
+    });
+  }
+
   /** Closes the client the store created; a client passed in stays open (it is yours). */
   async close(): Promise<void> {
     this.#redis.off('error', this.#onError);
@@ -116,11 +140,15 @@ export class RedisTokenStore implements TokenStore {
     return `${this.#keyPrefix}${key}:lease`;
   }
 
-  /** Runs a command under the deadline; during the first connection, waits (within it) for `ready`. */
+  private sharedSecretKeyName(key: string): string {
+    return `${this.#keyPrefix}${key}:shared-secret`;
+  }
+
+  /** Runs a command under the deadline; during the first connection, waits (within the same deadline) for `ready`. */
   private run<T>(command: () => Promise<T>): Promise<T> {
     if (!FIRST_CONNECT_STATUSES.has(this.#redis.status)) return this.withDeadline(command());
     if (this.#redis.status === 'wait') this.#redis.connect().catch(() => undefined);
-    return this.withDeadline(this.whenReady()).then(() => this.withDeadline(command()));
+    return this.withDeadline(this.whenReady().then(command));
   }
 
   /** Settles when the first connection is ready or has failed (the command then fails fast). */
@@ -136,12 +164,7 @@ export class RedisTokenStore implements TokenStore {
   }
 
   private withDeadline<T>(operation: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TokenStoreError(`Redis command timed out after ${this.#commandTimeoutMs} ms`)), this.#commandTimeoutMs);
-      timer.unref();
-    });
-    return Promise.race([operation, deadline]).finally(() => clearTimeout(timer));
+    return withDeadline(operation, this.#commandTimeoutMs, () => new TokenStoreError(`Redis command timed out after ${this.#commandTimeoutMs} ms`));
   }
 
   toJSON(): Record<string, unknown> {

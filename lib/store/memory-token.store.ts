@@ -13,6 +13,7 @@ interface Expiring<T> {
 export class MemoryTokenStore implements TokenStore {
   readonly #tokens = new Map<string, Expiring<StoredToken>>();
   readonly #leases = new Map<string, Expiring<string>>();
+  readonly #sharedSecrets = new Map<string, Expiring<string>>();
   readonly #clock: () => number;
 
   /** @param clock milliseconds-since-epoch clock for expiry, default `Date.now`. */
@@ -42,6 +43,13 @@ export class MemoryTokenStore implements TokenStore {
   async releaseLease(key: string, ownerId: string): Promise<boolean> {
     if (this.live(this.#leases, key)?.value !== ownerId) return false;
     return this.#leases.delete(key);
+  }
+
+  /** In-process put-if-absent: every registration on this store adopts the first candidate. */
+  async claimSharedSecret(key: string, candidate: string, ttlMs: number): Promise<string> {
+    const secret = this.live(this.#sharedSecrets, key)?.value ?? candidate;
+    this.#sharedSecrets.set(key, { value: secret, expiresAtMs: this.#clock() + ttlMs });
+    return secret;
   }
 
   /** The entry if it has not expired; an expired one is dropped. */

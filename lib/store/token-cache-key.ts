@@ -30,6 +30,16 @@ export function tokenCacheKey(options: ResolvedTokenOptions, dpopThumbprint?: st
   return sha256Hex(material);
 }
 
+/**
+ * The store key under which a fleet agrees on one generated DPoP key: the client fingerprint of
+ * `tokenCacheKey` (without a thumbprint, which is what is being agreed on) plus the algorithm, so two
+ * clients never share a key and a new `alg` gets a new key.
+ * @internal
+ */
+export function sharedDpopKeyStoreKey(options: ResolvedTokenOptions, alg: string): string {
+  return sha256Hex(JSON.stringify([FINGERPRINT_VERSION, 'dpop-key', tokenCacheKey(options), alg]));
+}
+
 /** SHA-256 of a UTF-8 string, as lowercase hex. @internal */
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');

@@ -36,6 +36,18 @@ export interface TokenStore {
   acquireLease(key: string, ownerId: string, ttlMs: number): Promise<boolean>;
   /** Releases the lease only if `ownerId` still holds it (compare-and-delete); true when released. */
   releaseLease(key: string, ownerId: string): Promise<boolean>;
+  /**
+   * Put-if-absent of a fleet-wide secret, so the processes of a fleet agree on one value (the DPoP key
+   * pair generated with `dpop: true`, whose thumbprint every token is bound to). Stores `candidate`
+   * under `key` when nothing is stored there and returns it; otherwise returns what is stored and
+   * extends its life to `ttlMs` from now. Must be atomic across processes (`SET NX`, a Lua script), and
+   * the value must be kept as a secret (encrypted at rest where the store can).
+   *
+   * Resolves `undefined` when a value is stored but cannot be read here (e.g. encrypted with a key not
+   * configured here). Optional: without it, each process keeps a key of its own and the fleet gets one
+   * token per process. It may reject like every other method; the caller then falls back the same way.
+   */
+  claimSharedSecret?(key: string, candidate: string, ttlMs: number): Promise<string | undefined>;
   /** Releases what the store opened itself (connections it created); called when the module shuts down. */
   close?(): Promise<void>;
 }

@@ -45,6 +45,16 @@ describe('DPoP configured by environment', () => {
     expect(inspect(first)).not.toContain(pem.split('\n')[1]);
   });
 
+  it('OAUTH2_DPOP=true with OAUTH2_DPOP_ALG and OAUTH2_DPOP_ALLOW_BEARER_DOWNGRADE generates a key of that algorithm', async () => {
+    const env = { ...BASE, OAUTH2_DPOP: 'true', OAUTH2_DPOP_ALG: 'PS256', OAUTH2_DPOP_ALLOW_BEARER_DOWNGRADE: 'true' };
+    expect(tokenOptionsFromEnvironment(env).dpop).toEqual({ generateKey: true, alg: 'PS256', allowBearerDowngrade: true });
+    expect((await dpopFrom(env)).status()).toMatchObject({ mode: 'ephemeral', shared: false, alg: 'PS256', allowBearerDowngrade: true });
+    // Without the switch, a sub-option alone still asks for a key, as before.
+    expect(configErrorOf({ ...BASE, OAUTH2_DPOP_ALG: 'PS256' }).problems).toEqual([
+      { field: 'OAUTH2_DPOP_PRIVATE_KEY', message: 'is required when dpop is an object without generateKey: set exactly one of privateKey or generateKey: true' },
+    ]);
+  });
+
   it('a key with OAUTH2_DPOP=false, a wrong algorithm or an unreadable key fails startup naming the variables, never quoting the key', () => {
     const pem = rsaPem();
     const contradiction = configErrorOf({ ...BASE, OAUTH2_DPOP: 'false', OAUTH2_DPOP_PRIVATE_KEY: pem });

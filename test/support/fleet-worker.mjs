@@ -2,11 +2,12 @@
 // (given `redisUrl`) a RedisTokenStore, driven over IPC by the fleet tests and bench/fleet.mjs. It
 // imports the package as built into FLEET_LIB_DIR (an ESM build of lib/), like an application would.
 import 'reflect-metadata';
+import { HttpService } from '@nestjs/axios';
 import { NestFactory } from '@nestjs/core';
 import { pathToFileURL } from 'node:url';
 
 const libDir = process.env.FLEET_LIB_DIR;
-const { TokenModule, TokenManagerService } = await import(pathToFileURL(`${libDir}/index.js`).href);
+const { DpopService, TokenModule, TokenManagerService } = await import(pathToFileURL(`${libDir}/index.js`).href);
 const { RedisTokenStore } = await import(pathToFileURL(`${libDir}/redis/index.js`).href);
 const settings = JSON.parse(process.env.FLEET_WORKER_SETTINGS);
 
@@ -43,11 +44,22 @@ async function burst(callers) {
   return { ok: results.length - failed, failed, tokens: [...tokens], errors: [...errors] };
 }
 
+/** Runs `callers` concurrent GETs of `path` through the module's HttpService (DPoP when on); counts the outcomes. */
+async function apiBurst({ path, callers }) {
+  const http = app.get(HttpService);
+  const results = await Promise.allSettled(Array.from({ length: callers }, () => http.axiosRef.get(path)));
+  const errors = new Set(results.filter((result) => result.status === 'rejected').map((result) => `${result.reason?.name}: ${result.reason?.message}`));
+  const ok = results.filter((result) => result.status === 'fulfilled' && result.value.status === 200).length;
+  return { ok, failed: results.length - ok, tokens: [], errors: [...errors] };
+}
+
 /** Background load: bursts until stopped, counting every call. */
 const load = { running: false, calls: 0, failed: 0, errors: new Set(), done: Promise.resolve() };
 
 const commands = {
   burst: ({ callers }) => burst(callers),
+  apiBurst,
+  dpopStatus: () => app.get(DpopService).status(),
   invalidate: ({ token }) => {
     manager.invalidate(token);
     return {};

@@ -4,7 +4,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { RedisServer } from './redis-server.js';
-import { TestIdp } from './test-idp.js';
+import { TestIdp, type TestIdpOptions } from './test-idp.js';
 
 const root = resolve('.');
 
@@ -142,10 +142,11 @@ export interface FleetEnvironment {
 }
 
 /**
- * Registers the hooks of a fleet suite: one oidc-provider and one redis-server for the suite, the
- * worker build, and closing every instance (and resetting the IdP) after each test.
+ * Registers the hooks of a fleet suite: one oidc-provider (with `idpOptions`, FLEET_CLIENT by default)
+ * and one redis-server for the suite, the worker build, and closing every instance (and resetting the
+ * IdP) after each test.
  */
-export function useFleetEnvironment(): FleetEnvironment {
+export function useFleetEnvironment(idpOptions: TestIdpOptions = { clients: [FLEET_CLIENT] }): FleetEnvironment {
   let libDir: string | undefined;
   let workers: FleetWorker[] = [];
   const environment = {
@@ -162,7 +163,7 @@ export function useFleetEnvironment(): FleetEnvironment {
 
   beforeAll(async () => {
     libDir = buildLibForWorkers();
-    [environment.idp, environment.redis] = await Promise.all([TestIdp.start({ clients: [FLEET_CLIENT] }), RedisServer.start()]);
+    [environment.idp, environment.redis] = await Promise.all([TestIdp.start(idpOptions), RedisServer.start()]);
   }, 60_000);
   afterEach(async () => {
     await Promise.all(workers.map((worker) => worker.close()));
