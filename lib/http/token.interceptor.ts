@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { AxiosHeaders, type AxiosError, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse, CanceledError, type InternalAxiosRequestConfig, isAxiosError } from 'axios';
 import { isResourceNonceChallenge } from '../dpop/dpop-challenge.js';
 import type { DpopService } from '../dpop/dpop.service.js';
@@ -10,13 +11,14 @@ import { guardRedirects, type RedirectGuarded } from './redirect-guard.js';
 import { isReplayableBody } from './replayable-body.js';
 
 /**
- * What the interceptor needs from a token manager. `getTokenInfo` tells, with DPoP, whether the IdP
+ * What the interceptor needs from a token manager. With `peekFreshToken`, requests that find a fresh
+ * cached token are authorized synchronously, without a promise hop. `getTokenInfo` tells, with DPoP, whether the IdP
  * issued the token as Bearer (`allowBearerDowngrade`); without it the token is taken as DPoP-bound.
  */
 export type TokenSource = Pick<TokenManagerService, 'getAccessToken' | 'invalidate' | 'renewRejected' | 'recordUnauthorizedRetry'> &
-  Partial<Pick<TokenManagerService, 'getTokenInfo'>>;
+  Partial<Pick<TokenManagerService, 'getTokenInfo' | 'peekFreshToken'>>;
 
-/** What the interceptor remembers about a request it authorized. Kept off the wire and out of `inspect()`. */
+/** What the interceptor remembers about a request it authorized. Never sent; `inspect()` and JSON show only its origin. */
 interface AuthorizedRequest extends RedirectGuarded {
   /** The token sent, so a 401 invalidates exactly that token. */
   readonly token: string;
@@ -39,7 +41,11 @@ interface ResendBudget {
 /** The credential headers of one attempt: `Authorization`, and with DPoP the proof. */
 type Credentials = { readonly Authorization: string; readonly DPoP?: string };
 
-/** Non-enumerable slot on the request config holding its `AuthorizedRequest`. */
+/**
+ * Slot on a request config holding its `AuthorizedRequest`. A plain property, not a weak map or a
+ * defined property: it is written once per request, and either costs more than the rest of the fast
+ * path. Its value prints without the token, and errors handed to callers lose it.
+ */
 const AUTHORIZED = Symbol('nestjs-client-credentials.authorized');
 /** Marks a resend, so the request interceptor leaves its credentials alone. */
 const RESENT = 'nestjsClientCredentialsResent';
@@ -98,15 +104,45 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
   const dpopCredentials = (dpopService: DpopService, token: string, method: string | undefined, url: string): Promise<Credentials> =>
     dpopService.resourceRequestHeaders(method ?? 'get', url, token, tokens.getTokenInfo?.()?.tokenType);
 
-  /** Request side: decide whether this request gets the token, and remember what was sent. */
-  const authorize = async (config: InternalAxiosRequestConfig): Promise<InternalAxiosRequestConfig> => {
-    rememberAuthorization(config, undefined);
+  /** Where this request may carry our token: its origin, or undefined when it keeps what it has (own credentials, a resend, another origin). */
+  const tokenOriginOf = (config: InternalAxiosRequestConfig): string | undefined => {
+    // A config reused from an earlier response carries that request's record: it says nothing about this one.
+    if ((config as ConfigWithAuthorization)[AUTHORIZED] !== undefined) delete (config as ConfigWithAuthorization)[AUTHORIZED];
     const headers = AxiosHeaders.from(config.headers);
     config.headers = headers;
     // Credentials of the caller's own (a header, or `auth`, which axios turns into Basic) win.
-    if ((config as unknown as Record<string, unknown>)[RESENT] === true || headers.has('Authorization') || config.auth) return config;
+    if ((config as unknown as Record<string, unknown>)[RESENT] === true || headers.has('Authorization') || config.auth) return undefined;
     const origin = allowlist.originOf(config);
-    if (!allowlist.allows(origin)) return config;
+    return allowlist.allows(origin) ? origin : undefined;
+  };
+
+  /** Records what `config` carries, and guards its redirects. */
+  const remember = (config: InternalAxiosRequestConfig, token: string, origin: string, dpopUrl: string | undefined): InternalAxiosRequestConfig => {
+    const authorized = new AuthorizedRequestRecord(token, origin, dpopUrl, config.data, config.beforeRedirect);
+    config.beforeRedirect = guardRedirects(allowlist, authorized);
+    (config as ConfigWithAuthorization)[AUTHORIZED] = authorized;
+    return config;
+  };
+
+  /**
+   * Request side, fast path (Bearer with a fresh cached token): synchronous, so axios dispatches the
+   * request in the same tick, as it does without interceptors. The origin checks run here, when the
+   * request is about to go, not when the token was looked up.
+   */
+  const authorizeNow = (config: InternalAxiosRequestConfig): InternalAxiosRequestConfig => {
+    const token = freshTokens.take(config);
+    const origin = tokenOriginOf(config);
+    if (token === undefined || origin === undefined) return config;
+    // `tokenOriginOf` found no Authorization header in any spelling, and the token response parser admits
+    // only header-safe tokens: plain assignment does what `set()` would, without its normalising passes.
+    config.headers.Authorization = `Bearer ${token}`;
+    return remember(config, token, origin, undefined);
+  };
+
+  /** Request side, general path: waits for a token (a refresh, refresh-ahead, an abort) and signs DPoP proofs. */
+  const authorize = async (config: InternalAxiosRequestConfig): Promise<InternalAxiosRequestConfig> => {
+    const origin = tokenOriginOf(config);
+    if (origin === undefined) return config;
 
     const signal = abortSignalOf(config);
     let token: string;
@@ -117,23 +153,12 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
       throw error;
     }
     let dpopUrl: string | undefined;
-    if (dpop === undefined) headers.set('Authorization', `Bearer ${token}`);
+    if (dpop === undefined) config.headers.set('Authorization', `Bearer ${token}`);
     else {
       dpopUrl = instance.getUri(config);
-      setCredentials(headers, await dpopCredentials(dpop, token, config.method, dpopUrl));
+      setCredentials(config.headers, await dpopCredentials(dpop, token, config.method, dpopUrl));
     }
-    const authorized: AuthorizedRequest = {
-      token,
-      origin,
-      dpopUrl,
-      originalData: config.data,
-      replayable: isReplayableBody(config.data),
-      callerBeforeRedirect: config.beforeRedirect,
-      droppedOnRedirect: false,
-    };
-    config.beforeRedirect = guardRedirects(allowlist, authorized);
-    rememberAuthorization(config, authorized);
-    return config;
+    return remember(config, token, origin, dpopUrl);
   };
 
   /** With DPoP: the nonce of an answer to an authorized request, unless a redirect made it another origin's. */
@@ -182,7 +207,7 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
     else setCredentials(headers, await dpopCredentials(dpop, token, config.method, authorized.dpopUrl));
     // The adapter recomputes the length from the body; a stale one would truncate or hang.
     headers.delete('Content-Length');
-    const next: AuthorizedRequest = { ...authorized, token, droppedOnRedirect: false };
+    const next = new AuthorizedRequestRecord(token, authorized.origin, authorized.dpopUrl, authorized.originalData, authorized.callerBeforeRedirect);
     const request: AxiosRequestConfig & { [RESENT]: true } = {
       ...config,
       headers,
@@ -217,11 +242,24 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
           return response;
         };
 
-  const requestInterceptor = instance.interceptors.request.use(authorize);
+  // Two request interceptors, of which axios runs exactly one per request (`runWhen` is asked for
+  // both, in order, before either runs): the synchronous one when a fresh token is cached, the
+  // asynchronous one otherwise. With no other asynchronous interceptor on the instance, the common
+  // case then costs no promise hop, which is most of what an interceptor adds to a request.
+  const freshTokens = new FreshTokenHandoff();
+  const hasFreshToken = (config: InternalAxiosRequestConfig): boolean => {
+    const token = dpop === undefined ? tokens.peekFreshToken?.() : undefined;
+    if (token === undefined) return false;
+    freshTokens.hold(config, token);
+    return true;
+  };
+  const synchronousInterceptor = instance.interceptors.request.use(authorizeNow, undefined, { synchronous: true, runWhen: hasFreshToken });
+  const asynchronousInterceptor = instance.interceptors.request.use(authorize, undefined, { runWhen: (config) => !freshTokens.isLatest(config) });
   const responseInterceptor = instance.interceptors.response.use(onSuccess, onFailure);
   const detach = () => {
     if (ATTACHED.get(instance) !== detach) return;
-    instance.interceptors.request.eject(requestInterceptor);
+    instance.interceptors.request.eject(synchronousInterceptor);
+    instance.interceptors.request.eject(asynchronousInterceptor);
     instance.interceptors.response.eject(responseInterceptor);
     ATTACHED.delete(instance);
   };
@@ -242,7 +280,7 @@ function abortSignalOf(config: InternalAxiosRequestConfig): AbortSignal | undefi
 }
 
 function authorizationOf(config: InternalAxiosRequestConfig | undefined): AuthorizedRequest | undefined {
-  return config === undefined ? undefined : (config as unknown as Record<symbol, AuthorizedRequest | undefined>)[AUTHORIZED];
+  return config === undefined ? undefined : (config as ConfigWithAuthorization)[AUTHORIZED];
 }
 
 /**
@@ -258,7 +296,10 @@ function withoutToken<E extends AxiosError>(error: E): E {
     headers.delete('DPoP');
   }
   // A caller resending `error.config` must get fresh credentials, not be taken for our own resend.
-  if (error.config !== undefined) delete (error.config as unknown as Record<string, unknown>)[RESENT];
+  if (error.config !== undefined) {
+    delete (error.config as unknown as Record<string, unknown>)[RESENT];
+    delete (error.config as ConfigWithAuthorization)[AUTHORIZED];
+  }
   for (const holder of [error, error.response]) {
     if (holder !== undefined && Object.prototype.propertyIsEnumerable.call(holder, 'request')) {
       Object.defineProperty(holder, 'request', { value: holder.request, enumerable: false, configurable: true, writable: true });
@@ -267,6 +308,64 @@ function withoutToken<E extends AxiosError>(error: E): E {
   return error;
 }
 
-function rememberAuthorization(config: InternalAxiosRequestConfig, authorized: AuthorizedRequest | undefined): void {
-  Object.defineProperty(config, AUTHORIZED, { value: authorized, enumerable: false, configurable: true, writable: true });
+/**
+ * Hands the token found by the fast path's `runWhen` to its interceptor. axios normally runs that
+ * interceptor right after asking `runWhen`, so one slot suffices and costs nothing; when another
+ * asynchronous interceptor on the instance lets requests interleave, a request whose slot was taken
+ * by the next one finds its token in a weak map instead.
+ */
+class FreshTokenHandoff {
+  #config: InternalAxiosRequestConfig | undefined;
+  #token: string | undefined;
+  readonly #displaced = new WeakMap<InternalAxiosRequestConfig, string>();
+
+  hold(config: InternalAxiosRequestConfig, token: string): void {
+    if (this.#config !== undefined && this.#config !== config) this.#displaced.set(this.#config, this.#token!);
+    this.#config = config;
+    this.#token = token;
+  }
+
+  /** Whether `config` is the request the last `hold` was for: `runWhen` of the slow path asks right after the fast path's. */
+  isLatest(config: InternalAxiosRequestConfig): boolean {
+    return this.#config === config;
+  }
+
+  /** The token held for `config`, once. */
+  take(config: InternalAxiosRequestConfig): string | undefined {
+    if (this.#config === config) {
+      const token = this.#token;
+      this.#config = undefined;
+      this.#token = undefined;
+      return token;
+    }
+    const token = this.#displaced.get(config);
+    if (token !== undefined) this.#displaced.delete(config);
+    return token;
+  }
+}
+
+type ConfigWithAuthorization = InternalAxiosRequestConfig & { [AUTHORIZED]?: AuthorizedRequest };
+
+/** An `AuthorizedRequest` that keeps its token out of `inspect()` and `JSON.stringify()`. */
+class AuthorizedRequestRecord implements AuthorizedRequest {
+  readonly replayable: boolean;
+  droppedOnRedirect = false;
+
+  constructor(
+    readonly token: string,
+    readonly origin: string,
+    readonly dpopUrl: string | undefined,
+    readonly originalData: unknown,
+    readonly callerBeforeRedirect: AxiosRequestConfig['beforeRedirect'],
+  ) {
+    this.replayable = isReplayableBody(originalData);
+  }
+
+  toJSON(): { origin: string } {
+    return { origin: this.origin };
+  }
+
+  [inspect.custom](): string {
+    return `AuthorizedRequest { origin: ${this.origin} }`;
+  }
 }

@@ -104,6 +104,16 @@ export class TokenManagerService implements OnModuleDestroy, BeforeApplicationSh
     return this.acquire(options?.signal);
   }
 
+  /**
+   * The cached token when it is fresh (usable without I/O and not yet due for refresh-ahead), else
+   * undefined. For synchronous callers, such as the token interceptor's fast path; it never starts a
+   * refresh, so anything that can wait should call `getAccessToken()`.
+   */
+  peekFreshToken(): string | undefined {
+    const cached = this.#cached;
+    return cached !== undefined && isFresh(cached, this.#clock()) ? cached.value : undefined;
+  }
+
   /** The same as `getAccessToken()`, as an observable that emits one token and completes. */
   get accessToken$(): Observable<string> {
     return defer(() => {
