@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, expect, it } from '@jest/globals';
+import { expect, it } from '@jest/globals';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -8,7 +8,7 @@ import { RedisTokenStore, type RedisTokenStoreOptions } from '../lib/redis/index
 import { TokenCipher } from '../lib/redis/token-cipher.js';
 import { RESOLVED_TOKEN_OPTIONS } from '../lib/token.internal-constants.js';
 import { CapturingLogger } from './support/capturing-logger.js';
-import { describeWithRedisServer, freePort, RedisServer } from './support/redis-server.js';
+import { describeWithRedisServer, freePort, useRedisServer } from './support/redis-server.js';
 
 const CLIENT = { tokenUrl: 'https://idp.example.com/oauth2/token', clientId: 'shared-key-client', clientSecret: 'shared-key-secret-4321' };
 const KEY = randomBytes(32).toString('base64');
@@ -25,25 +25,12 @@ interface Instance {
 }
 
 describeWithRedisServer('a generated DPoP key shared through a real redis-server', () => {
-  let redis: RedisServer;
-  let admin: Redis;
-  const started: TestingModule[] = [];
-
-  beforeAll(async () => {
-    redis = await RedisServer.start();
-    admin = new Redis(redis.url);
-  }, 30_000);
-  afterEach(async () => {
-    await Promise.all(started.splice(0).map((moduleRef) => moduleRef.close()));
-  });
-  afterAll(async () => {
-    admin?.disconnect();
-    await redis?.stop();
-  });
+  const suite = useRedisServer();
+  const { started } = suite;
 
   async function startInstance(storeOptions: Partial<RedisTokenStoreOptions>, options: Partial<TokenModuleOptions> = {}): Promise<Instance> {
     const logger = new CapturingLogger();
-    const store = new RedisTokenStore({ redis: redis.url, ...storeOptions });
+    const store = new RedisTokenStore({ redis: suite.redis.url, ...storeOptions });
     const moduleRef = await Test.createTestingModule({ imports: [TokenModule.forRoot({ ...CLIENT, store, dpop: true, ...options })] })
       .setLogger(logger)
       .compile();
@@ -53,9 +40,9 @@ describeWithRedisServer('a generated DPoP key shared through a real redis-server
 
   /** The one shared-secret key under `prefix`, its raw value and the private JWK it seals. */
   async function storedKey(prefix: string, encryptionKey?: string): Promise<{ name: string; value: string; jwk: Record<string, string> }> {
-    const names = await admin.keys(`${prefix}*:shared-secret`);
+    const names = await suite.admin.keys(`${prefix}*:shared-secret`);
     expect(names).toHaveLength(1);
-    const value = (await admin.get(names[0]!))!;
+    const value = (await suite.admin.get(names[0]!))!;
     const opened = new TokenCipher(encryptionKey === undefined ? [] : [encryptionKey]).open(value, names[0]!);
     return { name: names[0]!, value, jwk: JSON.parse(opened!) as Record<string, string> };
   }
@@ -72,13 +59,13 @@ describeWithRedisServer('a generated DPoP key shared through a real redis-server
       expect(rendering).not.toContain('kty');
       expect(rendering).not.toContain(jwk.d);
     }
-    expect(await admin.pttl(name)).toBeGreaterThan(DEFAULT_SHARED_DPOP_KEY_TTL_MS - 60_000);
+    expect(await suite.admin.pttl(name)).toBeGreaterThan(DEFAULT_SHARED_DPOP_KEY_TTL_MS - 60_000);
     expect(DEFAULT_SHARED_DPOP_KEY_TTL_MS).toBeGreaterThanOrEqual(24 * 60 * 60 * 1000);
 
-    await admin.pexpire(name, 60_000);
+    await suite.admin.pexpire(name, 60_000);
     const third = await startInstance({ keyPrefix: 'share:', encryptionKey: KEY });
     expect(third.dpop.thumbprint).toBe(first.dpop.thumbprint);
-    expect(await admin.pttl(name)).toBeGreaterThan(DEFAULT_SHARED_DPOP_KEY_TTL_MS - 60_000);
+    expect(await suite.admin.pttl(name)).toBeGreaterThan(DEFAULT_SHARED_DPOP_KEY_TTL_MS - 60_000);
 
     const renderings = [first, second, third].flatMap(({ moduleRef, dpop, store, logger }) => {
       const resolved = moduleRef.get(RESOLVED_TOKEN_OPTIONS);
@@ -112,12 +99,12 @@ describeWithRedisServer('a generated DPoP key shared through a real redis-server
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
     const ecPublic = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
     for (const planted of ['not a value of this package', clear('not json'), clear('["EC"]'), clear(JSON.stringify(rsa)), clear(JSON.stringify(ecPublic))]) {
-      await admin.set(name, planted, 'PX', 60_000);
+      await suite.admin.set(name, planted, 'PX', 60_000);
       const instance = await startInstance({ keyPrefix: 'planted:' });
       expect(instance.dpop.status()).toMatchObject({ mode: 'ephemeral', shared: false });
       expect(instance.logger.lines.filter((line) => line.includes('this process uses a key of its own'))).toHaveLength(1);
       expect(instance.logger.lines.join('\n')).not.toContain(rsa.d);
-      expect(await admin.get(name)).toBe(planted);
+      expect(await suite.admin.get(name)).toBe(planted);
     }
   });
 
@@ -126,7 +113,7 @@ describeWithRedisServer('a generated DPoP key shared through a real redis-server
     expect(unreachable.dpop.status()).toMatchObject({ mode: 'ephemeral', shared: false });
     expect(unreachable.logger.lines.some((line) => line.startsWith('warn') && /token store failed .*a key of its own/.test(line))).toBe(true);
 
-    const pauser = new Redis(redis.url);
+    const pauser = new Redis(suite.redis.url);
     await pauser.client('PAUSE', 1_500, 'ALL');
     try {
       const paused = await startInstance({ keyPrefix: 'paused:', commandTimeoutMs: 200 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import type { DpopStatus } from '../lib/index.js';
 import { DpopResourceServer } from './support/dpop-resource-server.js';
@@ -36,6 +37,28 @@ describeWithRedisServer('a fleet of Node processes with dpop: true sharing one r
     expect(failuresOf(results)).toBe(0);
     expect(fleet.idp.tokenRequests).toBe(1);
     expect(api.accepted - acceptedBefore).toBe(200);
+  });
+
+  it('the key deleted from Redis while A runs: A puts it back, B started afterwards adopts it, and both share 1 token', async () => {
+    const settings = { encryptionKey: ENCRYPTION_KEY, tokenOptions: { dpop: true, http: { baseURL: api.baseUrl } } };
+    const [a] = await fleet.startFleet(1, 'fleet-dpop-keepalive:', settings);
+    const admin = new Redis(fleet.redis.url);
+    try {
+      const names = await admin.keys('fleet-dpop-keepalive:*:shared-secret');
+      expect(names).toHaveLength(1);
+      await admin.del(names[0]!);
+      expect(await a!.send('refreshSharedDpopKey')).toEqual({ outcome: 'held' });
+      expect(await admin.exists(names[0]!)).toBe(1);
+    } finally {
+      admin.disconnect();
+    }
+    const [b] = await fleet.startFleet(1, 'fleet-dpop-keepalive:', settings);
+    const acceptedBefore = api.accepted;
+    const { statuses, results } = await callApiFromEvery([a!, b!]);
+    expect(new Set(statuses.map((status) => status.thumbprint)).size).toBe(1);
+    expect(failuresOf(results)).toBe(0);
+    expect(fleet.idp.tokenRequests).toBe(1);
+    expect(api.accepted - acceptedBefore).toBe(100);
   });
 
   it('the same fleet without a store: a key per process, so a token per process (what the store above prevents)', async () => {

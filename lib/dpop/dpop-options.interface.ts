@@ -23,8 +23,9 @@ export interface DpopKeyOptions {
 /**
  * DPoP with a key pair generated at startup (with `jose`), for when no key is managed. With a `store`
  * that can share secrets (`TokenStore.claimSharedSecret`, as `RedisTokenStore` and `MemoryTokenStore`
- * do), every process of the fleet adopts the one key the store holds, so the fleet shares one token;
- * otherwise each process has its own key and its own token.
+ * do), every process of the fleet adopts the one key the store holds, so the fleet shares one token,
+ * and running processes keep it alive there (re-offered every 6 h); otherwise each process has its own
+ * key and its own token.
  */
 export interface DpopGeneratedKeyOptions {
   /** Generate the key pair at startup; `dpop: true` is the shorthand for `{ generateKey: true }`. */

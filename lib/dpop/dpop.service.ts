@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import { inspect } from 'node:util';
 import { TokenConfigError } from '../errors/token-config.error.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
@@ -8,6 +8,7 @@ import { createDpopProof } from './dpop-proof.js';
 import type { DpopSigner } from './dpop-signer.interface.js';
 import type { DpopStatus } from './dpop-status.interface.js';
 import { obtainDpopKey } from './shared-dpop-key.js';
+import type { SharedDpopKeyKeepalive, SharedDpopKeyRefresh } from './shared-dpop-key-keepalive.js';
 
 /** Headers of one DPoP-protected resource request (a type alias, so it fits axios header records). */
 export type DpopRequestHeaders = {
@@ -22,15 +23,20 @@ export type DpopRequestHeaders = {
  * servers sent. Always provided; `enabled` is false without the `dpop` option. Inject it to build
  * headers by hand, to attach DPoP to an axios instance of your own (`attachDpopInterceptor`) or to
  * report `status()`. The module's own `HttpService` uses it by itself when the option is on.
+ *
+ * With the fleet's shared key (a generated key adopted from the `store`), it keeps that key alive in
+ * the store while the module runs (`SharedDpopKeyKeepalive`), and stops when the module is destroyed.
  */
-export class DpopService implements DpopSigner {
+export class DpopService implements DpopSigner, OnModuleDestroy {
   readonly #key: DpopKey | undefined;
+  readonly #keepalive: SharedDpopKeyKeepalive | undefined;
   readonly #nonces = new DpopNonceStore();
   readonly #clock: () => number;
   readonly #allowBearerDowngrade: boolean;
 
-  private constructor(key: DpopKey | undefined, clock: () => number, allowBearerDowngrade: boolean) {
+  private constructor(key: DpopKey | undefined, clock: () => number, allowBearerDowngrade: boolean, keepalive?: SharedDpopKeyKeepalive) {
     this.#key = key;
+    this.#keepalive = keepalive;
     this.#clock = clock;
     this.#allowBearerDowngrade = allowBearerDowngrade;
   }
@@ -45,10 +51,30 @@ export class DpopService implements DpopSigner {
     const dpop = options.dpop;
     if (dpop === undefined) return new DpopService(undefined, options.clock, false);
     const logger = new Logger(clientName === undefined ? 'TokenManager' : `TokenManager:${clientName}`);
-    const key = await obtainDpopKey(options, dpop, logger);
+    const { key, keepalive } = await obtainDpopKey(options, dpop, logger);
     // The thumbprint is public (it is in every token) and is what IdP and API logs show: log it to correlate.
     logger.log(`DPoP on: ${key.source}${key.shared ? ' (shared through the token store)' : ''} ${key.alg} key, thumbprint ${key.thumbprint}`);
-    return new DpopService(key, options.clock, dpop.allowBearerDowngrade);
+    keepalive?.start();
+    return new DpopService(key, options.clock, dpop.allowBearerDowngrade, keepalive);
+  }
+
+  /** Stops keeping the shared key alive (Nest calls it on factory-provided instances too). */
+  onModuleDestroy(): void {
+    this.#keepalive?.stop();
+  }
+
+  /**
+   * Re-offers the fleet's shared key to the store now, as the periodic keep-alive does; undefined
+   * without a shared key (DPoP off, a configured key, or a key of this process's own). Never rejects.
+   * @internal
+   */
+  refreshSharedKey(): Promise<SharedDpopKeyRefresh | undefined> {
+    return this.#keepalive === undefined ? Promise.resolve(undefined) : this.#keepalive.refresh();
+  }
+
+  /** Whether a keep-alive of the shared key is scheduled (false once the module is destroyed). @internal */
+  get sharedKeyRefreshScheduled(): boolean {
+    return this.#keepalive?.scheduled ?? false;
   }
 
   /** Whether the `dpop` option is on. */

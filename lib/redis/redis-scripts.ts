@@ -18,12 +18,16 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0`;
 
-/** Put-if-absent of a shared secret: sets KEYS[1] to ARGV[1] (PX ARGV[2]) unless it exists; returns the value it holds. */
+/**
+ * Put-if-absent of a shared secret: sets KEYS[1] to ARGV[1] (PX ARGV[2]) unless it exists; returns
+ * `{1, value}` when it wrote it, `{0, value held}` otherwise (that value's expiry is the caller's to
+ * extend once it could open it: a sealed value cannot be compared here).
+ */
 export const CLAIM_SHARED_SECRET = `
 if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
-  return ARGV[1]
+  return {1, ARGV[1]}
 end
-return redis.call('GET', KEYS[1])`;
+return {0, redis.call('GET', KEYS[1])}`;
 
 /** Extends KEYS[1] to PX ARGV[2] only if its value is still ARGV[1] (the one just read and adopted). */
 export const EXTEND_IF_EQUAL = `

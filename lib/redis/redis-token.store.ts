@@ -104,8 +104,9 @@ export class RedisTokenStore implements TokenStore {
   }
 
   /**
-   * Put-if-absent in one Lua script, then the adopted value's expiry is extended (compare-and-expire,
-   * so a value replaced meanwhile is left alone). The whole exchange, connection included, runs under
+   * Put-if-absent in one Lua script, then a value held already (another process's, or the candidate
+   * itself when a running process re-offers its key) has its expiry extended (compare-and-expire, so a
+   * value replaced meanwhile is left alone). The whole exchange, connection included, runs under
    * one `commandTimeoutMs` deadline. A value no configured key opens resolves `undefined` and is not
    * extended, so it expires by itself.
    */
@@ -117,9 +118,10 @@ export class RedisTokenStore implements TokenStore {
       this.logger.warn('Sharing a DPoP private key through Redis without encryptionKey: it is stored in clear, so whoever reads Redis can use the fleet\'s tokens; set encryptionKey');
     }
     return this.run(async () => {
-      const stored = (await this.#redis.eval(CLAIM_SHARED_SECRET, 1, name, this.#cipher.seal(candidate, name), px)) as string;
+      const [written, stored] = (await this.#redis.eval(CLAIM_SHARED_SECRET, 1, name, this.#cipher.seal(candidate, name), px)) as [number, string];
       const secret = this.#cipher.open(stored, name);
-      if (secret !== undefined && secret !== candidate) await this.#redis.eval(EXTEND_IF_EQUAL, 1, name, stored, px);
+      // A value held already is extended even when it is the candidate: that is how a running process keeps it alive.
+      if (secret !== undefined && written !== 1) await this.#redis.eval(EXTEND_IF_EQUAL, 1, name, stored, px);
       return secret;
     });
   }

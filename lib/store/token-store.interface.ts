@@ -40,7 +40,8 @@ export interface TokenStore {
    * Put-if-absent of a fleet-wide secret, so the processes of a fleet agree on one value (the DPoP key
    * pair generated with `dpop: true`, whose thumbprint every token is bound to). Stores `candidate`
    * under `key` when nothing is stored there and returns it; otherwise returns what is stored and
-   * extends its life to `ttlMs` from now. Must be atomic across processes (`SET NX`, a Lua script), and
+   * extends its life to `ttlMs` from now, also when it equals `candidate` (a running process re-offers
+   * its key periodically to keep it alive). Must be atomic across processes (`SET NX`, a Lua script), and
    * the value must be kept as a secret (encrypted at rest where the store can).
    *
    * Resolves `undefined` when a value is stored but cannot be read here (e.g. encrypted with a key not

@@ -60,6 +60,8 @@ const commands = {
   burst: ({ callers }) => burst(callers),
   apiBurst,
   dpopStatus: () => app.get(DpopService).status(),
+  // What the periodic keep-alive of the shared DPoP key runs, on demand (the timer fires every 6 h).
+  refreshSharedDpopKey: async () => ({ outcome: await app.get(DpopService).refreshSharedKey() }),
   invalidate: ({ token }) => {
     manager.invalidate(token);
     return {};

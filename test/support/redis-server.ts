@@ -1,4 +1,6 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import type { TestingModule } from '@nestjs/testing';
+import { Redis } from 'ioredis';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
 
@@ -32,6 +34,35 @@ export function describeWithRedisServer(name: string, suite: () => void): void {
       expect(process.env.CI).not.toBe('true');
     });
   });
+}
+
+/** What a suite on one redis-server works with; filled in by the hooks `useRedisServer` registers. */
+export interface RedisSuite {
+  redis: RedisServer;
+  /** A client of its own, to look into and tamper with what the module stores. */
+  admin: Redis;
+  /** Nest applications the tests started; closed after each test. */
+  readonly started: TestingModule[];
+}
+
+/**
+ * Registers the hooks of a suite on one redis-server: started before all tests with an `admin`
+ * client, every application in `started` closed after each test, both stopped after all.
+ */
+export function useRedisServer(): RedisSuite {
+  const suite = { started: [] as TestingModule[] } as unknown as RedisSuite;
+  beforeAll(async () => {
+    suite.redis = await RedisServer.start();
+    suite.admin = new Redis(suite.redis.url);
+  }, 30_000);
+  afterEach(async () => {
+    await Promise.all(suite.started.splice(0).map((moduleRef) => moduleRef.close()));
+  });
+  afterAll(async () => {
+    suite.admin?.disconnect();
+    await suite.redis?.stop();
+  });
+  return suite;
 }
 
 /** A free TCP port on 127.0.0.1 (`redis-server --port 0` does not pick one). */
