@@ -42,7 +42,7 @@ export async function discoverEndpoints(options: ResolvedTokenOptions): Promise<
 }
 
 /** The metadata URLs to try, in order. */
-export function discoveryUrls(issuer: string): string[] {
+function discoveryUrls(issuer: string): string[] {
   const url = new URL(issuer);
   const path = trimSlash(url.pathname);
   return [`${trimSlash(issuer)}/.well-known/openid-configuration`, `${url.origin}/.well-known/oauth-authorization-server${path}`];

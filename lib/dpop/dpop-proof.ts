@@ -33,7 +33,7 @@ export function createDpopProof(key: DpopKey, request: DpopProofRequest): Promis
 }
 
 /** `htu`: the target URI without query and fragment (RFC 9449 §4.2). */
-export function dpopTargetUri(url: string): string {
+function dpopTargetUri(url: string): string {
   const target = new URL(url);
   target.search = '';
   target.hash = '';
@@ -41,6 +41,6 @@ export function dpopTargetUri(url: string): string {
 }
 
 /** `ath`: base64url SHA-256 of the ASCII access token (RFC 9449 §4.2). */
-export function accessTokenHash(accessToken: string): string {
+function accessTokenHash(accessToken: string): string {
   return createHash('sha256').update(accessToken, 'ascii').digest('base64url');
 }

@@ -3,7 +3,7 @@ import type { DpopAlgorithm, DpopKeyOptions } from './dpop-options.interface.js'
 import { ResolvedDpopOptions } from './resolved-dpop-options.js';
 
 /** The algorithms the `dpop.alg` option accepts. */
-export const DPOP_ALGORITHMS: readonly DpopAlgorithm[] = ['ES256', 'RS256', 'PS256', 'EdDSA'];
+const DPOP_ALGORITHMS: readonly DpopAlgorithm[] = ['ES256', 'RS256', 'PS256', 'EdDSA'];
 const DPOP_KEY_OPTIONS = new Set(['privateKey', 'generateKey', 'alg', 'allowBearerDowngrade']);
 const MIN_RSA_BITS = 2048;
 

@@ -1,5 +1,5 @@
 /** The allowlist entry that sends the token to every origin. */
-export const ANY_ORIGIN = '*';
+const ANY_ORIGIN = '*';
 
 type ReportProblem = (field: string, message: string) => void;
 

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { AxiosHeaders, type AxiosError, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse, CanceledError, type InternalAxiosRequestConfig, isAxiosError } from 'axios';
 import { isResourceNonceChallenge } from '../dpop/dpop-challenge.js';
-import type { DpopService } from '../dpop/dpop.service.js';
+import type { DpopRequestHeaders, DpopService } from '../dpop/dpop.service.js';
 import { TokenConfigError, type TokenConfigProblem } from '../errors/token-config.error.js';
 import type { TokenManagerService } from '../manager/token-manager.service.js';
 import { validateRetryOn401 } from '../options/validate-http-options.js';
@@ -37,9 +37,6 @@ interface ResendBudget {
   /** Resent with a renewed token after any other 401. */
   readonly tokenRetried: boolean;
 }
-
-/** The credential headers of one attempt: `Authorization`, and with DPoP the proof. */
-type Credentials = { readonly Authorization: string; readonly DPoP?: string };
 
 /**
  * Slot on a request config holding its `AuthorizedRequest`. A plain property, not a weak map or a
@@ -101,7 +98,7 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
   const dpop = options.dpop?.enabled === true ? options.dpop : undefined;
 
   /** With DPoP: the proof and scheme for `token` on this method and URL. */
-  const dpopCredentials = (dpopService: DpopService, token: string, method: string | undefined, url: string): Promise<Credentials> =>
+  const dpopCredentials = (dpopService: DpopService, token: string, method: string | undefined, url: string): Promise<DpopRequestHeaders> =>
     dpopService.resourceRequestHeaders(method ?? 'get', url, token, tokens.getTokenInfo?.()?.tokenType);
 
   /** Where this request may carry our token: its origin, or undefined when it keeps what it has (own credentials, a resend, another origin). */
@@ -267,7 +264,7 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
   return detach;
 }
 
-function setCredentials(headers: AxiosHeaders, credentials: Credentials): void {
+function setCredentials(headers: AxiosHeaders, credentials: DpopRequestHeaders): void {
   headers.set('Authorization', credentials.Authorization);
   if (credentials.DPoP !== undefined) headers.set('DPoP', credentials.DPoP);
   else headers.delete('DPoP');

@@ -1,4 +1,5 @@
 import { defer, from, type Observable, Subject } from 'rxjs';
+import { cacheIssuedToken, type CachedToken } from '../manager/cached-token.js';
 import type { TokenEvent } from '../manager/token-event.interface.js';
 import type { TokenInfo } from '../manager/token-info.interface.js';
 import type { TokenManagerService } from '../manager/token-manager.service.js';
@@ -38,7 +39,8 @@ export class TokenManagerMock implements TokenManagerSurface {
   #script!: TokenTestingScript;
   #tokens!: readonly string[];
   #index = 0;
-  #issued: { value: string; obtainedAtMs: number } | undefined;
+  /** The last token handed out, timed by the real cache's rules (`refreshAt` clamped as the manager clamps it). */
+  #issued: CachedToken | undefined;
   readonly #failures: Error[] = [];
 
   constructor(script: TokenTestingScript = {}) {
@@ -81,7 +83,7 @@ export class TokenManagerMock implements TokenManagerSurface {
     const value = this.currentToken;
     if (this.#issued?.value !== value) {
       const type = this.#issued === undefined && this.#index === 0 ? 'acquired' : 'refreshed';
-      this.#issued = { value, obtainedAtMs: this.now() };
+      this.#issued = cacheIssuedToken({ accessToken: value, tokenType: 'Bearer', expiresInSeconds: this.expiresInSeconds, expiresInDefaulted: false }, this.now(), DEFAULT_REFRESH_MARGIN_SECONDS);
       this.#events.next({ type, at: new Date(this.now()), durationMs: 0, expiresInSeconds: this.expiresInSeconds });
     }
     return value;
@@ -115,12 +117,9 @@ export class TokenManagerMock implements TokenManagerSurface {
 
   /** Facts about the last token handed out, or null before the first one and after `invalidate()`. */
   getTokenInfo(): TokenInfo | null {
-    if (this.#issued === undefined) return null;
-    const { obtainedAtMs } = this.#issued;
-    const lifetimeMs = this.expiresInSeconds * 1000;
-    const expiresAtMs = obtainedAtMs + lifetimeMs;
-    const refreshAtMs = expiresAtMs - Math.min(DEFAULT_REFRESH_MARGIN_SECONDS * 1000, lifetimeMs / 2);
-    return { obtainedAt: new Date(obtainedAtMs), expiresAt: new Date(expiresAtMs), refreshAt: new Date(refreshAtMs), tokenType: 'Bearer' };
+    const issued = this.#issued;
+    if (issued === undefined) return null;
+    return { obtainedAt: new Date(issued.obtainedAtMs), expiresAt: new Date(issued.expiresAtMs), refreshAt: new Date(issued.refreshAtMs), tokenType: issued.tokenType };
   }
 
   /** Now, by the scripted clock. */
