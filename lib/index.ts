@@ -7,7 +7,7 @@
 // Module
 export { TokenModule } from './token.module.js';
 export type { TokenModuleAsyncOptions, TokenModuleExtras, TokenModuleForRootOptions } from './token.module-definition.js';
-export { TOKEN_MODULE_OPTIONS } from './token.constants.js';
+export { TOKEN_MODULE_OPTIONS } from './token.module-definition.js';
 
 // Token manager
 export { TokenManagerService } from './manager/token-manager.service.js';

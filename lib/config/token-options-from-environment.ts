@@ -4,9 +4,6 @@ import { validateTokenOptions } from '../options/validate-token-options.js';
 import { TOKEN_ENVIRONMENT_SCHEMAS } from './token-environment.schema.js';
 import { TOKEN_ENVIRONMENT_VARIABLES, type TokenEnvironmentVariable } from './token-environment.variables.js';
 
-/** Options set through environment variables that the base option validator leaves to their own feature. */
-const FEATURE_OPTIONS = ['http'] as const;
-
 /**
  * Reads `TokenModuleOptions` from environment variables (see `TOKEN_ENVIRONMENT_VARIABLES`).
  *
@@ -31,7 +28,7 @@ export function tokenOptionsFromEnvironment(env: Readonly<Record<string, string 
   }
   generateDpopKeyWhenSwitchedOn(options, env);
   try {
-    validateTokenOptions(options, FEATURE_OPTIONS);
+    validateTokenOptions(options);
   } catch (error) {
     if (!(error instanceof TokenConfigError)) throw error;
     problems.push(...error.problems.map((problem) => ({ field: variableOf(problem.field), message: problem.message })));

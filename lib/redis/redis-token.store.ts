@@ -6,7 +6,7 @@ import { TokenStoreError } from '../errors/token-store.error.js';
 import { withDeadline } from '../internal/with-deadline.js';
 import { RateLimitedLog } from '../store/rate-limited-log.js';
 import { sha256Hex } from '../store/token-cache-key.js';
-import type { StoredToken, TokenStore } from '../store/token-store.interface.js';
+import { pickStoredToken, type StoredToken, type TokenStore } from '../store/token-store.interface.js';
 import { CLAIM_SHARED_SECRET, DELETE_IF_EQUAL, DELETE_TOKEN_IF_DIGEST, EXTEND_IF_EQUAL } from './redis-scripts.js';
 import type { RedisTokenStoreOptions } from './redis-token-store-options.interface.js';
 import { TokenCipher, type TokenEncryptionKey } from './token-cipher.js';
@@ -83,9 +83,8 @@ export class RedisTokenStore implements TokenStore {
 
   async set(key: string, token: StoredToken, ttlMs: number): Promise<void> {
     const name = this.tokenKeyName(key);
-    const { accessToken, tokenType, scope, expiresInSeconds, expiresInDefaulted, obtainedAtMs } = token;
-    const payload = this.#cipher.seal(JSON.stringify({ accessToken, tokenType, scope, expiresInSeconds, expiresInDefaulted, obtainedAtMs }), name);
-    await this.run(() => this.#redis.set(name, `${sha256Hex(accessToken)}.${payload}`, 'PX', Math.max(1, Math.ceil(ttlMs))));
+    const payload = this.#cipher.seal(JSON.stringify(pickStoredToken(token)), name);
+    await this.run(() => this.#redis.set(name, `${sha256Hex(token.accessToken)}.${payload}`, 'PX', Math.max(1, Math.ceil(ttlMs))));
   }
 
   async deleteIfEqual(key: string, accessToken: string): Promise<boolean> {
@@ -209,8 +208,7 @@ function parseStoredToken(payload: string): StoredToken | undefined {
       typeof value.obtainedAtMs === 'number' &&
       (value.scope === undefined || typeof value.scope === 'string');
     if (!valid) return undefined;
-    const { accessToken, tokenType, scope, expiresInSeconds, expiresInDefaulted, obtainedAtMs } = value as StoredToken;
-    return { accessToken, tokenType, expiresInSeconds, expiresInDefaulted: expiresInDefaulted === true, obtainedAtMs, ...(scope !== undefined ? { scope } : {}) };
+    return pickStoredToken({ ...(value as StoredToken), expiresInDefaulted: value.expiresInDefaulted === true });
   } catch {
     return undefined;
   }

@@ -1,7 +1,10 @@
 import type { Logger } from '@nestjs/common';
 
+/** At most one warning this often. */
+const INTERVAL_MS = 30_000;
+
 /**
- * Writes a warning at most once per interval and counts what it held back, so a store that is down
+ * Writes a warning at most once per 30 s and counts what it held back, so a store that is down
  * (ioredis reports every reconnect attempt) cannot flood the log.
  * @internal
  */
@@ -9,14 +12,11 @@ export class RateLimitedLog {
   #lastAtMs = -Infinity;
   #suppressed = 0;
 
-  constructor(
-    private readonly logger: Logger,
-    private readonly intervalMs = 30_000,
-  ) {}
+  constructor(private readonly logger: Logger) {}
 
   warn(message: string): void {
     const now = Date.now();
-    if (now - this.#lastAtMs < this.intervalMs) {
+    if (now - this.#lastAtMs < INTERVAL_MS) {
       this.#suppressed += 1;
       return;
     }

@@ -4,7 +4,7 @@ import type { IssuedToken } from '../endpoint/issued-token.interface.js';
 import { cacheIssuedToken } from '../manager/cached-token.js';
 import type { Clock } from '../options/token-module-options.interface.js';
 import { RateLimitedLog } from './rate-limited-log.js';
-import type { StoredToken, TokenStore } from './token-store.interface.js';
+import { pickStoredToken, type TokenStore } from './token-store.interface.js';
 import { abortableSleep } from '../internal/abortable-sleep.js';
 
 /** First and longest pause between two looks at the store while another instance fetches. */
@@ -144,7 +144,7 @@ export class SharedTokenCoordinator {
       const ttlMs = obtainedAtMs + issued.expiresInSeconds * 1000 - this.#settings.clock();
       if (ttlMs > 0) {
         try {
-          await this.#settings.store.set(this.#settings.key, { ...toStored(issued), obtainedAtMs }, Math.ceil(ttlMs));
+          await this.#settings.store.set(this.#settings.key, pickStoredToken({ ...issued, obtainedAtMs }), Math.ceil(ttlMs));
         } catch (error) {
           this.markUnavailable(error);
         }
@@ -172,10 +172,4 @@ export class SharedTokenCoordinator {
     this.#outageLog.reset();
     this.#settings.logger.log('Token store answers again; sharing tokens with the fleet');
   }
-}
-
-/** What a store keeps of an issued token: an explicit list, so nothing new is persisted by accident. */
-function toStored(issued: IssuedToken): Omit<StoredToken, 'obtainedAtMs'> {
-  const { accessToken, tokenType, scope, expiresInSeconds, expiresInDefaulted } = issued;
-  return { accessToken, tokenType, expiresInSeconds, expiresInDefaulted, ...(scope !== undefined ? { scope } : {}) };
 }

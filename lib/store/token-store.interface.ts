@@ -17,6 +17,16 @@ export interface StoredToken {
 }
 
 /**
+ * Exactly the fields of a `StoredToken`, `scope` only when set: the one explicit list of what a store
+ * keeps, so nothing new is persisted by accident.
+ * @internal
+ */
+export function pickStoredToken(token: StoredToken): StoredToken {
+  const { accessToken, tokenType, scope, expiresInSeconds, expiresInDefaulted, obtainedAtMs } = token;
+  return { accessToken, tokenType, expiresInSeconds, expiresInDefaulted, obtainedAtMs, ...(scope !== undefined ? { scope } : {}) };
+}
+
+/**
  * Where a fleet of instances shares one token per client, and the lease that elects the one instance
  * that fetches it. `key` is an opaque fingerprint of the client (see `tokenCacheKey`); a store derives
  * its own names from it. Every method may reject when the store is unreachable: the token manager then

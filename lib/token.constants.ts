@@ -1,1 +1,0 @@
-export { TOKEN_MODULE_OPTIONS } from './token.module-definition.js';
