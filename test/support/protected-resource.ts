@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer as createNetServer, type Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { listenOnLoopback } from './loopback.js';
 import { TEST_API_RESOURCE, type TestIdp } from './test-idp.js';
 
 /** The self-signed certificate of 127.0.0.1 the resource servers present on https; trust it with `new https.Agent({ ca })`. */
@@ -114,8 +115,7 @@ export class ProtectedResource {
         process.nextTick(() => socket.resume());
       });
     });
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    const resource = new ProtectedResource(server, verify, (server.address() as AddressInfo).port);
+    const resource = new ProtectedResource(server, verify, await listenOnLoopback(server));
     server.on('connection', (socket) => {
       resource.#sockets.add(socket);
       socket.on('close', () => resource.#sockets.delete(socket));
