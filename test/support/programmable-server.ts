@@ -49,3 +49,8 @@ export function json(response: ServerResponse, status: number, body: unknown, he
   response.writeHead(status, { 'content-type': 'application/json', ...headers });
   response.end(typeof body === 'string' ? body : JSON.stringify(body));
 }
+
+export type ClientCredentials = { clientId: string; clientSecret: string };
+
+/** A client's `Authorization: Basic` header value (id and secret as given, not form-encoded). */
+export const basicAuthorization = (client: ClientCredentials): string => `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`;
