@@ -2,32 +2,21 @@
 // answers after 200 ms, how long does getAccessToken() take, and how many callers wait on the IdP?
 // Compared with the cached (fresh) path measured the same way. Needs `npm run build` first.
 // Output: a human summary and one JSON line (`refresh-ahead {...}`) for bench/run.mjs.
-import 'reflect-metadata';
-import { createServer } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { TokenManagerService, TokenModule } from '../dist/esm/index.js';
+import { startTokenServer } from './support.mjs';
 
 const IDP_DELAY_MS = 200;
 const CALLS_PER_TURN = 200;
 /** A call this slow can only have waited for the token request: the cached paths take microseconds. */
 const WAITED_THRESHOLD_NS = (IDP_DELAY_MS / 2) * 1e6;
 
-let issued = 0;
-const idp = createServer((request, response) => {
-  request.resume();
-  request.on('end', () =>
-    setTimeout(() => {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ access_token: `bench-token-${++issued}`, token_type: 'Bearer', expires_in: 3600 }));
-    }, IDP_DELAY_MS),
-  );
-});
-await new Promise((resolve) => idp.listen(0, '127.0.0.1', resolve));
+const idp = await startTokenServer({ delayMs: IDP_DELAY_MS });
 
 let nowMs = Date.now();
 const app = await NestFactory.createApplicationContext(
   TokenModule.forRoot({
-    tokenUrl: `http://127.0.0.1:${idp.address().port}/token`,
+    tokenUrl: idp.url,
     clientId: 'bench-client',
     clientSecret: 'bench-secret',
     clock: () => nowMs,
@@ -76,12 +65,12 @@ const cachedAfter = await measure(500);
 const cached = cachedBefore.p99Ns <= cachedAfter.p99Ns ? cachedBefore : cachedAfter;
 
 await app.close();
-await new Promise((resolve) => idp.close(resolve));
+await idp.close();
 
 const result = {
   idpDelayMs: IDP_DELAY_MS,
   refreshMs: Math.round(refreshMs),
-  tokenRequests: issued,
+  tokenRequests: idp.requests,
   cached: { calls: cached.calls, p50Ns: cached.p50Ns, p99Ns: cached.p99Ns, waitedOnIdp: cached.waited },
   duringRefresh: { calls: stale.calls, p50Ns: stale.p50Ns, p99Ns: stale.p99Ns, maxNs: stale.maxNs, waitedOnIdp: stale.waited },
   p99RatioToCached: Number((stale.p99Ns / cached.p99Ns).toFixed(2)),
@@ -90,6 +79,6 @@ const result = {
 console.log(
   `refresh-ahead against an IdP delayed ${IDP_DELAY_MS} ms: ${stale.calls} calls during the ${result.refreshMs} ms refresh, ` +
     `${stale.waited} waited on the IdP; p99 ${stale.p99Ns} ns vs ${cached.p99Ns} ns cached (${result.p99RatioToCached}x); ` +
-    `${issued} token requests in all`,
+    `${idp.requests} token requests in all`,
 );
 console.log(`refresh-ahead ${JSON.stringify(result)}`);

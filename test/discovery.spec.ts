@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createServer } from 'node:net';
 import { TokenConfigError, TokenEndpointError } from '../lib/index.js';
+import { freePort } from './support/loopback.js';
 import { json, ProgrammableServer } from './support/programmable-server.js';
 import { TestIdp } from './support/test-idp.js';
 import { startTokenApp } from './support/token-app.js';
@@ -105,10 +105,7 @@ describe('issuer discovery: RFC 8414 fallback and failures', () => {
   });
 
   it('startup fails with TokenEndpointError when the issuer is unreachable', async () => {
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const { port } = probe.address() as { port: number };
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const port = await freePort();
     const error = await startTokenApp({ issuer: `http://127.0.0.1:${port}`, ...CLIENT }).catch((reason: unknown) => reason);
     expect(error).toBeInstanceOf(TokenEndpointError);
     expect(error).toMatchObject({ endpoint: 'discovery', code: 'ECONNREFUSED' });

@@ -8,7 +8,8 @@ import { RedisTokenStore, type RedisTokenStoreOptions } from '../lib/redis/index
 import { TokenCipher } from '../lib/redis/token-cipher.js';
 import { RESOLVED_TOKEN_OPTIONS } from '../lib/token.internal-constants.js';
 import { CapturingLogger } from './support/capturing-logger.js';
-import { describeWithRedisServer, freePort, useRedisServer } from './support/redis-server.js';
+import { freePort } from './support/loopback.js';
+import { describeWithRedisServer, useRedisServer } from './support/redis-server.js';
 
 const CLIENT = { tokenUrl: 'https://idp.example.com/oauth2/token', clientId: 'shared-key-client', clientSecret: 'shared-key-secret-4321' };
 const KEY = randomBytes(32).toString('base64');

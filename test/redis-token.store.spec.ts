@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { TokenConfigError, TokenManagerService, TokenModule, type TokenModuleOptions } from '../lib/index.js';
 import { RedisTokenStore } from '../lib/redis/index.js';
-import { describeWithRedisServer, freePort, RedisServer } from './support/redis-server.js';
+import { freePort } from './support/loopback.js';
+import { describeWithRedisServer, RedisServer } from './support/redis-server.js';
 import { TestIdp } from './support/test-idp.js';
 import { CapturingLogger } from './support/capturing-logger.js';
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { inspect } from 'node:util';
 import { TokenConfigError, TokenEndpointError } from '../lib/index.js';
+import { closeHttpServer, listenOnLoopback } from './support/loopback.js';
 import { generateTestCertificates, type TestCertificates } from './support/test-certificates.js';
 import { startTokenApp } from './support/token-app.js';
 
@@ -30,13 +30,9 @@ describe('tls_client_auth (RFC 8705) against an HTTPS token endpoint that requir
         response.end(JSON.stringify(ok ? { access_token: `mtls-token-${seen.length}`, token_type: 'Bearer', expires_in: 3600 } : { error: 'invalid_client' }));
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    tokenUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}/oauth2/token`;
+    tokenUrl = `https://127.0.0.1:${await listenOnLoopback(server)}/oauth2/token`;
   });
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
+  afterAll(() => closeHttpServer(server));
 
   it('presents the client certificate and sends client_id without any secret', async () => {
     const app = await startTokenApp({ tokenUrl, clientId: CLIENT_ID, clientAuthMethod: 'tls_client_auth', tlsClientAuth: { cert: certs.clientCert, key: certs.clientKey, ca: certs.caCert } });

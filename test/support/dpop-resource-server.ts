@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { calculateJwkThumbprint, createLocalJWKSet, EmbeddedJWK, type JWK, jwtVerify } from 'jose';
+import { closeHttpServer, listenOnLoopback } from './loopback.js';
 import { TEST_API_RESOURCE, type TestIdp } from './test-idp.js';
 
 /** Seconds a proof's `iat` may differ from the server clock (RFC 9449 §11.1 leaves it to the server). */
@@ -59,9 +59,7 @@ export class DpopResourceServer {
   static async start(idp: TestIdp): Promise<DpopResourceServer> {
     const jwks = createLocalJWKSet((await (await fetch(idp.jwksUrl)).json()) as { keys: JWK[] });
     const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    const api = new DpopResourceServer(server, `http://127.0.0.1:${port}`, jwks, idp.issuer);
+    const api = new DpopResourceServer(server, `http://127.0.0.1:${await listenOnLoopback(server)}`, jwks, idp.issuer);
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
       request.resume();
       request.on('end', () => void api.handle(request, response));
@@ -141,8 +139,7 @@ export class DpopResourceServer {
     return proofKey;
   }
 
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  stop(): Promise<void> {
+    return closeHttpServer(this.server);
   }
 }

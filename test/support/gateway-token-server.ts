@@ -1,7 +1,9 @@
-import { json, ProgrammableServer, type RecordedRequest } from './programmable-server.js';
 import type { ManualClock } from './manual-clock.js';
+import { basicAuthorization, json, ProgrammableServer, type RecordedRequest } from './programmable-server.js';
 
 export const GATEWAY_CLIENT = { clientId: 'gateway-client', clientSecret: 'gateway-secret-4711' };
+/** The only `Authorization` header the gateway accepts. */
+const GATEWAY_AUTHORIZATION = basicAuthorization(GATEWAY_CLIENT);
 
 /**
  * A token server that behaves like WSO2 API Manager's key manager: every client-credentials request
@@ -83,8 +85,7 @@ export class GatewayTokenServer {
   }
 
   private async handle(request: RecordedRequest, response: Parameters<typeof json>[0]): Promise<void> {
-    const expected = `Basic ${Buffer.from(`${GATEWAY_CLIENT.clientId}:${GATEWAY_CLIENT.clientSecret}`).toString('base64')}`;
-    if (request.headers.authorization !== expected) return json(response, 401, { error: 'invalid_client' });
+    if (request.headers.authorization !== GATEWAY_AUTHORIZATION) return json(response, 401, { error: 'invalid_client' });
     const form = new URLSearchParams(request.body);
     if (request.url === '/token') {
       this.tokenRequests += 1;

@@ -1,34 +1,21 @@
 import { HttpService } from '@nestjs/axios';
-import { Test, type TestingModule } from '@nestjs/testing';
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { firstValueFrom } from 'rxjs';
-import { type TokenEvent, TokenManagerService, TokenModule, type TokenModuleOptions } from '../../lib/index.js';
+import type { TokenEvent, TokenModuleOptions } from '../../lib/index.js';
+import { startTokenApp, type TokenApp } from './token-app.js';
 
 /** A Nest testing module with `TokenModule.forRoot(options)`, its manager, its authorized `HttpService` and the events it emitted. */
-export interface HttpApp {
-  moduleRef: TestingModule;
-  manager: TokenManagerService;
+export interface HttpApp extends TokenApp {
   http: HttpService;
   events: TokenEvent[];
   /** `http.request(config)` as a promise. */
   send<T = { ok: boolean; path: string; body: string }>(config: AxiosRequestConfig): Promise<AxiosResponse<T>>;
-  close(): Promise<void>;
 }
 
 export async function startHttpApp(options: TokenModuleOptions): Promise<HttpApp> {
-  const moduleRef = await Test.createTestingModule({ imports: [TokenModule.forRoot(options)] }).compile();
-  moduleRef.useLogger(false);
-  await moduleRef.init();
-  const manager = moduleRef.get(TokenManagerService);
-  const http = moduleRef.get(HttpService);
+  const app = await startTokenApp(options);
+  const http = app.moduleRef.get(HttpService);
   const events: TokenEvent[] = [];
-  manager.events$.subscribe((event) => events.push(event));
-  return {
-    moduleRef,
-    manager,
-    http,
-    events,
-    send: (config) => firstValueFrom(http.request(config)),
-    close: () => moduleRef.close(),
-  };
+  app.manager.events$.subscribe((event) => events.push(event));
+  return { ...app, http, events, send: (config) => firstValueFrom(http.request(config)) };
 }

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { closeHttpServer, listenOnLoopback } from './loopback.js';
 
 /** A request as the programmable server saw it. */
 export interface RecordedRequest {
@@ -17,7 +17,6 @@ export type Handler = (request: RecordedRequest, response: ServerResponse) => vo
  */
 export class ProgrammableServer {
   readonly requests: RecordedRequest[] = [];
-  private readonly sockets = new Set<Socket>();
 
   private constructor(
     private readonly server: Server,
@@ -27,13 +26,7 @@ export class ProgrammableServer {
 
   static async start(handler: Handler): Promise<ProgrammableServer> {
     const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    const instance = new ProgrammableServer(server, `http://127.0.0.1:${port}`, handler);
-    server.on('connection', (socket) => {
-      instance.sockets.add(socket);
-      socket.on('close', () => instance.sockets.delete(socket));
-    });
+    const instance = new ProgrammableServer(server, `http://127.0.0.1:${await listenOnLoopback(server)}`, handler);
     server.on('request', (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -46,9 +39,8 @@ export class ProgrammableServer {
     return instance;
   }
 
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  stop(): Promise<void> {
+    return closeHttpServer(this.server);
   }
 }
 
@@ -57,3 +49,8 @@ export function json(response: ServerResponse, status: number, body: unknown, he
   response.writeHead(status, { 'content-type': 'application/json', ...headers });
   response.end(typeof body === 'string' ? body : JSON.stringify(body));
 }
+
+export type ClientCredentials = { clientId: string; clientSecret: string };
+
+/** A client's `Authorization: Basic` header value (id and secret as given, not form-encoded). */
+export const basicAuthorization = (client: ClientCredentials): string => `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`;

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer as createNetServer, type Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { listenOnLoopback } from './loopback.js';
+import { basicAuthorization, type ClientCredentials } from './programmable-server.js';
 import { TEST_API_RESOURCE, type TestIdp } from './test-idp.js';
 
 /** The self-signed certificate of 127.0.0.1 the resource servers present on https; trust it with `new https.Agent({ ca })`. */
@@ -44,12 +46,12 @@ export function jwtVerifier(idp: TestIdp, audience: string = TEST_API_RESOURCE):
  * An opaque token check by RFC 7662 introspection at the IdP: a token revoked there is inactive. With
  * `requiredScope`, an active token without that scope is refused too (`insufficient_scope`).
  */
-export function introspectionVerifier(idp: TestIdp, client: { clientId: string; clientSecret: string }, requiredScope?: string): TokenVerifier {
-  const basic = Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64');
+export function introspectionVerifier(idp: TestIdp, client: ClientCredentials, requiredScope?: string): TokenVerifier {
+  const authorization = basicAuthorization(client);
   return async (token) => {
     const response = await fetch(idp.introspectionUrl, {
       method: 'POST',
-      headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ token }),
     });
     const answer = (await response.json()) as { active?: boolean; scope?: string };
@@ -60,11 +62,10 @@ export function introspectionVerifier(idp: TestIdp, client: { clientId: string; 
 }
 
 /** Revokes a token at the IdP (RFC 7009), as an administrator or a compromise response would. */
-export async function revokeAtIdp(idp: TestIdp, token: string, client: { clientId: string; clientSecret: string }): Promise<void> {
-  const basic = Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64');
+export async function revokeAtIdp(idp: TestIdp, token: string, client: ClientCredentials): Promise<void> {
   const response = await fetch(idp.revocationUrl, {
     method: 'POST',
-    headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { authorization: basicAuthorization(client), 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ token, token_type_hint: 'access_token' }),
   });
   if (response.status !== 200) throw new Error(`revocation answered ${response.status}`);
@@ -114,8 +115,7 @@ export class ProtectedResource {
         process.nextTick(() => socket.resume());
       });
     });
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    const resource = new ProtectedResource(server, verify, (server.address() as AddressInfo).port);
+    const resource = new ProtectedResource(server, verify, await listenOnLoopback(server));
     server.on('connection', (socket) => {
       resource.#sockets.add(socket);
       socket.on('close', () => resource.#sockets.delete(socket));

@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import type { TestingModule } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
+import { freePort } from './loopback.js';
 
 /** Whether a `redis-server` binary is on PATH. */
 export const hasRedisServer: boolean = (() => {
@@ -63,15 +64,6 @@ export function useRedisServer(): RedisSuite {
     await suite.redis?.stop();
   });
   return suite;
-}
-
-/** A free TCP port on 127.0.0.1 (`redis-server --port 0` does not pick one). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /**

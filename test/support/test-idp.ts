@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { type ClientMetadata, type Configuration } from 'oidc-provider';
+import { closeHttpServer, listenOnLoopback } from './loopback.js';
 
 /** The resource indicator of the test API; oidc-provider issues JWT access tokens for it. */
 export const TEST_API_RESOURCE = 'https://api.test.local/';
@@ -76,9 +76,7 @@ export class TestIdp {
     const ttlSeconds = options.ttlSeconds ?? 3600;
     const format = options.format ?? 'jwt';
     const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    const issuer = `http://127.0.0.1:${port}`;
+    const issuer = `http://127.0.0.1:${await listenOnLoopback(server)}`;
     const { privateKey } = await generateKeyPair('RS256', { extractable: true });
     const signingKey = { ...(await exportJWK(privateKey)), kid: 'test-signing-key', alg: 'RS256', use: 'sig' };
 
@@ -150,8 +148,7 @@ export class TestIdp {
     return idp;
   }
 
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  stop(): Promise<void> {
+    return closeHttpServer(this.server);
   }
 }
