@@ -62,6 +62,7 @@ export type {
 
 // Sender-constrained tokens: DPoP
 export { DpopService, type DpopRequestHeaders } from './dpop/dpop.service.js';
+export { getDpopServiceToken, InjectDpopService } from './dpop/dpop-service.token.js';
 export { attachDpopInterceptor, type DpopInterceptorOptions, type DpopTokenSource } from './dpop/dpop.interceptor.js';
 export type { DpopAlgorithm, DpopGeneratedKeyOptions, DpopJwk, DpopKeyOptions, DpopOption } from './dpop/dpop-options.interface.js';
 export { DEFAULT_SHARED_DPOP_KEY_TTL_MS } from './dpop/shared-dpop-key.js';

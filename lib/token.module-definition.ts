@@ -1,6 +1,7 @@
 import { HttpService } from '@nestjs/axios';
 import { ConfigurableModuleBuilder, type DynamicModule } from '@nestjs/common';
 import { TokenConfigError } from './errors/token-config.error.js';
+import { getDpopServiceToken } from './dpop/dpop-service.token.js';
 import { DpopService } from './dpop/dpop.service.js';
 import { TokenManagerService } from './manager/token-manager.service.js';
 import { getTokenHttpServiceToken } from './http/token-http-service.token.js';
@@ -41,6 +42,7 @@ function registerClient(definition: DynamicModule, name: string | undefined): Dy
   if (typeof name !== 'string' || name.trim() === '') throw new TokenConfigError([{ field: 'name', message: 'must be a non-empty string when set' }]);
   const token = getTokenManagerToken(name);
   const httpToken = getTokenHttpServiceToken(name);
+  const dpopToken = getDpopServiceToken(name);
   return {
     ...definition,
     providers: [
@@ -48,8 +50,9 @@ function registerClient(definition: DynamicModule, name: string | undefined): Dy
       { provide: TOKEN_CLIENT_NAME, useValue: name },
       { provide: token, useExisting: TokenManagerService },
       { provide: httpToken, useExisting: HttpService },
+      { provide: dpopToken, useExisting: DpopService },
     ],
-    exports: [...(definition.exports ?? []), token, httpToken],
+    exports: [...(definition.exports ?? []), token, httpToken, dpopToken],
   };
 }
 

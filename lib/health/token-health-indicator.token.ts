@@ -1,5 +1,7 @@
 import { Inject, type FactoryProvider } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
+import { getDpopServiceToken } from '../dpop/dpop-service.token.js';
+import type { DpopService } from '../dpop/dpop.service.js';
 import type { TokenManagerService } from '../manager/token-manager.service.js';
 import { getTokenManagerToken } from '../manager/token-manager.token.js';
 import { TokenHealthIndicator } from './token.health.js';
@@ -16,7 +18,8 @@ export function getTokenHealthIndicatorToken(name?: string): string | typeof Tok
 }
 
 /**
- * A provider of the health indicator of a named client, watching that client's token manager. Its
+ * A provider of the health indicator of a named client, watching that client's token manager (and
+ * reporting its DPoP key, as the unnamed indicator does). Its
  * default key is `oauth2:<name>`, so every client has its own entry in the health output.
  *
  * ```ts
@@ -26,8 +29,9 @@ export function getTokenHealthIndicatorToken(name?: string): string | typeof Tok
 export function provideTokenHealthIndicator(name: string): FactoryProvider<TokenHealthIndicator> {
   return {
     provide: getTokenHealthIndicatorToken(name),
-    useFactory: (health: HealthIndicatorService, tokens: TokenManagerService) => new TokenHealthIndicator(health, tokens),
-    inject: [HealthIndicatorService, getTokenManagerToken(name)],
+    useFactory: (health: HealthIndicatorService, tokens: TokenManagerService, dpop?: DpopService) => new TokenHealthIndicator(health, tokens, dpop),
+    // Optional, as for the unnamed indicator.
+    inject: [HealthIndicatorService, getTokenManagerToken(name), { token: getDpopServiceToken(name), optional: true }],
   };
 }
 

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, Get, type INestApplication } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import { Test } from '@nestjs/testing';
-import { InjectTokenHealthIndicator, provideTokenHealthIndicator, TokenHealthIndicator } from '../../lib/health/index.js';
-import { getTokenManagerToken, type TokenManagerService, TokenModule } from '../../lib/index.js';
+import { getTokenHealthIndicatorToken, InjectTokenHealthIndicator, provideTokenHealthIndicator, TokenHealthIndicator } from '../../lib/health/index.js';
+import { type DpopService, getDpopServiceToken, getTokenManagerToken, type TokenManagerService, TokenModule } from '../../lib/index.js';
 import { TestIdp } from '../support/test-idp.js';
 
 @Controller('health')
@@ -66,3 +66,33 @@ describe('health of named clients: one entry per client', () => {
     expect(body.error['oauth2:shipping']).toMatchObject({ status: 'down', lastError: { class: 'TokenEndpointError' } });
   });
 });
+
+describe('health of a named DPoP client', () => {
+  it("reports that client's DPoP mode and thumbprint, the same as its DpopService", async () => {
+    const idp = await TestIdp.start({ clients: [{ clientId: 'signing', clientSecret: 'signing-secret-123456', dpopBound: true }, { clientId: 'test-client', clientSecret: 'test-secret-value-1234' }], dpop: {} });
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        TerminusModule.forRoot({ logger: false }),
+        TokenModule.forRoot({ name: 'signing', tokenUrl: idp.tokenUrl, clientId: 'signing', clientSecret: 'signing-secret-123456', dpop: true }),
+        TokenModule.forRoot({ name: 'plain', tokenUrl: idp.tokenUrl, clientId: 'test-client', clientSecret: 'test-secret-value-1234' }),
+      ],
+      providers: [provideTokenHealthIndicator('signing'), provideTokenHealthIndicator('plain')],
+    }).compile();
+    moduleRef.useLogger(false);
+    await moduleRef.init();
+    try {
+      const dpop = moduleRef.get<DpopService>(getDpopServiceToken('signing'));
+      expect(dpop.enabled).toBe(true);
+      expect(moduleRef.get<DpopService>(getDpopServiceToken('plain')).enabled).toBe(false);
+      const signing = await moduleRef.get<TokenHealthIndicator>(getTokenHealthIndicatorToken('signing')).isHealthy('oauth2:signing');
+      expect(signing['oauth2:signing']).toMatchObject({ status: 'up', dpop: { mode: 'ephemeral', alg: 'ES256', thumbprint: dpop.thumbprint } });
+      const plain = await moduleRef.get<TokenHealthIndicator>(getTokenHealthIndicatorToken('plain')).isHealthy('oauth2:plain');
+      expect(plain['oauth2:plain']).toMatchObject({ status: 'up' });
+      expect(plain['oauth2:plain']).not.toHaveProperty('dpop');
+    } finally {
+      await moduleRef.close();
+      await idp.stop();
+    }
+  });
+});
+
