@@ -32,10 +32,9 @@ export class GatewayTokenSource implements TokenSource {
   }
 
   async fetchToken(signal: AbortSignal, current?: CachedToken): Promise<IssuedToken> {
-    const revocable = this.options.revokeAgingTokens;
-    if (revocable && current !== undefined && this.isNearExpiry(current.expiresAtMs - this.options.clock())) {
+    // A stale token being replaced is revoked first, so the gateway issues a new one.
+    if (this.options.revokeAgingTokens && current !== undefined && this.isNearExpiry(current.expiresAtMs - this.options.clock())) {
       await this.revokeQuietly(current.value, signal);
-      return this.refetchIfAging(await this.endpoint.requestToken(signal), signal);
     }
     return this.refetchIfAging(await this.endpoint.requestToken(signal), signal);
   }
