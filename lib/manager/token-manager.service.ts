@@ -99,9 +99,8 @@ export class TokenManagerService implements OnModuleDestroy, BeforeApplicationSh
 
   /** A valid access token. A fresh cached token is returned without I/O or subscriptions. */
   getAccessToken(options?: AccessTokenRequestOptions): Promise<string> {
-    const cached = this.#cached;
-    if (cached !== undefined && isFresh(cached, this.#clock())) return Promise.resolve(cached.value);
-    return this.acquire(options?.signal);
+    const fresh = this.peekFreshToken();
+    return fresh !== undefined ? Promise.resolve(fresh) : this.acquire(options?.signal);
   }
 
   /**
@@ -117,9 +116,8 @@ export class TokenManagerService implements OnModuleDestroy, BeforeApplicationSh
   /** The same as `getAccessToken()`, as an observable that emits one token and completes. */
   get accessToken$(): Observable<string> {
     return defer(() => {
-      const cached = this.#cached;
-      if (cached !== undefined && isFresh(cached, this.#clock())) return of(cached.value);
-      return this.acquire();
+      const fresh = this.peekFreshToken();
+      return fresh !== undefined ? of(fresh) : this.acquire();
     });
   }
 
