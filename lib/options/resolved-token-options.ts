@@ -105,9 +105,9 @@ export class ResolvedTokenOptions implements ResolvedTokenSettings {
   readonly dpop?: ResolvedDpopOptions;
   readonly #credentials: ClientCredentials;
 
-  constructor(settings: ResolvedTokenSettings, credentials: ClientCredentials | string) {
+  constructor(settings: ResolvedTokenSettings, credentials: ClientCredentials) {
     Object.assign(this, stripUndefined(settings));
-    this.#credentials = typeof credentials === 'string' ? { clientSecret: credentials } : credentials;
+    this.#credentials = credentials;
   }
 
   /** The client secret, for client authentication only ('' when the method uses no secret). */
