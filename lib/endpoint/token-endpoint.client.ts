@@ -3,6 +3,7 @@ import { TokenEndpointError, type TokenEndpointErrorDetails } from '../errors/to
 import { isTokenEndpointNonceChallenge } from '../dpop/dpop-challenge.js';
 import type { DpopSigner } from '../dpop/dpop-signer.interface.js';
 import { TokenError } from '../errors/token.error.js';
+import { abortError } from '../internal/abort-error.js';
 import { TokenResponseError } from '../errors/token-response.error.js';
 import { TokenTimeoutError } from '../errors/token-timeout.error.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
@@ -155,9 +156,4 @@ export class TokenEndpointClient {
     if (error.stack) error.stack = scrub(error.stack);
     return error;
   }
-}
-
-/** The standard abort error for a caller whose signal fired. */
-export function abortError(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new DOMException('The operation was aborted', 'AbortError');
 }

@@ -2,9 +2,10 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModu
 import { inspect } from 'node:util';
 import { defer, firstValueFrom, map, type Observable, of, shareReplay, Subject, tap } from 'rxjs';
 import { DpopService } from '../dpop/dpop.service.js';
-import { abortError, TokenEndpointClient } from '../endpoint/token-endpoint.client.js';
+import { TokenEndpointClient } from '../endpoint/token-endpoint.client.js';
 import type { IssuedToken } from '../endpoint/issued-token.interface.js';
 import { TokenResponseError } from '../errors/token-response.error.js';
+import { abortError } from '../internal/abort-error.js';
 import { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 import { retryAfterMs } from '../retry/retry-delay.js';
 import { retryTransientFailures, type ScheduledRetry } from '../retry/retry-transient-failures.js';
