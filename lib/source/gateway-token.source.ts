@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { IssuedToken } from '../endpoint/issued-token.interface.js';
 import type { TokenEndpointClient } from '../endpoint/token-endpoint.client.js';
+import { errorSummary } from '../internal/error-summary.js';
 import type { CachedToken } from '../manager/cached-token.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 import type { TokenSource } from './token-source.interface.js';
@@ -49,7 +50,7 @@ export class GatewayTokenSource implements TokenSource {
       return await this.verify(cached, signal);
     } catch (error) {
       if (signal.aborted) throw error;
-      this.logger.warn(`Stable-window verification failed, using the cached token: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      this.logger.warn(`Stable-window verification failed, using the cached token: ${errorSummary(error)}`);
       return undefined;
     }
   }
@@ -77,7 +78,7 @@ export class GatewayTokenSource implements TokenSource {
       await this.endpoint.revokeToken(token, signal);
     } catch (error) {
       // A failed revocation must not cost the caller its token: the gateway's aging token still works.
-      this.logger.warn(`Token revocation failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      this.logger.warn(`Token revocation failed: ${errorSummary(error)}`);
     }
   }
 
