@@ -70,16 +70,12 @@ export class TokenEndpointClient {
   /** RFC 7009: asks the server to revoke `token`. Resolves when the server answered 2xx. */
   async revokeToken(token: string, signal?: AbortSignal): Promise<void> {
     const url = this.#options.revocationUrl;
-    if (url === undefined) return;
-    const answer = await this.postForm(url, new URLSearchParams({ token, token_type_hint: 'access_token' }), 'revocation', signal);
-    if (answer.status < 200 || answer.status > 299) throw this.redact(toEndpointError(answer, this.#options.clock(), 'revocation'));
+    if (url !== undefined) await this.postTokenHint(url, token, 'revocation', signal);
   }
 
   /** RFC 7662: whether the server still considers `token` active. */
   async introspectToken(token: string, signal?: AbortSignal): Promise<boolean> {
-    const url = this.#options.introspectionUrl!;
-    const answer = await this.postForm(url, new URLSearchParams({ token, token_type_hint: 'access_token' }), 'introspection', signal);
-    if (answer.status < 200 || answer.status > 299) throw this.redact(toEndpointError(answer, this.#options.clock(), 'introspection'));
+    const answer = await this.postTokenHint(this.#options.introspectionUrl!, token, 'introspection', signal);
     const payload = parseJsonObject(answer.body);
     if (payload === undefined || typeof payload.active !== 'boolean') {
       throw new TokenResponseError(answer.status, 'introspection answer has no boolean "active" member');
@@ -103,6 +99,13 @@ export class TokenEndpointClient {
     } catch (error) {
       throw this.redact(error as Error, secrets);
     }
+  }
+
+  /** The RFC 7009 / RFC 7662 request for an access token; a non-2xx answer rejects with the endpoint's error. */
+  private async postTokenHint(url: string, token: string, endpoint: 'revocation' | 'introspection', signal?: AbortSignal): Promise<TokenEndpointAnswer> {
+    const answer = await this.postForm(url, new URLSearchParams({ token, token_type_hint: 'access_token' }), endpoint, signal);
+    if (answer.status < 200 || answer.status > 299) throw this.redact(toEndpointError(answer, this.#options.clock(), endpoint));
+    return answer;
   }
 
   private async postForm(url: string, body: URLSearchParams, endpoint: EndpointName, signal?: AbortSignal, extraHeaders: Record<string, string> = {}): Promise<TokenEndpointAnswer> {
