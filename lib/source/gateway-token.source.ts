@@ -27,7 +27,7 @@ export class GatewayTokenSource implements TokenSource {
   constructor(
     private readonly options: ResolvedTokenOptions,
     private readonly endpoint: TokenEndpointClient,
-    loggerContext = 'TokenManager',
+    loggerContext: string,
   ) {
     this.logger = new Logger(loggerContext);
   }
