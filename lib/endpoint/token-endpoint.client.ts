@@ -38,7 +38,7 @@ export class TokenEndpointClient {
   }
 
   /** The form body of the token request, without client credentials. */
-  buildRequestBody(): URLSearchParams {
+  private buildRequestBody(): URLSearchParams {
     const { scope, audience, resources, extraParams } = this.#options;
     const body = new URLSearchParams({ grant_type: 'client_credentials' });
     if (scope) body.set('scope', scope);
