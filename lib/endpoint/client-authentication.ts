@@ -1,5 +1,6 @@
 import { createPrivateKey, randomUUID } from 'node:crypto';
 import { Agent as HttpsAgent } from 'node:https';
+import { loadJose as loadJoseModule, type JoseModule } from '../dpop/jose.loader.js';
 import { TokenConfigError } from '../errors/token-config.error.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 
@@ -90,20 +91,16 @@ function tlsClientAuth(options: ResolvedTokenOptions): ClientAuthentication {
   return { credentialsFor: () => Promise.resolve(part), secrets: tlsPassphrase !== undefined ? [tlsPassphrase] : [], httpsAgent };
 }
 
-let josePromise: Promise<typeof import('jose')> | undefined;
-
 /**
- * Loads the optional peer `jose` on first use, so installs without `private_key_jwt` do not need it.
- * In the CommonJS build TypeScript turns this `import()` into `require('jose')`, which loads jose's ESM
- * build on Node >= 20.19 (require(esm)), the package's minimum.
+ * The optional peer `jose`, loaded on first use so installs without `private_key_jwt` do not need it.
+ * The import and its cache are DPoP's loader's; only the problem reported when jose is missing names
+ * `clientAuthMethod`.
  * @internal
  */
-export function loadJose(): Promise<typeof import('jose')> {
-  josePromise ??= import('jose').catch(() => {
-    josePromise = undefined;
+export function loadJose(): Promise<JoseModule> {
+  return loadJoseModule().catch(() => {
     throw new TokenConfigError([{ field: 'clientAuthMethod', message: 'private_key_jwt needs the optional peer dependency "jose" (npm install jose)' }]);
   });
-  return josePromise;
 }
 
 /** The application/x-www-form-urlencoded serialisation of one value. */

@@ -3,6 +3,7 @@ import { TokenEndpointError, type TokenEndpointErrorDetails } from '../errors/to
 import { isTokenEndpointNonceChallenge } from '../dpop/dpop-challenge.js';
 import type { DpopSigner } from '../dpop/dpop-signer.interface.js';
 import { TokenError } from '../errors/token.error.js';
+import { abortError } from '../internal/abort-error.js';
 import { TokenResponseError } from '../errors/token-response.error.js';
 import { TokenTimeoutError } from '../errors/token-timeout.error.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
@@ -37,7 +38,7 @@ export class TokenEndpointClient {
   }
 
   /** The form body of the token request, without client credentials. */
-  buildRequestBody(): URLSearchParams {
+  private buildRequestBody(): URLSearchParams {
     const { scope, audience, resources, extraParams } = this.#options;
     const body = new URLSearchParams({ grant_type: 'client_credentials' });
     if (scope) body.set('scope', scope);
@@ -69,16 +70,12 @@ export class TokenEndpointClient {
   /** RFC 7009: asks the server to revoke `token`. Resolves when the server answered 2xx. */
   async revokeToken(token: string, signal?: AbortSignal): Promise<void> {
     const url = this.#options.revocationUrl;
-    if (url === undefined) return;
-    const answer = await this.postForm(url, new URLSearchParams({ token, token_type_hint: 'access_token' }), 'revocation', signal);
-    if (answer.status < 200 || answer.status > 299) throw this.redact(toEndpointError(answer, this.#options.clock(), 'revocation'));
+    if (url !== undefined) await this.postTokenHint(url, token, 'revocation', signal);
   }
 
   /** RFC 7662: whether the server still considers `token` active. */
   async introspectToken(token: string, signal?: AbortSignal): Promise<boolean> {
-    const url = this.#options.introspectionUrl!;
-    const answer = await this.postForm(url, new URLSearchParams({ token, token_type_hint: 'access_token' }), 'introspection', signal);
-    if (answer.status < 200 || answer.status > 299) throw this.redact(toEndpointError(answer, this.#options.clock(), 'introspection'));
+    const answer = await this.postTokenHint(this.#options.introspectionUrl!, token, 'introspection', signal);
     const payload = parseJsonObject(answer.body);
     if (payload === undefined || typeof payload.active !== 'boolean') {
       throw new TokenResponseError(answer.status, 'introspection answer has no boolean "active" member');
@@ -102,6 +99,13 @@ export class TokenEndpointClient {
     } catch (error) {
       throw this.redact(error as Error, secrets);
     }
+  }
+
+  /** The RFC 7009 / RFC 7662 request for an access token; a non-2xx answer rejects with the endpoint's error. */
+  private async postTokenHint(url: string, token: string, endpoint: 'revocation' | 'introspection', signal?: AbortSignal): Promise<TokenEndpointAnswer> {
+    const answer = await this.postForm(url, new URLSearchParams({ token, token_type_hint: 'access_token' }), endpoint, signal);
+    if (answer.status < 200 || answer.status > 299) throw this.redact(toEndpointError(answer, this.#options.clock(), endpoint));
+    return answer;
   }
 
   private async postForm(url: string, body: URLSearchParams, endpoint: EndpointName, signal?: AbortSignal, extraHeaders: Record<string, string> = {}): Promise<TokenEndpointAnswer> {
@@ -155,9 +159,4 @@ export class TokenEndpointClient {
     if (error.stack) error.stack = scrub(error.stack);
     return error;
   }
-}
-
-/** The standard abort error for a caller whose signal fired. */
-export function abortError(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new DOMException('The operation was aborted', 'AbortError');
 }

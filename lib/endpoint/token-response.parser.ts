@@ -97,7 +97,7 @@ export function toEndpointError(answer: TokenEndpointAnswer, now: number, endpoi
 }
 
 /** `Retry-After` as delta-seconds or an HTTP date (RFC 9110 §10.2.3), in seconds from `now`. */
-export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+function parseRetryAfter(value: string | undefined, now: number): number | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   if (/^\s*\d+\s*$/.test(value)) return Number(value);
   const date = Date.parse(value);

@@ -1,3 +1,4 @@
+import { stripUndefined } from '../internal/strip-undefined.js';
 import { TokenError } from './token.error.js';
 
 /** What the token endpoint said, when it answered with an RFC 6749 §5.2 error. */
@@ -45,8 +46,4 @@ function describe(details: TokenEndpointErrorDetails): string {
   if (details.error) message += `: ${details.error}`;
   if (details.errorDescription) message += ` (${details.errorDescription})`;
   return message;
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -1,4 +1,4 @@
-import { abortError } from '../endpoint/token-endpoint.client.js';
+import { abortError } from './abort-error.js';
 
 /**
  * Resolves after `ms`, or rejects with the abort error as soon as `signal` fires. The timer is unref'd

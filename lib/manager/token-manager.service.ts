@@ -2,9 +2,10 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModu
 import { inspect } from 'node:util';
 import { defer, firstValueFrom, map, type Observable, of, shareReplay, Subject, tap } from 'rxjs';
 import { DpopService } from '../dpop/dpop.service.js';
-import { abortError, TokenEndpointClient } from '../endpoint/token-endpoint.client.js';
+import { TokenEndpointClient } from '../endpoint/token-endpoint.client.js';
 import type { IssuedToken } from '../endpoint/issued-token.interface.js';
 import { TokenResponseError } from '../errors/token-response.error.js';
+import { abortError } from '../internal/abort-error.js';
 import { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 import { retryAfterMs } from '../retry/retry-delay.js';
 import { retryTransientFailures, type ScheduledRetry } from '../retry/retry-transient-failures.js';
@@ -99,9 +100,8 @@ export class TokenManagerService implements OnModuleDestroy, BeforeApplicationSh
 
   /** A valid access token. A fresh cached token is returned without I/O or subscriptions. */
   getAccessToken(options?: AccessTokenRequestOptions): Promise<string> {
-    const cached = this.#cached;
-    if (cached !== undefined && isFresh(cached, this.#clock())) return Promise.resolve(cached.value);
-    return this.acquire(options?.signal);
+    const fresh = this.peekFreshToken();
+    return fresh !== undefined ? Promise.resolve(fresh) : this.acquire(options?.signal);
   }
 
   /**
@@ -117,9 +117,8 @@ export class TokenManagerService implements OnModuleDestroy, BeforeApplicationSh
   /** The same as `getAccessToken()`, as an observable that emits one token and completes. */
   get accessToken$(): Observable<string> {
     return defer(() => {
-      const cached = this.#cached;
-      if (cached !== undefined && isFresh(cached, this.#clock())) return of(cached.value);
-      return this.acquire();
+      const fresh = this.peekFreshToken();
+      return fresh !== undefined ? of(fresh) : this.acquire();
     });
   }
 

@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import type { ResolvedDpopOptions } from '../dpop/resolved-dpop-options.js';
+import { stripUndefined } from '../internal/strip-undefined.js';
 import type { RetryOn401 } from '../http/http-options.interface.js';
 import type { ResolvedHttpOptions } from './resolved-http-options.js';
 import type { TokenStore } from '../store/token-store.interface.js';
@@ -105,9 +106,9 @@ export class ResolvedTokenOptions implements ResolvedTokenSettings {
   readonly dpop?: ResolvedDpopOptions;
   readonly #credentials: ClientCredentials;
 
-  constructor(settings: ResolvedTokenSettings, credentials: ClientCredentials | string) {
+  constructor(settings: ResolvedTokenSettings, credentials: ClientCredentials) {
     Object.assign(this, stripUndefined(settings));
-    this.#credentials = typeof credentials === 'string' ? { clientSecret: credentials } : credentials;
+    this.#credentials = credentials;
   }
 
   /** The client secret, for client authentication only ('' when the method uses no secret). */
@@ -133,8 +134,4 @@ export class ResolvedTokenOptions implements ResolvedTokenSettings {
   [inspect.custom](): string {
     return `ResolvedTokenOptions ${inspect(this.toJSON())}`;
   }
-}
-
-function stripUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

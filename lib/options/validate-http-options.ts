@@ -2,9 +2,7 @@ import type { AxiosRequestConfig } from 'axios';
 import type { RetryOn401, TokenHttpOptions } from '../http/http-options.interface.js';
 import { resolveAllowedOrigins } from '../http/origin-allowlist.js';
 import { ResolvedHttpOptions } from './resolved-http-options.js';
-import { requireHttpUrl } from './option-checks.js';
-
-type Report = (field: string, message: string) => void;
+import { type Report, requireHttpUrl } from './option-checks.js';
 
 /**
  * Validates the `http` option (part of `validateTokenOptions`, so its problems join the same

@@ -176,5 +176,3 @@ function normaliseExtraParams(value: unknown, report: Report): Record<string, st
   }
   return params;
 }
-
-export { requireHttpUrl } from './option-checks.js';

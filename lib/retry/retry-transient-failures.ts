@@ -20,7 +20,6 @@ export interface RetryContext {
   /** Stops the attempts and the waits between them (module shutdown). */
   readonly signal: AbortSignal;
   readonly onRetry?: (retry: ScheduledRetry) => void;
-  readonly random?: () => number;
 }
 
 /**
@@ -42,7 +41,7 @@ export async function retryTransientFailures<T>(attempt: (signal: AbortSignal) =
       return await attempt(signal);
     } catch (error) {
       if (signal.aborted || attemptNumber >= options.maxAttempts || !isTransientTokenError(error)) throw error;
-      const delayMs = retryDelayMs(attemptNumber, error, options, context.random);
+      const delayMs = retryDelayMs(attemptNumber, error, options);
       if (clock() + delayMs > deadlineAtMs) throw error;
       context.onRetry?.({ retry: attemptNumber, delayMs, error });
       await abortableSleep(delayMs, signal);

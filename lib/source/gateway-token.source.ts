@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { IssuedToken } from '../endpoint/issued-token.interface.js';
 import type { TokenEndpointClient } from '../endpoint/token-endpoint.client.js';
+import { errorSummary } from '../internal/error-summary.js';
 import type { CachedToken } from '../manager/cached-token.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 import type { TokenSource } from './token-source.interface.js';
@@ -26,16 +27,15 @@ export class GatewayTokenSource implements TokenSource {
   constructor(
     private readonly options: ResolvedTokenOptions,
     private readonly endpoint: TokenEndpointClient,
-    loggerContext = 'TokenManager',
+    loggerContext: string,
   ) {
     this.logger = new Logger(loggerContext);
   }
 
   async fetchToken(signal: AbortSignal, current?: CachedToken): Promise<IssuedToken> {
-    const revocable = this.options.revokeAgingTokens;
-    if (revocable && current !== undefined && this.isNearExpiry(current.expiresAtMs - this.options.clock())) {
+    // A stale token being replaced is revoked first, so the gateway issues a new one.
+    if (this.options.revokeAgingTokens && current !== undefined && this.isNearExpiry(current.expiresAtMs - this.options.clock())) {
       await this.revokeQuietly(current.value, signal);
-      return this.refetchIfAging(await this.endpoint.requestToken(signal), signal);
     }
     return this.refetchIfAging(await this.endpoint.requestToken(signal), signal);
   }
@@ -50,7 +50,7 @@ export class GatewayTokenSource implements TokenSource {
       return await this.verify(cached, signal);
     } catch (error) {
       if (signal.aborted) throw error;
-      this.logger.warn(`Stable-window verification failed, using the cached token: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      this.logger.warn(`Stable-window verification failed, using the cached token: ${errorSummary(error)}`);
       return undefined;
     }
   }
@@ -78,7 +78,7 @@ export class GatewayTokenSource implements TokenSource {
       await this.endpoint.revokeToken(token, signal);
     } catch (error) {
       // A failed revocation must not cost the caller its token: the gateway's aging token still works.
-      this.logger.warn(`Token revocation failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      this.logger.warn(`Token revocation failed: ${errorSummary(error)}`);
     }
   }
 
