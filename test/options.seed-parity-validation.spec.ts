@@ -34,6 +34,8 @@ describe('seed-parity options are validated at startup, every problem at once', 
     const { error, fields } = await problemsOf({ ...BASE, sessionExchange: { url: 'ftp://x/exchange', code: 'secret-code-123' }, stableAfterSeconds: 10 });
     expect(fields.sort()).toEqual(['sessionExchange.url: must use http or https, not ftp', 'stableAfterSeconds: cannot be used with sessionExchange (a session token cannot be re-verified)']);
     expect(inspect(error)).not.toContain('secret-code-123');
+    const padded = await problemsOf({ ...BASE, sessionExchange: { url: 'https://idp.example/exchange ', code: 'secret-code-123' } });
+    expect(padded.fields).toEqual(['sessionExchange.url: has leading or trailing whitespace']);
     const missing = await problemsOf({ ...BASE, sessionExchange: { url: '/exchange' } });
     expect(missing.fields).toEqual(['sessionExchange.code: is required']);
   });

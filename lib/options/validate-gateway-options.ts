@@ -34,10 +34,12 @@ export function validateGatewayOptions(options: Partial<TokenModuleOptions>, rep
       report('sessionExchange', 'must be an object { url, code }');
     } else {
       sessionExchangeUrl = requireNonEmptyString(exchange.url, 'sessionExchange.url', report);
-      sessionCode = requireNonEmptyString(exchange.code, 'sessionExchange.code', report);
-      if (sessionExchangeUrl !== undefined && /^[a-z][a-z0-9+.-]*:/i.test(sessionExchangeUrl)) {
-        optionalHttpUrl(sessionExchangeUrl, 'sessionExchange.url', report);
+      // A relative URL resolves against the token URL; an absolute one must be http(s). Trimmed: the
+      // whitespace was reported just above, once.
+      if (sessionExchangeUrl !== undefined && /^\s*[a-z][a-z0-9+.-]*:/i.test(sessionExchangeUrl)) {
+        optionalHttpUrl(sessionExchangeUrl.trim(), 'sessionExchange.url', report);
       }
+      sessionCode = requireNonEmptyString(exchange.code, 'sessionExchange.code', report);
       if (cache === false) report('sessionExchange', 'needs cache: the code is single-use, so the session token must be kept');
       if (stableAfterSeconds > 0) report('stableAfterSeconds', 'cannot be used with sessionExchange (a session token cannot be re-verified)');
     }
