@@ -1,6 +1,8 @@
 import { TokenStoreError } from '../errors/token-store.error.js';
 import { withDeadline } from '../internal/with-deadline.js';
 import type { TokenStore } from '../store/token-store.interface.js';
+import { errorSummary } from '../internal/error-summary.js';
+import { redactSecrets } from '../internal/redact-secrets.js';
 
 /** `TokenStore.claimSharedSecret`, bound to its store. @internal */
 export type ClaimSharedSecret = NonNullable<TokenStore['claimSharedSecret']>;
@@ -21,7 +23,7 @@ export function offerSharedDpopKey(claimSharedSecret: ClaimSharedSecret, storeKe
  * @internal
  */
 export function storeFailureWithoutKeyMaterial(error: unknown, jwkJson: string): string {
-  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const reason = errorSummary(error);
   const members = Object.values(JSON.parse(jwkJson) as Record<string, unknown>).filter((value): value is string => typeof value === 'string' && value.length >= 16);
-  return [jwkJson, ...members].reduce((redacted, secret) => redacted.split(secret).join('[redacted]'), reason);
+  return redactSecrets(reason, [jwkJson, ...members]);
 }

@@ -1,13 +1,12 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { DpopAlgorithm, DpopKeyOptions } from './dpop-options.interface.js';
 import { ResolvedDpopOptions } from './resolved-dpop-options.js';
+import type { Report } from '../options/option-checks.js';
 
 /** The algorithms the `dpop.alg` option accepts. */
 const DPOP_ALGORITHMS: readonly DpopAlgorithm[] = ['ES256', 'RS256', 'PS256', 'EdDSA'];
 const DPOP_KEY_OPTIONS = new Set(['privateKey', 'generateKey', 'alg', 'allowBearerDowngrade']);
 const MIN_RSA_BITS = 2048;
-
-type Report = (field: string, message: string) => void;
 
 /**
  * Validates the `dpop` option inside the single options validation path. A bad key is reported by

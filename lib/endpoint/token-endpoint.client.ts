@@ -12,6 +12,7 @@ import { createClientAuthentication, type ClientAuthentication } from './client-
 import { createEndpointHttp } from './endpoint-http.js';
 import type { IssuedToken } from './issued-token.interface.js';
 import { parseJsonObject, parseTokenResponse, type TokenEndpointAnswer, toEndpointError } from './token-response.parser.js';
+import { redactSecrets } from '../internal/redact-secrets.js';
 
 type EndpointName = TokenEndpointErrorDetails['endpoint'];
 const FORM = 'application/x-www-form-urlencoded';
@@ -151,7 +152,7 @@ export class TokenEndpointClient {
   /** Defence in depth: scrub credentials (and the token or code a request carried) from any text an error carries. */
   private redact<E extends Error>(error: E, extra: readonly string[] = []): E {
     const secrets = [...this.#authentication.secrets, ...extra].filter((secret) => secret.length >= 4);
-    const scrub = (text: string) => secrets.reduce((result, secret) => result.split(secret).join('[redacted]'), text);
+    const scrub = (text: string) => redactSecrets(text, secrets);
     for (const key of ['message', 'errorDescription', 'error', 'errorUri'] as const) {
       const value = (error as Record<string, unknown>)[key];
       if (typeof value === 'string') Object.defineProperty(error, key, { value: scrub(value), enumerable: key !== 'message', configurable: true, writable: true });

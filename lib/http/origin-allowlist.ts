@@ -1,7 +1,7 @@
+import type { Report } from '../options/option-checks.js';
+
 /** The allowlist entry that sends the token to every origin. */
 const ANY_ORIGIN = '*';
-
-type ReportProblem = (field: string, message: string) => void;
 
 /** What an axios request config says about where it goes. */
 interface RequestTarget {
@@ -70,7 +70,7 @@ export function httpOrigin(url: string): string | undefined {
  * empty allowlist is one, unless `baseURLReported` says the base URL's own problem explains it.
  * @internal
  */
-export function resolveAllowedOrigins(baseURL: string | undefined, allowedOrigins: unknown, fieldPrefix: string, report: ReportProblem, baseURLReported = false): string[] {
+export function resolveAllowedOrigins(baseURL: string | undefined, allowedOrigins: unknown, fieldPrefix: string, report: Report, baseURLReported = false): string[] {
   const field = `${fieldPrefix}allowedOrigins`;
   const origins: string[] = [];
   const baseOrigin = baseURL === undefined ? undefined : httpOrigin(baseURL);
@@ -96,7 +96,7 @@ export function resolveAllowedOrigins(baseURL: string | undefined, allowedOrigin
 }
 
 /** One allowlist entry: exactly `scheme://host[:port]` (a trailing `/` is tolerated). */
-function parseOrigin(entry: unknown, field: string, report: ReportProblem): string | undefined {
+function parseOrigin(entry: unknown, field: string, report: Report): string | undefined {
   const shape = 'must be an origin, scheme://host[:port], such as "https://api.example.com"';
   if (typeof entry !== 'string' || entry.trim() === '') {
     report(field, shape);

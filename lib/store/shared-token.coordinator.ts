@@ -6,6 +6,7 @@ import type { Clock } from '../options/token-module-options.interface.js';
 import { RateLimitedLog } from './rate-limited-log.js';
 import { pickStoredToken, type TokenStore } from './token-store.interface.js';
 import { abortableSleep } from '../internal/abortable-sleep.js';
+import { errorSummary } from '../internal/error-summary.js';
 
 /** First and longest pause between two looks at the store while another instance fetches. */
 const FIRST_POLL_MS = 20;
@@ -162,8 +163,7 @@ export class SharedTokenCoordinator {
 
   private markUnavailable(error: unknown): void {
     this.#storeAvailable = false;
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    this.#outageLog.warn(`Token store unavailable (${reason}); this instance fetches its own tokens until the store answers again`);
+    this.#outageLog.warn(`Token store unavailable (${errorSummary(error)}); this instance fetches its own tokens until the store answers again`);
   }
 
   private markAvailable(): void {
