@@ -1,7 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { TokenModuleOptions } from '../lib/index.js';
+import { Test } from '@nestjs/testing';
+import { TokenManagerService, TokenModule, type TokenModuleOptions } from '../lib/index.js';
+import { CapturingLogger } from './support/capturing-logger.js';
 import { GATEWAY_CLIENT, GatewayTokenServer } from './support/gateway-token-server.js';
 import { ManualClock } from './support/manual-clock.js';
+import { json, ProgrammableServer } from './support/programmable-server.js';
 import { startTokenApp, type TokenApp } from './support/token-app.js';
 
 const CALLERS = 50;
@@ -173,3 +176,31 @@ describe('a WSO2-like gateway that hands out the same token until it expires', (
     });
   });
 });
+
+describe('a revocation endpoint whose error echoes the token', () => {
+  it('the failed revocation is logged without the token', async () => {
+    const gateway = await GatewayTokenServer.start(new ManualClock(), 3600);
+    const revocation = await ProgrammableServer.start((request, response) => {
+      const token = new URLSearchParams(request.body).get('token');
+      json(response, 400, { error: 'invalid_request', error_description: `token ${token} is not known here` });
+    });
+    const logger = new CapturingLogger();
+    const moduleRef = await Test.createTestingModule({
+      imports: [TokenModule.forRoot({ tokenUrl: gateway.tokenUrl, ...GATEWAY_CLIENT, revocationUrl: `${revocation.url}/revoke`, revokeOnShutdown: true })],
+    }).compile();
+    moduleRef.useLogger(logger);
+    await moduleRef.init();
+    try {
+      const token = await moduleRef.get(TokenManagerService).getAccessToken();
+      await moduleRef.close();
+      const failure = logger.lines.filter((line) => line.includes('Token revocation failed'));
+      expect(failure).toHaveLength(1);
+      expect(failure[0]).toContain('[redacted]');
+      expect(logger.lines.filter((line) => line.includes(token))).toEqual([]);
+    } finally {
+      await revocation.stop();
+      await gateway.stop();
+    }
+  });
+});
+

@@ -105,7 +105,8 @@ export class TokenEndpointClient {
   /** The RFC 7009 / RFC 7662 request for an access token; a non-2xx answer rejects with the endpoint's error. */
   private async postTokenHint(url: string, token: string, endpoint: 'revocation' | 'introspection', signal?: AbortSignal): Promise<TokenEndpointAnswer> {
     const answer = await this.postForm(url, new URLSearchParams({ token, token_type_hint: 'access_token' }), endpoint, signal);
-    if (answer.status < 200 || answer.status > 299) throw this.redact(toEndpointError(answer, this.#options.clock(), endpoint));
+    // The server's error text may quote the token it was sent, as transport errors may.
+    if (answer.status < 200 || answer.status > 299) throw this.redact(toEndpointError(answer, this.#options.clock(), endpoint), [token]);
     return answer;
   }
 
