@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import { readFileSync } from 'node:fs';
@@ -136,9 +137,16 @@ describe('configuration by environment', () => {
     for (const value of [SECRET, 'hunter2', 'five minutes', 'private_key_jwt_typo', 'not-a-uri']) expect(everything).not.toContain(value);
   });
 
-  it('a required variable that is missing while a misspelling of it is set says so', () => {
-    const error = thrownBy(() => tokenOptionsFromEnvironment({ OAUTH2_TOKEN_URL: 'https://idp.example.com/token', OAUTH2_CLEINT_ID: 'billing', OAUTH2_CLIENT_SECRET: SECRET }));
-    expect((error as TokenConfigError).problems).toEqual([{ field: 'OAUTH2_CLIENT_ID', message: 'is required; OAUTH2_CLEINT_ID is set: a misspelling of OAUTH2_CLIENT_ID?' }]);
+  it('a required variable that is missing while a misspelling of it is set says so, and the misspelling is a warning', () => {
+    const logger = new CapturingLogger();
+    Logger.overrideLogger(logger);
+    try {
+      const error = thrownBy(() => tokenOptionsFromEnvironment({ OAUTH2_TOKEN_URL: 'https://idp.example.com/token', OAUTH2_CLEINT_ID: 'billing', OAUTH2_CLIENT_SECRET: SECRET }));
+      expect((error as TokenConfigError).problems).toEqual([{ field: 'OAUTH2_CLIENT_ID', message: 'is required; OAUTH2_CLEINT_ID is set: a misspelling of OAUTH2_CLIENT_ID?' }]);
+      expect(logger.lines).toEqual(['warn OAUTH2_CLEINT_ID is set, but tokenConfig does not read it; did you mean OAUTH2_CLIENT_ID? TokenConfig']);
+    } finally {
+      Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose', 'fatal']);
+    }
   });
 
   it('booleans accept the usual spellings and reject anything else by name of the rule, not the value', () => {
