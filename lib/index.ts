@@ -15,7 +15,7 @@ export type { TokenInfo } from './manager/token-info.interface.js';
 export type { AccessTokenRequestOptions, TokenEvent } from './manager/token-event.interface.js';
 
 // Options
-export type { ClientAuthMethod, Clock, TokenModuleOptions } from './options/token-module-options.interface.js';
+export type { ClientAuthMethod, Clock, TokenModuleOptions, WarmUpMode } from './options/token-module-options.interface.js';
 export { DEFAULT_EXPIRES_IN_SECONDS, DEFAULT_REFRESH_MARGIN_SECONDS, DEFAULT_REQUEST_TIMEOUT_MS } from './options/token-options.defaults.js';
 
 // Errors

@@ -1,5 +1,5 @@
 import { HttpService } from '@nestjs/axios';
-import { ConfigurableModuleBuilder, type DynamicModule } from '@nestjs/common';
+import { ConfigurableModuleBuilder, type DynamicModule, type Provider } from '@nestjs/common';
 import { TokenConfigError } from './errors/token-config.error.js';
 import { getDpopServiceToken } from './dpop/dpop-service.token.js';
 import { DpopService } from './dpop/dpop.service.js';
@@ -7,7 +7,8 @@ import { TokenManagerService } from './manager/token-manager.service.js';
 import { getTokenHttpServiceToken } from './http/token-http-service.token.js';
 import { getTokenManagerToken } from './manager/token-manager.token.js';
 import type { TokenModuleOptions } from './options/token-module-options.interface.js';
-import { TOKEN_CLIENT_NAME } from './token.internal-constants.js';
+import { guardOptionsProvider } from './registration/guard-options-provider.js';
+import { clientNameProviders } from './registration/unique-client-name.js';
 
 /** Extras of `forRoot` / `forRootAsync` that are not token options. */
 export interface TokenModuleExtras {
@@ -35,25 +36,31 @@ export const {
 /**
  * Exports the manager and the authorized HttpService under the client's tokens: the classes for the
  * unnamed client, named tokens otherwise, so any number of named registrations live side by side
- * without clashing.
+ * without clashing (two with the same name fail at startup). The options provider is guarded (see
+ * `guardOptionsProvider`): its options print redacted, and its failures name the registration.
  */
-function registerClient(definition: DynamicModule, name: string | undefined): DynamicModule {
+function registerClient(input: DynamicModule, name: string | undefined): DynamicModule {
+  if (name !== undefined && (typeof name !== 'string' || name.trim() === '')) throw new TokenConfigError([{ field: 'name', message: 'must be a non-empty string when set' }]);
+  const definition = { ...input, providers: (input.providers ?? []).flatMap((provider) => (isOptionsProvider(provider) ? guardOptionsProvider(provider, name) : [provider])) };
   if (name === undefined) return { ...definition, exports: [...(definition.exports ?? []), TokenManagerService, HttpService, DpopService] };
-  if (typeof name !== 'string' || name.trim() === '') throw new TokenConfigError([{ field: 'name', message: 'must be a non-empty string when set' }]);
   const token = getTokenManagerToken(name);
   const httpToken = getTokenHttpServiceToken(name);
   const dpopToken = getDpopServiceToken(name);
   return {
     ...definition,
     providers: [
-      ...(definition.providers ?? []),
-      { provide: TOKEN_CLIENT_NAME, useValue: name },
+      ...definition.providers,
+      ...clientNameProviders(name),
       { provide: token, useExisting: TokenManagerService },
       { provide: httpToken, useExisting: HttpService },
       { provide: dpopToken, useExisting: DpopService },
     ],
     exports: [...(definition.exports ?? []), token, httpToken, dpopToken],
   };
+}
+
+function isOptionsProvider(provider: Provider): boolean {
+  return typeof provider === 'object' && provider !== null && 'provide' in provider && provider.provide === TOKEN_MODULE_OPTIONS;
 }
 
 /** Options of `TokenModule.forRoot()`: token options plus `isGlobal` and `name`. */

@@ -6,6 +6,8 @@ import { AuthorizedHttpClient } from './http/authorized-http.client.js';
 import { TokenManagerService } from './manager/token-manager.service.js';
 import type { ResolvedTokenOptions } from './options/resolved-token-options.js';
 import { resolveTokenOptions } from './options/resolve-token-options.js';
+import { namingFailures } from './registration/name-startup-error.js';
+import { TokenWarmUp } from './warm-up/token-warm-up.js';
 import { ConfigurableTokenModule, TOKEN_MODULE_OPTIONS } from './token.module-definition.js';
 import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT } from './token.internal-constants.js';
 
@@ -17,7 +19,8 @@ import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT } from
  * TokenModule.forRootAsync({ imports: [ConfigModule], inject: [ConfigService], useFactory: (config) => ({ ... }) })
  * ```
  * Options are validated at startup on both paths (`TokenConfigError`). Register it several times with
- * `name` for several clients (`@InjectTokenManager(name)`).
+ * `name` for several clients (`@InjectTokenManager(name)`); every startup error of a named
+ * registration names it. `warmUp` requests the first token during startup.
  *
  * Also provides an authorized `HttpService` (configured by the `http` option) whose requests carry the
  * Bearer token for allowed origins and are resent once on a 401 (`@InjectTokenHttpService(name)` for a
@@ -25,10 +28,15 @@ import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT } from
  */
 @Module({
   providers: [
-    { provide: RESOLVED_TOKEN_OPTIONS, useFactory: (raw: unknown) => resolveTokenOptions(raw), inject: [TOKEN_MODULE_OPTIONS] },
+    // Startup steps that can fail name a named registration in their error (namingFailures).
+    {
+      provide: RESOLVED_TOKEN_OPTIONS,
+      useFactory: (raw: unknown, clientName?: string) => namingFailures(clientName, () => resolveTokenOptions(raw)),
+      inject: [TOKEN_MODULE_OPTIONS, { token: TOKEN_CLIENT_NAME, optional: true }],
+    },
     {
       provide: DpopService,
-      useFactory: (options: ResolvedTokenOptions, clientName?: string) => DpopService.create(options, clientName),
+      useFactory: (options: ResolvedTokenOptions, clientName?: string) => namingFailures(clientName, () => DpopService.create(options, clientName)),
       inject: [RESOLVED_TOKEN_OPTIONS, { token: TOKEN_CLIENT_NAME, optional: true }],
     },
     {
@@ -37,6 +45,7 @@ import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT } from
       inject: [RESOLVED_TOKEN_OPTIONS, DpopService],
     },
     TokenManagerService,
+    TokenWarmUp,
     AuthorizedHttpClient,
     { provide: HttpService, useFactory: (client: AuthorizedHttpClient) => client.httpService, inject: [AuthorizedHttpClient] },
   ],

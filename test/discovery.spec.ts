@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { TokenConfigError, TokenEndpointError } from '../lib/index.js';
-import { freePort } from './support/loopback.js';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { TokenConfigError, TokenEndpointError, type TokenModuleOptions } from '../lib/index.js';
+import { closeHttpServer, freePort, listenOnLoopback } from './support/loopback.js';
 import { json, ProgrammableServer } from './support/programmable-server.js';
+import { generateTestCertificates, type TestCertificates } from './support/test-certificates.js';
 import { TestIdp } from './support/test-idp.js';
 import { startTokenApp } from './support/token-app.js';
 
@@ -115,5 +117,62 @@ describe('issuer discovery: RFC 8414 fallback and failures', () => {
     const error = await startTokenApp({ issuer: tenantIssuer, tokenUrl: `${tenantIssuer}/oauth/token`, ...CLIENT }).catch((reason: unknown) => reason);
     expect(error).toBeInstanceOf(TokenConfigError);
     expect((error as TokenConfigError).problems).toEqual([{ field: 'issuer', message: 'set either tokenUrl or issuer, not both' }]);
+  });
+});
+
+describe('issuer discovery: plain http endpoints under an https issuer', () => {
+  let certs: TestCertificates;
+  let server: HttpsServer;
+  let issuer: string;
+  let metadata: Record<string, unknown>;
+  /** The client trusts the test CA through tlsClientAuth.ca, which discovery uses for the issuer too. */
+  let client: Pick<TokenModuleOptions, 'clientId' | 'clientAuthMethod' | 'tlsClientAuth'>;
+
+  beforeAll(async () => {
+    certs = generateTestCertificates('discovery-client');
+    server = createHttpsServer({ cert: certs.serverCert, key: certs.serverKey }, (request, response) => {
+      response.writeHead(request.url === '/realms/acme/.well-known/openid-configuration' ? 200 : 404, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(request.url === '/realms/acme/.well-known/openid-configuration' ? metadata : { error: 'not_found' }));
+    });
+    issuer = `https://127.0.0.1:${await listenOnLoopback(server)}/realms/acme`;
+    client = { clientId: 'discovery-client', clientAuthMethod: 'tls_client_auth', tlsClientAuth: { cert: certs.clientCert, key: certs.clientKey, ca: certs.caCert } };
+  });
+  afterAll(() => closeHttpServer(server));
+
+  it('an http token, revocation or introspection endpoint on another host fails startup, naming each endpoint without its query string', async () => {
+    metadata = {
+      issuer,
+      token_endpoint: 'http://keycloak.internal:8080/realms/acme/protocol/openid-connect/token?tenant=acme',
+      revocation_endpoint: 'http://keycloak.internal:8080/realms/acme/protocol/openid-connect/revoke',
+      introspection_endpoint: `${issuer}/protocol/openid-connect/token/introspect`,
+    };
+    const error = await startTokenApp({ issuer, ...client }).catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(TokenConfigError);
+    const messages = (error as TokenConfigError).problems.map((problem) => `${problem.field}: ${problem.message}`);
+    expect(messages).toEqual([
+      expect.stringMatching(/^issuer: discovered token_endpoint http:\/\/keycloak\.internal:8080\/realms\/acme\/protocol\/openid-connect\/token is plain http under an https issuer: .*allowHttpDiscoveredEndpoints/),
+      expect.stringMatching(/^issuer: discovered revocation_endpoint http:\/\/keycloak\.internal:8080\/realms\/acme\/protocol\/openid-connect\/revoke is plain http under an https issuer/),
+    ]);
+    expect((error as Error).message).not.toContain('tenant=acme');
+  });
+
+  it('plain http on a loopback host (a sidecar, a local IdP) is accepted', async () => {
+    metadata = { issuer, token_endpoint: 'http://127.0.0.1:8181/token', revocation_endpoint: 'http://localhost:8181/revoke' };
+    const app = await startTokenApp({ issuer, ...client });
+    try {
+      expect(JSON.parse(JSON.stringify(app.manager))).toMatchObject({ tokenUrl: 'http://127.0.0.1:8181/token' });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('allowHttpDiscoveredEndpoints: true accepts plain http endpoints on any host', async () => {
+    metadata = { issuer, token_endpoint: 'http://keycloak.internal:8080/realms/acme/protocol/openid-connect/token' };
+    const app = await startTokenApp({ issuer, ...client, allowHttpDiscoveredEndpoints: true });
+    try {
+      expect(JSON.parse(JSON.stringify(app.manager))).toMatchObject({ tokenUrl: metadata.token_endpoint });
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -1,6 +1,5 @@
 import { expect, it } from '@jest/globals';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { Redis } from 'ioredis';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { DEFAULT_SHARED_DPOP_KEY_TTL_MS, DpopService, TokenModule, type TokenModuleOptions } from '../lib/index.js';
@@ -9,7 +8,7 @@ import { TokenCipher } from '../lib/redis/token-cipher.js';
 import { RESOLVED_TOKEN_OPTIONS } from '../lib/token.internal-constants.js';
 import { CapturingLogger } from './support/capturing-logger.js';
 import { freePort } from './support/loopback.js';
-import { describeWithRedisServer, useRedisServer } from './support/redis-server.js';
+import { describeWithRedisServer, testRedisClient, useRedisServer } from './support/redis-server.js';
 
 const CLIENT = { tokenUrl: 'https://idp.example.com/oauth2/token', clientId: 'shared-key-client', clientSecret: 'shared-key-secret-4321' };
 const KEY = randomBytes(32).toString('base64');
@@ -114,7 +113,7 @@ describeWithRedisServer('a generated DPoP key shared through a real redis-server
     expect(unreachable.dpop.status()).toMatchObject({ mode: 'ephemeral', shared: false });
     expect(unreachable.logger.lines.some((line) => line.startsWith('warn') && /token store failed .*a key of its own/.test(line))).toBe(true);
 
-    const pauser = new Redis(suite.redis.url);
+    const pauser = testRedisClient(suite.redis.url);
     await pauser.client('PAUSE', 1_500, 'ALL');
     try {
       const paused = await startInstance({ keyPrefix: 'paused:', commandTimeoutMs: 200 });

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import type { DpopStatus } from '../lib/index.js';
 import { DpopResourceServer } from './support/dpop-resource-server.js';
 import { FLEET_CLIENT, failuresOf, useFleetEnvironment, type FleetWorker } from './support/fleet.js';
-import { describeWithRedisServer } from './support/redis-server.js';
+import { describeWithRedisServer, testRedisClient } from './support/redis-server.js';
 
 const ENCRYPTION_KEY = randomBytes(32).toString('base64');
 
@@ -42,7 +41,7 @@ describeWithRedisServer('a fleet of Node processes with dpop: true sharing one r
   it('the key deleted from Redis while A runs: A puts it back, B started afterwards adopts it, and both share 1 token', async () => {
     const settings = { encryptionKey: ENCRYPTION_KEY, tokenOptions: { dpop: true, http: { baseURL: api.baseUrl } } };
     const [a] = await fleet.startFleet(1, 'fleet-dpop-keepalive:', settings);
-    const admin = new Redis(fleet.redis.url);
+    const admin = testRedisClient(fleet.redis.url);
     try {
       const names = await admin.keys('fleet-dpop-keepalive:*:shared-secret');
       expect(names).toHaveLength(1);

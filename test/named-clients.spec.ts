@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Injectable, Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { getTokenManagerToken, InjectTokenManager, TokenConfigError, TokenManagerService, TokenModule } from '../lib/index.js';
+import { getTokenManagerToken, InjectTokenManager, TokenConfigError, TokenEndpointError, TokenManagerService, TokenModule } from '../lib/index.js';
 import { TestIdp } from './support/test-idp.js';
 
 const BILLING = { clientId: 'billing-client', clientSecret: 'billing-secret-123456' };
@@ -117,3 +118,98 @@ describe('named clients: several TokenModule registrations in one app', () => {
     expect(() => TokenModule.forRoot({ name: ' ', tokenUrl: idp.tokenUrl, ...BILLING })).toThrow(TokenConfigError);
   });
 });
+
+describe('startup errors of a named registration say which registration failed', () => {
+  let idp: TestIdp;
+
+  beforeAll(async () => {
+    idp = await TestIdp.start({ clients: [BILLING, SHIPPING] });
+  });
+  afterAll(async () => {
+    await idp.stop();
+  });
+
+  const startupError = (imports: unknown[], providers: unknown[] = []) =>
+    Test.createTestingModule({ imports: imports as never[], providers: providers as never[] })
+      .setLogger(false as never)
+      .compile()
+      .then(
+        async (ref) => {
+          await ref.close();
+          throw new Error('expected startup to fail');
+        },
+        (error: unknown) => error as Error,
+      );
+
+  it('forRootAsync injecting ConfigService without imports: [ConfigModule]: a TokenConfigError naming "shipping", ConfigService and the fix', async () => {
+    const error = await startupError([
+      ConfigModule.forRoot({ ignoreEnvFile: true }),
+      TokenModule.forRootAsync({
+        name: 'shipping',
+        inject: [ConfigService],
+        useFactory: (config: ConfigService) => ({ tokenUrl: idp.tokenUrl, clientId: config.get('SHIPPING_ID') ?? SHIPPING.clientId, clientSecret: SHIPPING.clientSecret }),
+      }),
+    ]);
+    expect(error).toBeInstanceOf(TokenConfigError);
+    expect(error.message).toMatch(/^TokenModule "shipping": /);
+    expect((error as TokenConfigError).problems).toEqual([{ field: 'inject[0]', message: expect.stringContaining('ConfigService cannot be resolved here') }]);
+    expect(error.message).toContain('imports: [ConfigModule]');
+    expect(String(error.stack)).toMatch(/^TokenConfigError: TokenModule "shipping": /);
+  });
+
+  it.each([
+    ['invalid options', { tokenUrl: 'not a url', clientId: 'x', clientSecret: 'y' }, TokenConfigError, /tokenUrl: must be an absolute URL/],
+    ['an issuer that cannot be reached', { issuer: 'http://127.0.0.1:1', clientId: 'x', clientSecret: 'y' }, TokenEndpointError, /ECONNREFUSED|Discovery/],
+  ])('%s: the error names the registration and keeps its type', async (_scenario, options, type, detail) => {
+    const error = await startupError([TokenModule.forRoot({ tokenUrl: idp.tokenUrl, ...BILLING }), TokenModule.forRoot({ name: 'shipping', ...options })]);
+    expect(error).toBeInstanceOf(type);
+    expect(error.message).toMatch(/^TokenModule "shipping": /);
+    expect(error.message).toMatch(detail);
+  });
+
+  it('a failing options factory of a named registration names it', async () => {
+    const error = await startupError([
+      TokenModule.forRootAsync({
+        name: 'billing',
+        useFactory: () => {
+          throw new Error('BILLING_SECRET is not set');
+        },
+      }),
+    ]);
+    expect(error.message).toBe('TokenModule "billing": BILLING_SECRET is not set');
+  });
+
+  it('two registrations with the same name fail at startup', async () => {
+    const error = await startupError([
+      TokenModule.forRoot({ name: 'billing', tokenUrl: idp.tokenUrl, ...BILLING }),
+      TokenModule.forRoot({ name: 'billing', tokenUrl: idp.tokenUrl, clientId: SHIPPING.clientId, clientSecret: SHIPPING.clientSecret }),
+    ]);
+    expect(error).toBeInstanceOf(TokenConfigError);
+    expect(error.message).toMatch(/^TokenModule "billing": /);
+    expect((error as TokenConfigError).problems).toEqual([{ field: 'name', message: expect.stringMatching(/^is used by 2 registrations/) }]);
+  });
+
+  it('one registration imported by two feature modules is one client, not a duplicate', async () => {
+    const billing = TokenModule.forRoot({ name: 'billing', tokenUrl: idp.tokenUrl, ...BILLING });
+    @Injectable()
+    class BillingConsumer {
+      constructor(@InjectTokenManager('billing') readonly tokens: TokenManagerService) {}
+    }
+    @Module({ imports: [billing], providers: [BillingConsumer], exports: [BillingConsumer] })
+    class InvoicesModule {}
+    @Module({ imports: [billing], providers: [PartnerCallsForBilling] })
+    class PaymentsModule {}
+    const ref = await Test.createTestingModule({ imports: [InvoicesModule, PaymentsModule] }).compile();
+    ref.useLogger(false);
+    try {
+      expect(ref.get(BillingConsumer).tokens).toBe(ref.get(PartnerCallsForBilling).tokens);
+    } finally {
+      await ref.close();
+    }
+  });
+});
+
+@Injectable()
+class PartnerCallsForBilling {
+  constructor(@InjectTokenManager('billing') readonly tokens: TokenManagerService) {}
+}

@@ -1,13 +1,14 @@
-import { afterAll, afterEach, beforeAll, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, expect, it, jest } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import type { LoggerService } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
+import { createServer, type Socket } from 'node:net';
 import { inspect } from 'node:util';
-import { TokenConfigError, TokenManagerService, TokenModule, type TokenModuleOptions } from '../lib/index.js';
+import { TokenConfigError, TokenManagerService, TokenModule, type TokenModuleOptions, TokenStoreError } from '../lib/index.js';
 import { RedisTokenStore } from '../lib/redis/index.js';
-import { freePort } from './support/loopback.js';
-import { describeWithRedisServer, RedisServer } from './support/redis-server.js';
+import { freePort, listenOnLoopback } from './support/loopback.js';
+import { describeWithRedisServer, RedisServer, testRedisClient } from './support/redis-server.js';
 import { TestIdp } from './support/test-idp.js';
 import { CapturingLogger } from './support/capturing-logger.js';
 
@@ -41,7 +42,7 @@ describeWithRedisServer('RedisTokenStore against a real redis-server', () => {
 
   beforeAll(async () => {
     [idp, redis] = await Promise.all([TestIdp.start({ clients: [CLIENT] }), RedisServer.start()]);
-    admin = new Redis(redis.url);
+    admin = testRedisClient(redis.url);
   });
   afterEach(async () => {
     await Promise.all(apps.splice(0).map((app) => app.close()));
@@ -109,7 +110,7 @@ describeWithRedisServer('RedisTokenStore against a real redis-server', () => {
   it('Redis that stops answering (CLIENT PAUSE): calls time out quickly and the manager fetches the token itself', async () => {
     const manager = await startInstance(new RedisTokenStore({ redis: redis.url, keyPrefix: 'slow:', commandTimeoutMs: 100 }));
     await manager.getAccessToken();
-    const pauser = new Redis(redis.url);
+    const pauser = testRedisClient(redis.url);
     await pauser.client('PAUSE', 1_500, 'ALL');
     try {
       manager.invalidate(await manager.getAccessToken());
@@ -146,6 +147,26 @@ describeWithRedisServer('RedisTokenStore against a real redis-server', () => {
     expect(renderings).not.toContain('redis-password-xyz');
     expect(renderings).not.toContain(encryptionKey);
     return store.close();
+  });
+
+  it('a store closed while Redis never answers its connection handshake leaves no "[ioredis] Unhandled error event" behind', async () => {
+    // Accepts connections and never answers: the handshake's ready check times out after the close.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    const port = await listenOnLoopback(silent);
+    const printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      // A long disconnectTimeout keeps the half-closed socket open past the ready check's timeout.
+      const store = new RedisTokenStore({ redis: { host: '127.0.0.1', port, disconnectTimeout: 5_000 }, commandTimeoutMs: 100 });
+      await expect(store.get('key')).rejects.toBeInstanceOf(TokenStoreError);
+      await store.close();
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(printed.mock.calls.map((call) => call.map(String).join(' ')).filter((line) => line.includes('[ioredis]'))).toEqual([]);
+    } finally {
+      printed.mockRestore();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('invalid options fail with one TokenConfigError naming each field, never a key value', () => {

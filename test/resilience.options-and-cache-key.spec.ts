@@ -59,7 +59,7 @@ describe('retry and cooldown options', () => {
       { field: 'retry.retries', message: 'is not a known option' },
       { field: 'retry.maxAttempts', message: 'must be at least 1' },
       { field: 'retry.maxDelayMs', message: 'must be at least retry.initialDelayMs' },
-      { field: 'retry.maxRetryAfterSeconds', message: 'must be a finite number' },
+      { field: 'retry.maxRetryAfterSeconds', message: 'must be a finite number or a decimal string (digits, optionally a decimal point), got a string that is not one' },
       { field: 'failureCooldownMs', message: 'must be at least 0' },
     ]);
   });

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { listenOnLoopback } from './support/loopback.js';
 import { jwtVerifier, ProtectedResource } from './support/protected-resource.js';
 import { TestIdp } from './support/test-idp.js';
 
@@ -78,6 +80,33 @@ describe('the sample app (npm run sample)', () => {
       expect(await sample.stop()).toBe('SIGTERM');
     }
   }, 60_000);
+
+  it('with its port busy exits 1 with one line saying so and how to choose another port (PORT=…)', async () => {
+    const blocker = createServer();
+    const port = await listenOnLoopback(blocker);
+    try {
+      const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exit = await new Promise<number | string>((done) => {
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          done('still running after 20 s');
+        }, 20_000);
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          done(code ?? 'killed');
+        });
+      });
+      expect({ exit, output }).toEqual({ exit: 1, output: expect.any(String) });
+      const lines = output.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is busy: choose another with PORT, e\\.g\\. PORT=\\d+ npm run sample`));
+    } finally {
+      await new Promise((done) => blocker.close(done));
+    }
+  }, 30_000);
 
   describe('with OAUTH2_* variables set', () => {
     let idp: TestIdp;

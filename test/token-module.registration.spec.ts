@@ -96,6 +96,22 @@ describe('TokenModule registration', () => {
     await moduleRef.close();
   });
 
+  it("with Nest's deep-hash module ids, two registrations differing only in a secret stay two clients", async () => {
+    @Module({ imports: [TokenModule.forRoot(options)], providers: [ConsumerA], exports: [ConsumerA] })
+    class RightSecretModule {}
+    @Module({ imports: [TokenModule.forRoot({ ...options, clientSecret: SECRET })], providers: [ConsumerB], exports: [ConsumerB] })
+    class WrongSecretModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [RightSecretModule, WrongSecretModule] }, { moduleIdGeneratorAlgorithm: 'deep-hash' }).compile();
+    moduleRef.useLogger(false);
+    try {
+      expect(moduleRef.get(ConsumerA).tokens).not.toBe(moduleRef.get(ConsumerB).tokens);
+      await expect(moduleRef.get(ConsumerA).tokens.getAccessToken()).resolves.toMatch(/^eyJ/);
+      await expect(moduleRef.get(ConsumerB).tokens.getAccessToken()).rejects.toMatchObject({ error: 'invalid_client' });
+    } finally {
+      await moduleRef.close();
+    }
+  });
+
   it('bad forRoot options fail at startup with a TokenConfigError naming every field, never the secret', async () => {
     const bad = {
       tokenUrl: 'ftp://idp.example.com/token',
@@ -125,6 +141,55 @@ describe('TokenModule registration', () => {
     expect(error).toBeInstanceOf(TokenConfigError);
     expect((error as TokenConfigError).problems).toEqual([{ field: 'tokenUrl', message: 'must be an absolute URL' }]);
     expect(inspect(error)).not.toContain(SECRET);
+  });
+
+  it('a misspelt option is answered with the option it most likely means; a name like no option gets no guess', async () => {
+    const misspelt = { tokenURL: options.tokenUrl, clientId: 'x', clientSecert: SECRET, retry: { maxAttempt: 2 }, favouriteColour: 'blue' } as unknown as TokenModuleOptions;
+    const error = await compile([TokenModule.forRoot(misspelt)]).catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(TokenConfigError);
+    const byField = Object.fromEntries((error as TokenConfigError).problems.map((problem) => [problem.field, problem.message]));
+    expect(byField).toEqual({
+      tokenUrl: 'is required',
+      clientSecret: 'is required',
+      tokenURL: 'is not a known option; did you mean `tokenUrl`?',
+      clientSecert: 'is not a known option; did you mean `clientSecret`?',
+      'retry.maxAttempt': 'is not a known option; did you mean `maxAttempts`?',
+      favouriteColour: 'is not a known option',
+    });
+    expect(inspect(error)).not.toContain(SECRET);
+  });
+
+  it('numeric options given as decimal strings, as ConfigService.get returns them, are used as numbers; other strings are refused as such', async () => {
+    const fromConfig = (values: Record<string, string>) =>
+      compile([
+        ConfigModule.forRoot({ ignoreEnvFile: true, load: [() => values] }),
+        TokenModule.forRootAsync({
+          imports: [ConfigModule],
+          inject: [ConfigService],
+          useFactory: (config: ConfigService) => ({
+            ...options,
+            refreshMarginSeconds: config.get('REFRESH_MARGIN_SECONDS'),
+            requestTimeoutMs: config.get('REQUEST_TIMEOUT_MS'),
+            retry: { maxAttempts: config.get('RETRY_MAX_ATTEMPTS') },
+          }),
+        }),
+      ]);
+    const moduleRef = await fromConfig({ REFRESH_MARGIN_SECONDS: '120', REQUEST_TIMEOUT_MS: '5000', RETRY_MAX_ATTEMPTS: ' 2 ' });
+    try {
+      const manager = moduleRef.get(TokenManagerService);
+      await manager.getAccessToken();
+      const info = manager.getTokenInfo()!;
+      expect(info.expiresAt.getTime() - info.refreshAt.getTime()).toBe(120_000);
+    } finally {
+      await moduleRef.close();
+    }
+    const error = await fromConfig({ REFRESH_MARGIN_SECONDS: 'two minutes', REQUEST_TIMEOUT_MS: '5e3', RETRY_MAX_ATTEMPTS: '1.5' }).catch((reason: unknown) => reason);
+    expect((error as TokenConfigError).problems).toEqual([
+      { field: 'refreshMarginSeconds', message: 'must be a finite number or a decimal string (digits, optionally a decimal point), got a string that is not one' },
+      { field: 'requestTimeoutMs', message: 'must be a finite number or a decimal string (digits, optionally a decimal point), got a string that is not one' },
+      { field: 'retry.maxAttempts', message: 'must be a whole number' },
+    ]);
+    expect(inspect(error)).not.toContain('two minutes');
   });
 
   it('a missing secret is reported as required', async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDecimal } from '../internal/parse-decimal.js';
 import type { TokenEnvironmentKind } from './token-environment.variables.js';
 
 /**
@@ -10,11 +11,12 @@ import type { TokenEnvironmentKind } from './token-environment.variables.js';
 export const TOKEN_ENVIRONMENT_SCHEMAS: Readonly<Record<TokenEnvironmentKind, z.ZodType<unknown>>> = {
   string: z.string(),
   number: z.string().transform((text, context) => {
-    if (!/^\s*-?\d+(\.\d+)?\s*$/.test(text)) {
+    const number = parseDecimal(text);
+    if (number === undefined) {
       context.addIssue({ code: 'custom', message: 'must be a number (digits, optionally a decimal point)' });
       return z.NEVER;
     }
-    return Number(text);
+    return number;
   }),
   boolean: z.string().transform((text, context) => {
     const value = BOOLEAN_WORDS[text.trim().toLowerCase()];
@@ -34,6 +36,17 @@ export const TOKEN_ENVIRONMENT_SCHEMAS: Readonly<Record<TokenEnvironmentKind, z.
       else params[name] = value;
     }
     return params;
+  }),
+  // A JWK parses here; a PEM stays text for the option's own key parser, which reports what is wrong with it.
+  key: z.string().transform((text, context) => {
+    const trimmed = text.trim();
+    if (!trimmed.startsWith('{')) return trimmed.includes('-----BEGIN') && !trimmed.includes('\n') ? trimmed.replace(/\\n/g, '\n') : trimmed;
+    try {
+      return JSON.parse(trimmed) as unknown;
+    } catch {
+      context.addIssue({ code: 'custom', message: 'must be a PEM private key or a private JWK as JSON (the JSON does not parse)' });
+      return z.NEVER;
+    }
   }),
 };
 

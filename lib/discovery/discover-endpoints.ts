@@ -5,13 +5,15 @@ import { parseJsonObject } from '../endpoint/token-response.parser.js';
 import { TokenConfigError } from '../errors/token-config.error.js';
 import { TokenEndpointError } from '../errors/token-endpoint.error.js';
 import { TokenTimeoutError } from '../errors/token-timeout.error.js';
+import { urlWithoutQuery } from '../internal/url-without-query.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 
 /**
  * With `issuer`, reads the authorization server metadata at startup: OpenID Connect Discovery
  * (`<issuer>/.well-known/openid-configuration`), then RFC 8414
  * (`<origin>/.well-known/oauth-authorization-server<path>`). The metadata's `issuer` must equal the
- * configured one (RFC 8414 §3.3, against mix-up). Explicit `revocationUrl` / `introspectionUrl` win
+ * configured one (RFC 8414 §3.3, against mix-up); under an `https` issuer its endpoints must be `https`
+ * too, but for loopback hosts or with `allowHttpDiscoveredEndpoints`. Explicit `revocationUrl` / `introspectionUrl` win
  * over discovered ones. Fails with `TokenEndpointError` (unreachable, non-2xx) or `TokenConfigError`
  * (unusable metadata), so the application does not start half-configured.
  * @internal
@@ -23,8 +25,14 @@ export async function discoverEndpoints(options: ResolvedTokenOptions): Promise<
   const endpoint = (name: string): string | undefined => {
     const value = metadata[name];
     if (value === undefined) return undefined;
-    if (typeof value !== 'string' || !/^https?:\/\//.test(value)) problems.push({ field: 'issuer', message: `discovered ${name} is not an http(s) URL` });
-    else return value;
+    const url = typeof value === 'string' && /^https?:\/\//.test(value) ? URL.parse(value) : null;
+    if (url === null) problems.push({ field: 'issuer', message: `discovered ${name} is not an http(s) URL` });
+    else if (isPlainHttpUnderHttps(url, options)) {
+      problems.push({
+        field: 'issuer',
+        message: `discovered ${name} ${urlWithoutQuery(url.href)} is plain http under an https issuer: credentials and tokens would travel in clear (plain http is accepted only for loopback hosts, or with allowHttpDiscoveredEndpoints: true)`,
+      });
+    } else return value as string;
     return undefined;
   };
   if (trimSlash(String(metadata.issuer)) !== trimSlash(options.issuer)) {
@@ -39,6 +47,20 @@ export async function discoverEndpoints(options: ResolvedTokenOptions): Promise<
   }
   if (problems.length > 0) throw new TokenConfigError(problems);
   return options.with({ tokenUrl: tokenUrl!, revocationUrl, introspectionUrl });
+}
+
+/**
+ * An `http://` endpoint under an `https` issuer, off loopback and without the opt-in: metadata a TLS
+ * proxy published without forwarded headers (Keycloak does), which would send the client secret as
+ * Basic auth in clear. Loopback stays allowed: a sidecar or a local test IdP.
+ */
+function isPlainHttpUnderHttps(url: URL, options: ResolvedTokenOptions): boolean {
+  if (options.allowHttpDiscoveredEndpoints || !options.issuer!.startsWith('https:')) return false;
+  return url.protocol === 'http:' && !isLoopbackHost(url.hostname);
+}
+
+function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
 /** The metadata URLs to try, in order. */

@@ -1,11 +1,11 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { DpopAlgorithm, DpopKeyOptions } from './dpop-options.interface.js';
 import { ResolvedDpopOptions } from './resolved-dpop-options.js';
-import type { Report } from '../options/option-checks.js';
+import { type Report, reportUnknownKeys } from '../options/option-checks.js';
+import { optionNames, TOKEN_OPTION_TABLE } from '../options/token-option-table.js';
 
 /** The algorithms the `dpop.alg` option accepts. */
 const DPOP_ALGORITHMS: readonly DpopAlgorithm[] = ['ES256', 'RS256', 'PS256', 'EdDSA'];
-const DPOP_KEY_OPTIONS = new Set(['privateKey', 'generateKey', 'alg', 'allowBearerDowngrade']);
 const MIN_RSA_BITS = 2048;
 
 /**
@@ -21,9 +21,7 @@ export function validateDpopOption(value: unknown, report: Report): ResolvedDpop
     return undefined;
   }
   const options = value as Partial<DpopKeyOptions> & { generateKey?: unknown } & Record<string, unknown>;
-  for (const key of Object.keys(options)) {
-    if (!DPOP_KEY_OPTIONS.has(key)) report(`dpop.${key}`, 'is not a known option');
-  }
+  reportUnknownKeys(options, optionNames(TOKEN_OPTION_TABLE.dpop), 'dpop.', report);
   const alg = options.alg ?? 'ES256';
   if (!DPOP_ALGORITHMS.includes(alg)) report('dpop.alg', `must be one of ${DPOP_ALGORITHMS.join(', ')}`);
   const allowBearerDowngrade = options.allowBearerDowngrade ?? false;

@@ -6,6 +6,7 @@ import { TokenEndpointClient } from '../endpoint/token-endpoint.client.js';
 import type { IssuedToken } from '../endpoint/issued-token.interface.js';
 import { TokenResponseError } from '../errors/token-response.error.js';
 import { abortError } from '../internal/abort-error.js';
+import { urlWithoutQuery } from '../internal/url-without-query.js';
 import { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 import { retryAfterMs } from '../retry/retry-delay.js';
 import { retryTransientFailures, type ScheduledRetry } from '../retry/retry-transient-failures.js';
@@ -320,7 +321,7 @@ export class TokenManagerService implements OnModuleDestroy, BeforeApplicationSh
     const info = this.getTokenInfo();
     return {
       ...(this.name !== undefined ? { name: this.name } : {}),
-      tokenUrl: this.#options.tokenUrl,
+      tokenUrl: urlWithoutQuery(this.#options.tokenUrl),
       clientId: this.#options.clientId,
       token: info ? { ...info, value: '[redacted]' } : null,
     };

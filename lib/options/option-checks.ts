@@ -1,3 +1,6 @@
+import { closestName } from '../internal/closest-name.js';
+import { parseDecimal } from '../internal/parse-decimal.js';
+
 /** Field checks shared by the option validators. Problems name the field, never a secret value. */
 
 /** Collects one problem of the options. @internal */
@@ -52,16 +55,57 @@ export function requireHttpUrl(value: unknown, field: string, report: Report): s
   return url.toString();
 }
 
-/** An optional finite number of at least `min`, or the fallback. @internal */
+/**
+ * An optional finite number of at least `min`, or the fallback. A decimal string (`'5000'`, as
+ * `ConfigService.get` returns environment values) counts as its number; any other string is refused
+ * as such, without quoting it.
+ * @internal
+ */
 export function numberInRange(value: unknown, fallback: number, field: string, min: number, report: Report): number {
   if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    report(field, 'must be a finite number');
+  const number = typeof value === 'string' ? parseDecimal(value) : value;
+  if (typeof number !== 'number' || !Number.isFinite(number)) {
+    const got = typeof value === 'string' ? 'a string that is not one' : typeof value === 'number' ? undefined : describeType(value);
+    report(field, got === undefined ? 'must be a finite number' : `must be a finite number or a decimal string (digits, optionally a decimal point), got ${got}`);
     return fallback;
   }
-  if (value < min) {
+  if (number < min) {
     report(field, `must be at least ${min}`);
     return fallback;
   }
-  return value;
+  return number;
+}
+
+/** An optional boolean, or the fallback. @internal */
+export function optionalBoolean(value: unknown, fallback: boolean, field: string, report: Report): boolean {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === 'boolean') return value;
+  report(field, `must be a boolean, got ${describeType(value)}`);
+  return fallback;
+}
+
+/** One of `allowed`, or the fallback. The message lists the choices, never the value. @internal */
+export function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T, field: string, report: Report): T {
+  if (value === undefined || value === null) return fallback;
+  if (allowed.includes(value as T)) return value as T;
+  report(field, `must be one of ${allowed.join(', ')}`);
+  return fallback;
+}
+
+/** Reports each key of `value` not in `known` (`prefix` + key), naming the known option it most likely misspells. @internal */
+export function reportUnknownKeys(value: object, known: Iterable<string>, prefix: string, report: Report): void {
+  const names = [...known];
+  for (const key of Object.keys(value)) if (!names.includes(key)) report(`${prefix}${key}`, unknownNameMessage(key, names, 'option'));
+}
+
+/** `is not a known option`, plus "did you mean …?" when one known name is close. @internal */
+export function unknownNameMessage(name: string, known: Iterable<string>, what: string): string {
+  const suggestion = closestName(name, known);
+  return `is not a known ${what}${suggestion === undefined ? '' : `; did you mean \`${suggestion}\`?`}`;
+}
+
+/** `a string`, `an object`, ...: the kind of a bad value, never the value. */
+function describeType(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

@@ -1,11 +1,13 @@
 import { inspect } from 'node:util';
 import type { ResolvedDpopOptions } from '../dpop/resolved-dpop-options.js';
 import { stripUndefined } from '../internal/strip-undefined.js';
+import { printableOptions } from './printable-options.js';
+import type { TableOf } from './token-option-table.js';
 import type { RetryOn401 } from '../http/http-options.interface.js';
 import type { ResolvedHttpOptions } from './resolved-http-options.js';
 import type { TokenStore } from '../store/token-store.interface.js';
 import type { ResolvedTokenRetryOptions } from './token-retry-options.interface.js';
-import type { ClientAssertionAlgorithm, ClientAuthMethod, Clock } from './token-module-options.interface.js';
+import type { ClientAssertionAlgorithm, ClientAuthMethod, Clock, WarmUpMode } from './token-module-options.interface.js';
 
 /** The public (non-secret) part of the `private_key_jwt` settings. @internal */
 export interface ResolvedPrivateKeyJwt {
@@ -57,6 +59,8 @@ export interface ResolvedTokenSettings {
   readonly storeWaitMs: number;
   /** DPoP settings; undefined when DPoP is off. */
   readonly dpop?: ResolvedDpopOptions;
+  readonly warmUp: WarmUpMode;
+  readonly allowHttpDiscoveredEndpoints: boolean;
 }
 
 /** Secret material; held in a private field, read only by the endpoint client and the token sources. @internal */
@@ -104,6 +108,8 @@ export class ResolvedTokenOptions implements ResolvedTokenSettings {
   readonly storeLeaseMs!: number;
   readonly storeWaitMs!: number;
   readonly dpop?: ResolvedDpopOptions;
+  readonly warmUp!: WarmUpMode;
+  readonly allowHttpDiscoveredEndpoints!: boolean;
   readonly #credentials: ClientCredentials;
 
   constructor(settings: ResolvedTokenSettings, credentials: ClientCredentials) {
@@ -126,12 +132,47 @@ export class ResolvedTokenOptions implements ResolvedTokenSettings {
     return new ResolvedTokenOptions({ ...(this as ResolvedTokenSettings), ...changes }, this.#credentials);
   }
 
+  /** The settings without secrets: endpoint URLs without their query string, `extraParams` values redacted. */
   toJSON(): Record<string, unknown> {
-    const { clock: _clock, ...rest } = this as ResolvedTokenSettings;
-    return { ...rest, clientSecret: '[redacted]' };
+    return { ...printableOptions(this, RESOLVED_SETTINGS_TABLE), clientSecret: '[redacted]' };
   }
 
   [inspect.custom](): string {
     return `ResolvedTokenOptions ${inspect(this.toJSON())}`;
   }
 }
+
+/** How each resolved setting prints (see `OptionDisplay`); the compiler reports a setting it forgets. */
+const RESOLVED_SETTINGS_TABLE: TableOf<ResolvedTokenSettings> = {
+  tokenUrl: 'url',
+  issuer: 'url',
+  clientId: 'value',
+  scope: 'value',
+  audience: 'value',
+  resources: 'url',
+  extraParams: 'values-redacted',
+  clientAuthMethod: 'value',
+  privateKeyJwt: 'value',
+  tlsClientAuth: 'value',
+  refreshMarginSeconds: 'value',
+  defaultExpiresInSeconds: 'value',
+  requestTimeoutMs: 'value',
+  retry: 'value',
+  failureCooldownMs: 'value',
+  clock: 'value',
+  cache: 'value',
+  revocationUrl: 'url',
+  revokeAgingTokens: 'value',
+  introspectionUrl: 'url',
+  stableAfterSeconds: 'value',
+  revokeOnShutdown: 'value',
+  sessionExchangeUrl: 'url',
+  http: 'object',
+  retryOn401: 'value',
+  store: 'object',
+  storeLeaseMs: 'value',
+  storeWaitMs: 'value',
+  dpop: 'object',
+  warmUp: 'value',
+  allowHttpDiscoveredEndpoints: 'value',
+};

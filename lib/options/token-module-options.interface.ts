@@ -9,6 +9,13 @@ export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'p
 /** JWS algorithms supported for `private_key_jwt` client assertions. */
 export type ClientAssertionAlgorithm = 'RS256' | 'PS256' | 'ES256';
 
+/**
+ * Whether the first token is requested while the application starts (`app.init()`): `off` (default)
+ * waits for the first caller; `log` requests it and logs a failure as a warning, then starts anyway;
+ * `fail` makes startup reject with the endpoint's error (a wrong URL, a wrong secret, an IdP that is down).
+ */
+export type WarmUpMode = 'off' | 'log' | 'fail';
+
 /** A milliseconds-since-epoch clock. Inject a controllable one in tests. */
 export type Clock = () => number;
 
@@ -58,6 +65,12 @@ export interface TokenModuleOptions {
    * Use instead of `tokenUrl`.
    */
   issuer?: string;
+  /**
+   * Discovery only: accept `http://` token, revocation and introspection endpoints in the metadata of
+   * an `https` issuer, default false. Without it only loopback hosts (`localhost`, `127.0.0.0/8`,
+   * `[::1]`) may be plain http there: elsewhere the credentials would travel in clear.
+   */
+  allowHttpDiscoveredEndpoints?: boolean;
   /** OAuth2 client id. */
   clientId: string;
   /** OAuth2 client secret, for `client_secret_basic` and `client_secret_post`. Never logged, never echoed in errors. */
@@ -150,4 +163,6 @@ export interface TokenModuleOptions {
    * proof and the IdP must answer `token_type: DPoP`. Needs the optional peer `jose`.
    */
   dpop?: DpopOption;
+  /** Request the first token during startup (see `WarmUpMode`), default `'off'`. */
+  warmUp?: WarmUpMode;
 }

@@ -1,5 +1,6 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { numberInRange, type Report, requireNonEmptyString } from './option-checks.js';
+import { numberInRange, type Report, reportUnknownKeys, requireNonEmptyString } from './option-checks.js';
+import { optionNames, TOKEN_OPTION_TABLE } from './token-option-table.js';
 import type { ClientCredentials, ResolvedPrivateKeyJwt, ResolvedTlsClientAuth } from './resolved-token-options.js';
 import type { ClientAssertionAlgorithm, ClientAuthMethod, TokenModuleOptions } from './token-module-options.interface.js';
 
@@ -37,6 +38,7 @@ function validatePrivateKeyJwt(value: TokenModuleOptions['privateKeyJwt'], repor
     report('privateKeyJwt', 'is required with clientAuthMethod private_key_jwt ({ key, kid?, algorithm? })');
     return { secrets: {} };
   }
+  reportUnknownKeys(value, optionNames(TOKEN_OPTION_TABLE.privateKeyJwt), 'privateKeyJwt.', report);
   const key = parsePrivateKey(value.key, report);
   const jwkKid = typeof value.key === 'object' && value.key !== null && typeof value.key.kid === 'string' ? value.key.kid : undefined;
   const kid = value.kid ?? jwkKid;
@@ -82,6 +84,7 @@ function validateTlsClientAuth(value: TokenModuleOptions['tlsClientAuth'], repor
     report('tlsClientAuth', 'is required with clientAuthMethod tls_client_auth ({ cert, key, ca? })');
     return { secrets: {} };
   }
+  reportUnknownKeys(value, optionNames(TOKEN_OPTION_TABLE.tlsClientAuth), 'tlsClientAuth.', report);
   const pem = (text: unknown, field: string, label: string) => {
     if (typeof text !== 'string' || !text.includes(`-----BEGIN ${label}`)) report(field, `must be a PEM ${label.toLowerCase()}`);
   };

@@ -1,4 +1,5 @@
-import { numberInRange, optionalHttpUrl, type Report, requireNonEmptyString } from './option-checks.js';
+import { numberInRange, optionalHttpUrl, type Report, reportUnknownKeys, requireNonEmptyString } from './option-checks.js';
+import { optionNames, TOKEN_OPTION_TABLE } from './token-option-table.js';
 import type { ClientCredentials, ResolvedTokenSettings } from './resolved-token-options.js';
 import type { TokenModuleOptions } from './token-module-options.interface.js';
 
@@ -33,6 +34,7 @@ export function validateGatewayOptions(options: Partial<TokenModuleOptions>, rep
     if (typeof exchange !== 'object') {
       report('sessionExchange', 'must be an object { url, code }');
     } else {
+      reportUnknownKeys(exchange, optionNames(TOKEN_OPTION_TABLE.sessionExchange), 'sessionExchange.', report);
       sessionExchangeUrl = requireNonEmptyString(exchange.url, 'sessionExchange.url', report);
       // A relative URL resolves against the token URL; an absolute one must be http(s). Trimmed: the
       // whitespace was reported just above, once.

@@ -6,15 +6,9 @@ import {
   DEFAULT_RETRY_TOTAL_DEADLINE_MS,
 } from './token-options.defaults.js';
 import type { ResolvedTokenRetryOptions, TokenRetryOptions } from './token-retry-options.interface.js';
-import { numberInRange, type Report } from './option-checks.js';
+import { numberInRange, type Report, reportUnknownKeys } from './option-checks.js';
+import { optionNames, TOKEN_OPTION_TABLE } from './token-option-table.js';
 
-const KNOWN_RETRY_OPTIONS = new Set<string>([
-  'maxAttempts',
-  'initialDelayMs',
-  'maxDelayMs',
-  'maxRetryAfterSeconds',
-  'totalDeadlineMs',
-]);
 
 /**
  * The `retry` option with its defaults; problems go to the one report of `validateTokenOptions`,
@@ -27,7 +21,7 @@ export function validateRetryOptions(value: unknown, report: Report): ResolvedTo
     if (typeof value !== 'object' || Array.isArray(value)) report('retry', 'must be an object');
     else Object.assign(raw, value);
   }
-  for (const key of Object.keys(raw)) if (!KNOWN_RETRY_OPTIONS.has(key)) report(`retry.${key}`, 'is not a known option');
+  reportUnknownKeys(raw, optionNames(TOKEN_OPTION_TABLE.retry), 'retry.', report);
   const maxAttempts = numberInRange(raw.maxAttempts, DEFAULT_RETRY_MAX_ATTEMPTS, 'retry.maxAttempts', 1, report);
   if (!Number.isInteger(maxAttempts)) report('retry.maxAttempts', 'must be a whole number');
   const initialDelayMs = numberInRange(raw.initialDelayMs, DEFAULT_RETRY_INITIAL_DELAY_MS, 'retry.initialDelayMs', 0, report);

@@ -9,8 +9,19 @@ import {
 } from './token-options.defaults.js';
 import { validateRetryOptions } from './validate-retry-options.js';
 import { ResolvedTokenOptions } from './resolved-token-options.js';
-import type { ClientAuthMethod, TokenModuleOptions } from './token-module-options.interface.js';
-import { numberInRange, optionalHttpUrl, optionalNonEmptyString, type Report, requireHttpUrl, requireNonEmptyString } from './option-checks.js';
+import type { ClientAuthMethod, TokenModuleOptions, WarmUpMode } from './token-module-options.interface.js';
+import {
+  numberInRange,
+  oneOf,
+  optionalBoolean,
+  optionalHttpUrl,
+  optionalNonEmptyString,
+  type Report,
+  reportUnknownKeys,
+  requireHttpUrl,
+  requireNonEmptyString,
+} from './option-checks.js';
+import { TOKEN_OPTION_TABLE } from './token-option-table.js';
 import { validateClientCredentials } from './validate-client-credentials.js';
 import { validateGatewayOptions } from './validate-gateway-options.js';
 import { validateHttpOptions, validateRetryOn401 } from './validate-http-options.js';
@@ -18,37 +29,7 @@ import { validateHttpOptions, validateRetryOn401 } from './validate-http-options
 const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'tls_client_auth'];
 /** Form parameters the module owns; `extraParams` may not override them. */
 const RESERVED_PARAMS = new Set(['grant_type', 'client_id', 'client_secret', 'client_assertion', 'client_assertion_type']);
-const KNOWN_OPTIONS = new Set<string>([
-  'tokenUrl',
-  'clientId',
-  'clientSecret',
-  'scope',
-  'audience',
-  'resource',
-  'extraParams',
-  'clientAuthMethod',
-  'refreshMarginSeconds',
-  'defaultExpiresInSeconds',
-  'requestTimeoutMs',
-  'retry',
-  'failureCooldownMs',
-  'clock',
-  'issuer',
-  'privateKeyJwt',
-  'tlsClientAuth',
-  'cache',
-  'revocationUrl',
-  'introspectionUrl',
-  'stableAfterSeconds',
-  'revokeOnShutdown',
-  'sessionExchange',
-  'http',
-  'retryOn401',
-  'store',
-  'storeLeaseMs',
-  'storeWaitMs',
-  'dpop',
-]);
+const WARM_UP_MODES: readonly WarmUpMode[] = ['off', 'log', 'fail'];
 /** The methods a `store` must have. */
 const TOKEN_STORE_METHODS = ['get', 'set', 'deleteIfEqual', 'acquireLease', 'releaseLease'] as const;
 
@@ -57,7 +38,7 @@ const TOKEN_STORE_METHODS = ['get', 'set', 'deleteIfEqual', 'acquireLease', 'rel
  * Secret values are never quoted in a problem.
  * @internal
  */
-export function validateTokenOptions(raw: unknown, knownExtraOptions: readonly string[] = []): ResolvedTokenOptions {
+export function validateTokenOptions(raw: unknown): ResolvedTokenOptions {
   const problems: TokenConfigProblem[] = [];
   const report = (field: string, message: string) => problems.push({ field, message });
 
@@ -65,9 +46,7 @@ export function validateTokenOptions(raw: unknown, knownExtraOptions: readonly s
     throw new TokenConfigError([{ field: '(options)', message: 'must be an object' }]);
   }
   const options = raw as Partial<TokenModuleOptions> & Record<string, unknown>;
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key) && !knownExtraOptions.includes(key)) report(key, 'is not a known option');
-  }
+  reportUnknownKeys(options, Object.keys(TOKEN_OPTION_TABLE), '', report);
 
   const tokenUrl = options.tokenUrl !== undefined || options.issuer === undefined ? requireHttpUrl(options.tokenUrl, 'tokenUrl', report) : undefined;
   const issuer = optionalHttpUrl(options.issuer, 'issuer', report);
@@ -100,6 +79,8 @@ export function validateTokenOptions(raw: unknown, knownExtraOptions: readonly s
   const storeLeaseMs = numberInRange(options.storeLeaseMs, requestTimeoutMs + STORE_LEASE_MARGIN_MS, 'storeLeaseMs', 1, report);
   const storeWaitMs = numberInRange(options.storeWaitMs, storeLeaseMs + requestTimeoutMs, 'storeWaitMs', 0, report);
   const dpop = validateDpopOption(options.dpop, report);
+  const warmUp = oneOf(options.warmUp, WARM_UP_MODES, 'off', 'warmUp', report);
+  const allowHttpDiscoveredEndpoints = optionalBoolean(options.allowHttpDiscoveredEndpoints, false, 'allowHttpDiscoveredEndpoints', report);
 
   if (problems.length > 0) throw new TokenConfigError(problems);
   return new ResolvedTokenOptions(
@@ -127,6 +108,8 @@ export function validateTokenOptions(raw: unknown, knownExtraOptions: readonly s
       storeLeaseMs,
       storeWaitMs,
       ...(dpop ? { dpop } : {}),
+      warmUp,
+      allowHttpDiscoveredEndpoints,
     },
     { ...clientCredentials.secrets, ...gateway.secrets },
   );

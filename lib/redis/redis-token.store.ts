@@ -125,10 +125,15 @@ export class RedisTokenStore implements TokenStore {
     });
   }
 
-  /** Closes the client the store created; a client passed in stays open (it is yours). */
+  /**
+   * Closes the client the store created; a client passed in stays open (it is yours), and our `error`
+   * listener leaves it. The client we close keeps a silent listener: a handshake command that times
+   * out after the close is still emitted as `error`, which ioredis would print as "Unhandled error event".
+   */
   async close(): Promise<void> {
     this.#redis.off('error', this.#onError);
     if (!this.#ownsClient) return;
+    this.#redis.on('error', ignoreErrorAfterClose);
     if (this.#redis.status === 'ready') await this.withDeadline(this.#redis.quit()).catch(() => undefined);
     this.#redis.disconnect();
   }
@@ -175,6 +180,10 @@ export class RedisTokenStore implements TokenStore {
   [inspect.custom](): string {
     return `RedisTokenStore ${inspect(this.toJSON())}`;
   }
+}
+
+function ignoreErrorAfterClose(): void {
+  // The store is closed: nobody waits on this connection any more.
 }
 
 /** Duck-typed, so a client from another copy of ioredis is recognised too. */

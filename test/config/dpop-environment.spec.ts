@@ -3,21 +3,12 @@ import { Logger } from '@nestjs/common';
 import { generateKeyPairSync } from 'node:crypto';
 import { inspect } from 'node:util';
 import { tokenOptionsFromEnvironment } from '../../lib/config/index.js';
-import { DpopService, TokenConfigError } from '../../lib/index.js';
+import { DpopService } from '../../lib/index.js';
 import { resolveTokenOptions } from '../../lib/options/resolve-token-options.js';
+import { configErrorOf } from '../support/environment.js';
 
 const BASE = { OAUTH2_TOKEN_URL: 'https://idp.example.com/token', OAUTH2_CLIENT_ID: 'orders', OAUTH2_CLIENT_SECRET: 'env-secret-value-1234' };
 const rsaPem = () => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-
-function configErrorOf(env: Record<string, string>): TokenConfigError {
-  try {
-    tokenOptionsFromEnvironment(env);
-  } catch (error) {
-    if (error instanceof TokenConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a TokenConfigError');
-}
 
 /** The DpopService the module would build from these variables. */
 async function dpopFrom(env: Record<string, string>): Promise<DpopService> {

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import { readFileSync } from 'node:fs';
@@ -6,6 +7,8 @@ import { inspect } from 'node:util';
 import { tokenConfig, tokenOptionsFromEnvironment, TOKEN_ENVIRONMENT_VARIABLES } from '../../lib/config/index.js';
 import { TOKEN_ENVIRONMENT_SCHEMAS } from '../../lib/config/token-environment.schema.js';
 import { TokenConfigError, TokenManagerService, TokenModule } from '../../lib/index.js';
+import { CapturingLogger } from '../support/capturing-logger.js';
+import { startTokenConfigApp, tokenConfigImports } from '../support/environment.js';
 import { TestIdp } from '../support/test-idp.js';
 
 const SECRET = 'test-secret-value-1234';
@@ -134,6 +137,18 @@ describe('configuration by environment', () => {
     for (const value of [SECRET, 'hunter2', 'five minutes', 'private_key_jwt_typo', 'not-a-uri']) expect(everything).not.toContain(value);
   });
 
+  it('a required variable that is missing while a misspelling of it is set says so, and the misspelling is a warning', () => {
+    const logger = new CapturingLogger();
+    Logger.overrideLogger(logger);
+    try {
+      const error = thrownBy(() => tokenOptionsFromEnvironment({ OAUTH2_TOKEN_URL: 'https://idp.example.com/token', OAUTH2_CLEINT_ID: 'billing', OAUTH2_CLIENT_SECRET: SECRET }));
+      expect((error as TokenConfigError).problems).toEqual([{ field: 'OAUTH2_CLIENT_ID', message: 'is required; OAUTH2_CLEINT_ID is set: a misspelling of OAUTH2_CLIENT_ID?' }]);
+      expect(logger.lines).toEqual(['warn OAUTH2_CLEINT_ID is set, but tokenConfig does not read it; did you mean OAUTH2_CLIENT_ID? TokenConfig']);
+    } finally {
+      Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose', 'fatal']);
+    }
+  });
+
   it('booleans accept the usual spellings and reject anything else by name of the rule, not the value', () => {
     const parse = (text: string) => TOKEN_ENVIRONMENT_SCHEMAS.boolean.safeParse(text);
     expect(['true', 'YES', 'on', '1', ' false ', 'no', 'Off', '0'].map((text) => parse(text).data)).toEqual([true, true, true, true, false, false, false, false]);
@@ -159,11 +174,7 @@ describe('configuration by environment', () => {
 
     it('TokenModule.forRootAsync(tokenConfig.asProvider()) gets a token from an IdP configured only by environment', async () => {
       useEnvironment({ OAUTH2_TOKEN_URL: idp.tokenUrl, OAUTH2_CLIENT_ID: 'test-client', OAUTH2_CLIENT_SECRET: SECRET, OAUTH2_SCOPE: 'api:read' });
-      const moduleRef = await Test.createTestingModule({
-        imports: [ConfigModule.forRoot({ ignoreEnvFile: true, load: [tokenConfig] }), TokenModule.forRootAsync(tokenConfig.asProvider())],
-      }).compile();
-      moduleRef.useLogger(false);
-      await moduleRef.init();
+      const moduleRef = await startTokenConfigApp();
       try {
         const before = idp.tokenRequests;
         await expect(moduleRef.get(TokenManagerService).getAccessToken()).resolves.toMatch(/^eyJ/);
@@ -175,10 +186,27 @@ describe('configuration by environment', () => {
       }
     });
 
+    it('a set OAUTH2_* variable that tokenConfig does not read is a startup warning naming it, with the variable it most likely misspells', async () => {
+      useEnvironment({ OAUTH2_TOKEN_URL: idp.tokenUrl, OAUTH2_CLIENT_ID: 'test-client', OAUTH2_CLIENT_SECRET: SECRET, OAUTH2_SCOPES: 'api:read', OAUTH2_FAVOURITE_COLOUR: SECRET });
+      const logger = new CapturingLogger();
+      const moduleRef = await startTokenConfigApp(logger);
+      try {
+        expect(logger.lines.filter((line) => line.startsWith('warn'))).toEqual([
+          'warn OAUTH2_FAVOURITE_COLOUR is set, but tokenConfig does not read it (see the README table of OAUTH2_* variables) TokenConfig',
+          'warn OAUTH2_SCOPES is set, but tokenConfig does not read it; did you mean OAUTH2_SCOPE? TokenConfig',
+        ]);
+        expect(logger.lines.join('\n')).not.toContain(SECRET);
+      } finally {
+        delete process.env.OAUTH2_SCOPES;
+        delete process.env.OAUTH2_FAVOURITE_COLOUR;
+        await moduleRef.close();
+      }
+    });
+
     it('a bad environment stops the application at startup with one TokenConfigError listing the variables', async () => {
       useEnvironment({ OAUTH2_TOKEN_URL: 'not a url', OAUTH2_CLIENT_SECRET: SECRET, OAUTH2_REQUEST_TIMEOUT_MS: 'soon' });
       const startup = Test.createTestingModule({
-        imports: [ConfigModule.forRoot({ ignoreEnvFile: true, load: [tokenConfig] }), TokenModule.forRootAsync(tokenConfig.asProvider())],
+        imports: tokenConfigImports(),
       })
         .setLogger({ log: () => undefined, error: () => undefined, warn: () => undefined })
         .compile();

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { TestingModule } from '@nestjs/testing';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { freePort } from './loopback.js';
@@ -37,6 +37,17 @@ export function describeWithRedisServer(name: string, suite: () => void): void {
   });
 }
 
+/**
+ * An ioredis client for a test, with an `error` listener: without one, ioredis prints "[ioredis]
+ * Unhandled error event" for the connection errors a test causes on purpose (pausing or killing
+ * Redis). A failed command still rejects.
+ */
+export function testRedisClient(connection: string | RedisOptions): Redis {
+  const client = typeof connection === 'string' ? new Redis(connection) : new Redis(connection);
+  client.on('error', () => undefined);
+  return client;
+}
+
 /** What a suite on one redis-server works with; filled in by the hooks `useRedisServer` registers. */
 export interface RedisSuite {
   redis: RedisServer;
@@ -54,7 +65,7 @@ export function useRedisServer(): RedisSuite {
   const suite = { started: [] as TestingModule[] } as unknown as RedisSuite;
   beforeAll(async () => {
     suite.redis = await RedisServer.start();
-    suite.admin = new Redis(suite.redis.url);
+    suite.admin = testRedisClient(suite.redis.url);
   }, 30_000);
   afterEach(async () => {
     await Promise.all(suite.started.splice(0).map((moduleRef) => moduleRef.close()));
