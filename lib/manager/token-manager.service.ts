@@ -1,4 +1,4 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
 import { inspect } from 'node:util';
 import { defer, firstValueFrom, map, type Observable, of, shareReplay, Subject, tap } from 'rxjs';
 import { DpopService } from '../dpop/dpop.service.js';
@@ -6,7 +6,11 @@ import { TokenEndpointClient } from '../endpoint/token-endpoint.client.js';
 import type { IssuedToken } from '../endpoint/issued-token.interface.js';
 import { TokenResponseError } from '../errors/token-response.error.js';
 import { abortError } from '../internal/abort-error.js';
+import { escapeControlCharacters } from '../internal/escape-control-characters.js';
+import { isoInstant } from '../internal/iso-instant.js';
+import { urlForDisplay } from '../internal/url-for-display.js';
 import { ResolvedTokenOptions } from '../options/resolved-token-options.js';
+import { MAX_TOKEN_LIFETIME_SECONDS } from '../options/token-options.defaults.js';
 import { retryAfterMs } from '../retry/retry-delay.js';
 import { retryTransientFailures, type ScheduledRetry } from '../retry/retry-transient-failures.js';
 import { createTokenSource } from '../source/create-token-source.js';
@@ -49,7 +53,7 @@ type TokenFetch = (signal: AbortSignal) => Promise<(IssuedToken & { readonly obt
  * session exchange) is the token source's business (lib/source).
  */
 @Injectable()
-export class TokenManagerService implements OnModuleDestroy, BeforeApplicationShutdown {
+export class TokenManagerService implements OnModuleInit, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger: Logger;
   /** The client name given to `TokenModule.forRoot({ name })`; undefined for the unnamed client. */
   readonly name: string | undefined;
@@ -87,6 +91,11 @@ export class TokenManagerService implements OnModuleDestroy, BeforeApplicationSh
       store === undefined
         ? undefined
         : new SharedTokenCoordinator({ store, key: this.#cacheKey, clock: this.#clock, refreshMarginSeconds, leaseMs, waitMs, logger: this.logger });
+  }
+
+  /** The startup line: which client, which endpoint. */
+  onModuleInit(): void {
+    this.logger.log(describeClient(this.#options));
   }
 
   /**
@@ -279,6 +288,7 @@ export class TokenManagerService implements OnModuleDestroy, BeforeApplicationSh
     if (issued === undefined) return verified!;
     const token = cacheIssuedToken(issued, issued.obtainedAtMs ?? sentAtMs, this.#options.refreshMarginSeconds, this.#options);
     if (issued.expiresInDefaulted) this.logger.debug('Token response has no expires_in: defaultExpiresInSeconds assumed');
+    if (issued.expiresInCapped) this.logger.debug(`Token response's expires_in exceeds the longest lifetime believed: capped to ${MAX_TOKEN_LIFETIME_SECONDS} s`);
     if (this.#clock() >= token.expiresAtMs) {
       throw new TokenResponseError(200, `the token expired (expires_in ${issued.expiresInSeconds} s) before its response arrived`);
     }
@@ -291,7 +301,7 @@ export class TokenManagerService implements OnModuleDestroy, BeforeApplicationSh
     const durationMs = this.#clock() - token.obtainedAtMs;
     const expiresInSeconds = (token.expiresAtMs - token.obtainedAtMs) / 1000;
     const type = this.#tokensObtained++ === 0 ? 'acquired' : 'refreshed';
-    this.logger.debug(`Token ${type} in ${durationMs} ms, expires in ${expiresInSeconds} s, stale from ${new Date(token.refreshAtMs).toISOString()}`);
+    this.logger.debug(`Token ${type} in ${durationMs} ms, expires in ${expiresInSeconds} s, stale from ${isoInstant(token.refreshAtMs)}`);
     this.#events.next({ type, at: new Date(this.#clock()), durationMs, expiresInSeconds });
   }
 
@@ -311,7 +321,7 @@ export class TokenManagerService implements OnModuleDestroy, BeforeApplicationSh
     const durationMs = now - startedAtMs;
     const cached = this.#cached;
     const fallback =
-      cached !== undefined && now < cached.expiresAtMs ? `; serving the cached token until it expires at ${new Date(cached.expiresAtMs).toISOString()}` : '';
+      cached !== undefined && now < cached.expiresAtMs ? `; serving the cached token until it expires at ${isoInstant(cached.expiresAtMs)}` : '';
     this.logger.warn(`Token refresh failed after ${durationMs} ms: ${errorClass}: ${errorMessage}; next attempt in ${cooldownMs} ms at the earliest${fallback}`);
     this.#events.next({ type: 'refresh_failed', at: new Date(now), durationMs, errorClass, errorMessage });
   }
@@ -331,8 +341,16 @@ export class TokenManagerService implements OnModuleDestroy, BeforeApplicationSh
   }
 }
 
+/** The startup line: which client gets its tokens from which endpoint (never a secret or a query string). */
+function describeClient({ clientId, tokenUrl, clientAuthMethod, sessionExchangeUrl }: ResolvedTokenOptions): string {
+  const session = sessionExchangeUrl !== undefined ? `; session tokens from POST ${urlForDisplay(new URL(sessionExchangeUrl, tokenUrl).toString())}` : '';
+  return `Client ${JSON.stringify(clientId)} gets its tokens from POST ${urlForDisplay(tokenUrl)} (${clientAuthMethod})${session}`;
+}
+
+/** Class and message of an error for log lines and events; control characters escaped, whoever wrote the message. */
 function describeError(error: unknown): { errorClass: string; errorMessage: string } {
-  return error instanceof Error ? { errorClass: error.name, errorMessage: error.message } : { errorClass: 'Error', errorMessage: String(error) };
+  const described = error instanceof Error ? { errorClass: error.name, errorMessage: error.message } : { errorClass: 'Error', errorMessage: String(error) };
+  return { errorClass: escapeControlCharacters(described.errorClass), errorMessage: escapeControlCharacters(described.errorMessage) };
 }
 
 /** Emits with `source`, unless `signal` fires first: then rejects this caller only; `source` goes on. */
