@@ -5,7 +5,8 @@
  * request's signal) for the full `ms`, and `AbortSignal.any` over a long-lived signal keeps a weak
  * reference per request in it: memory that grows with every token request.
  *
- * The timer is unref'd: a deadline alone never keeps the process alive.
+ * The timer is unref'd: a deadline alone never keeps the process alive. While a caller waits on the
+ * request, the token manager does (`KeepAliveWhileWaiting`).
  * @internal
  */
 export class RequestDeadline {

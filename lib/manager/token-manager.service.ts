@@ -8,6 +8,7 @@ import { TokenResponseError } from '../errors/token-response.error.js';
 import { abortError } from '../internal/abort-error.js';
 import { escapeControlCharacters } from '../internal/escape-control-characters.js';
 import { isoInstant } from '../internal/iso-instant.js';
+import { KeepAliveWhileWaiting } from '../internal/keep-alive-while-waiting.js';
 import { urlForDisplay } from '../internal/url-for-display.js';
 import { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 import { MAX_TOKEN_LIFETIME_SECONDS } from '../options/token-options.defaults.js';
@@ -62,6 +63,8 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
   readonly #clock: () => number;
   readonly #events = new Subject<TokenEvent>();
   readonly #shutdown = new AbortController();
+  /** Holds the process open while a caller waits on a refresh; a background refresh never does. */
+  readonly #keepAlive = new KeepAliveWhileWaiting();
   readonly #cacheKey: string;
   /** Fleet-wide single-flight through the `store` option; undefined without a store. */
   readonly #fleet: SharedTokenCoordinator | undefined;
@@ -232,7 +235,7 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
     if (this.#shutdown.signal.aborted) return Promise.reject(abortError(this.#shutdown.signal));
     if (this.#refresh$ === undefined && this.coolingDown(this.#clock())) return Promise.reject(this.#failure!.error);
     const refresh$ = this.#refresh$ ?? this.startRefresh(fetch, verified);
-    return signal === undefined ? firstValueFrom(refresh$) : waitAbortably(refresh$, signal);
+    return this.#keepAlive.hold(signal === undefined ? firstValueFrom(refresh$) : waitAbortably(refresh$, signal));
   }
 
   private coolingDown(now: number): boolean {
