@@ -8,6 +8,7 @@ import { benchFleet, fleetMarkdown } from './fleet.mjs';
 import { benchHttpThroughput, httpThroughputMarkdown } from './http-throughput.mjs';
 import { benchPeers, peersMarkdown } from './peers.mjs';
 import { machineMarkdown, startRun, writeResults } from './results.mjs';
+import { soakMarkdown } from './soak.mjs';
 
 const fmt = (n, digits = 1) => Number(n).toFixed(digits);
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
@@ -20,9 +21,9 @@ function report(markdown) {
   sections.push(markdown);
 }
 
-/** Runs a bench script in its own process and returns the JSON it printed after `tag `. */
-function runChild(file, tag) {
-  const output = execFileSync(process.execPath, [here(file)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 120_000 });
+/** Runs a bench script in its own process (with `nodeFlags`) and returns the JSON it printed after `tag `. */
+function runChild(file, tag, { nodeFlags = [], timeoutMs = 120_000 } = {}) {
+  const output = execFileSync(process.execPath, [...nodeFlags, here(file)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: timeoutMs });
   const line = output.split('\n').find((candidate) => candidate.startsWith(`${tag} {`));
   if (line === undefined) throw new Error(`${file} printed no "${tag}" line`);
   return JSON.parse(line.slice(tag.length + 1));
@@ -54,5 +55,7 @@ report(
 report(fleetMarkdown(await benchFleet()));
 report(httpThroughputMarkdown(await benchHttpThroughput()));
 report(peersMarkdown(await benchPeers()));
+// Its own process: it needs --expose-gc, and the other benchmarks' leftovers would blur its heap figures.
+report(soakMarkdown(runChild('./soak.mjs', 'soak', { nodeFlags: ['--expose-gc'], timeoutMs: 600_000 })));
 
 console.log(`\nwritten to ${writeResults({ producedBy: 'npm run bench', ...run, sections })}`);

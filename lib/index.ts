@@ -16,11 +16,12 @@ export type { AccessTokenRequestOptions, TokenEvent } from './manager/token-even
 
 // Options
 export type { ClientAuthMethod, Clock, TokenModuleOptions, WarmUpMode } from './options/token-module-options.interface.js';
-export { DEFAULT_EXPIRES_IN_SECONDS, DEFAULT_REFRESH_MARGIN_SECONDS, DEFAULT_REQUEST_TIMEOUT_MS } from './options/token-options.defaults.js';
+export { DEFAULT_EXPIRES_IN_SECONDS, DEFAULT_REFRESH_MARGIN_SECONDS, DEFAULT_REQUEST_TIMEOUT_MS, MAX_TOKEN_LIFETIME_SECONDS } from './options/token-options.defaults.js';
 
 // Errors
 export { TokenError } from './errors/token.error.js';
 export { TokenConfigError, type TokenConfigProblem } from './errors/token-config.error.js';
+export type { AuthorizationServerEndpoint, EndpointRequest } from './errors/endpoint-request.js';
 export { TokenEndpointError, type TokenEndpointErrorDetails } from './errors/token-endpoint.error.js';
 export { TokenResponseError } from './errors/token-response.error.js';
 export { TokenTimeoutError } from './errors/token-timeout.error.js';

@@ -103,7 +103,7 @@ describe('issuer discovery: RFC 8414 fallback and failures', () => {
     const error = await startTokenApp({ issuer: tenantIssuer, ...CLIENT }).catch((reason: unknown) => reason);
     expect(error).toBeInstanceOf(TokenEndpointError);
     expect(error).toMatchObject({ endpoint: 'discovery', status: 404 });
-    expect((error as Error).message).toBe('Discovery endpoint answered HTTP 404');
+    expect((error as Error).message).toBe(`Discovery endpoint GET ${new URL(tenantIssuer).origin}/.well-known/oauth-authorization-server${new URL(tenantIssuer).pathname} answered HTTP 404`);
   });
 
   it('startup fails with TokenEndpointError when the issuer is unreachable', async () => {
@@ -111,6 +111,7 @@ describe('issuer discovery: RFC 8414 fallback and failures', () => {
     const error = await startTokenApp({ issuer: `http://127.0.0.1:${port}`, ...CLIENT }).catch((reason: unknown) => reason);
     expect(error).toBeInstanceOf(TokenEndpointError);
     expect(error).toMatchObject({ endpoint: 'discovery', code: 'ECONNREFUSED' });
+    expect((error as Error).message).toBe(`Discovery endpoint GET http://127.0.0.1:${port}/.well-known/openid-configuration unreachable (ECONNREFUSED)`);
   });
 
   it('tokenUrl and issuer together are rejected', async () => {

@@ -144,7 +144,7 @@ describe('fault injection: oidc-provider with fault middleware, and a programmab
     expect(reasons.size).toBe(1);
     const [reason] = reasons;
     expect(reason).toBeInstanceOf(TokenResponseError);
-    expect((reason as Error).message).toBe('Malformed token response (HTTP 200): body is not a JSON object');
+    expect((reason as Error).message).toBe(`Malformed token response from POST ${idp.tokenUrl} (HTTP 200): body is not a JSON object`);
     expect(idp.tokenRequests).toBe(1);
   });
 

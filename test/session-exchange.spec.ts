@@ -106,7 +106,7 @@ describe('session exchange (the Ruby seed’s session mode)', () => {
     const error = await manager.getAccessToken().catch((reason: unknown) => reason);
     expect(error).toBeInstanceOf(TokenEndpointError);
     expect(error).toMatchObject({ status: 400, error: 'invalid_grant', endpoint: 'session exchange' });
-    expect((error as Error).message).toMatch(/^Session exchange endpoint answered HTTP 400/);
+    expect((error as Error).message).toMatch(/^Session exchange endpoint POST http:\/\/127\.0\.0\.1:\d+\/\S+ answered HTTP 400/);
     expect(inspect(error)).not.toContain('wrong-code-77e1');
     await expect(manager.getAccessToken()).rejects.toBeInstanceOf(SessionTokenExpiredError);
     expect(exchanges()).toHaveLength(1);

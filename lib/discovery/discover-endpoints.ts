@@ -2,10 +2,13 @@ import { isAxiosError } from 'axios';
 import { Agent as HttpsAgent } from 'node:https';
 import { createEndpointHttp } from '../endpoint/endpoint-http.js';
 import { parseJsonObject } from '../endpoint/token-response.parser.js';
+import type { EndpointRequest } from '../errors/endpoint-request.js';
 import { TokenConfigError } from '../errors/token-config.error.js';
 import { TokenEndpointError } from '../errors/token-endpoint.error.js';
 import { TokenTimeoutError } from '../errors/token-timeout.error.js';
-import { urlWithoutQuery } from '../internal/url-without-query.js';
+import { escapeControlCharacters } from '../internal/escape-control-characters.js';
+import { RequestDeadline } from '../internal/request-deadline.js';
+import { urlForDisplay } from '../internal/url-for-display.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 
 /**
@@ -30,7 +33,7 @@ export async function discoverEndpoints(options: ResolvedTokenOptions): Promise<
     else if (isPlainHttpUnderHttps(url, options)) {
       problems.push({
         field: 'issuer',
-        message: `discovered ${name} ${urlWithoutQuery(url.href)} is plain http under an https issuer: credentials and tokens would travel in clear (plain http is accepted only for loopback hosts, or with allowHttpDiscoveredEndpoints: true)`,
+        message: `discovered ${name} ${urlForDisplay(url.href)} is plain http under an https issuer: credentials and tokens would travel in clear (plain http is accepted only for loopback hosts, or with allowHttpDiscoveredEndpoints: true)`,
       });
     } else return value as string;
     return undefined;
@@ -73,25 +76,32 @@ function discoveryUrls(issuer: string): string[] {
 async function fetchMetadata(options: ResolvedTokenOptions): Promise<Record<string, unknown>> {
   const ca = options.tlsClientAuth?.ca;
   const http = createEndpointHttp(ca !== undefined ? new HttpsAgent({ ca }) : undefined);
-  let lastStatus: number | undefined;
+  let lastFailure: TokenEndpointError | undefined;
   for (const url of discoveryUrls(options.issuer!)) {
+    const request: EndpointRequest = { endpoint: 'discovery', method: 'GET', url };
+    const deadline = new RequestDeadline(options.requestTimeoutMs);
     let response;
     try {
-      response = await http.get<string>(url, { headers: { Accept: 'application/json' }, timeout: options.requestTimeoutMs, signal: AbortSignal.timeout(options.requestTimeoutMs) });
+      response = await http.get<string>(url, { headers: { Accept: 'application/json' }, timeout: options.requestTimeoutMs, signal: deadline.signal });
     } catch (error) {
-      if (isAxiosError(error) && (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT' || error.code === 'ERR_CANCELED')) {
-        throw new TokenTimeoutError(options.requestTimeoutMs);
+      if (deadline.expired || (isAxiosError(error) && (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT'))) {
+        throw new TokenTimeoutError(options.requestTimeoutMs, request);
       }
       const code = isAxiosError(error) ? (error.code ?? 'ERR_NETWORK') : 'ERR_UNKNOWN';
-      throw new TokenEndpointError({ endpoint: 'discovery', code }, { cause: new Error(`${code}: ${(error as Error).message}`) });
+      throw new TokenEndpointError({ ...request, code }, { cause: new Error(escapeControlCharacters(`${code}: ${(error as Error).message}`)) });
+    } finally {
+      deadline.settle();
     }
-    lastStatus = response.status;
-    if (response.status < 200 || response.status > 299) continue;
+    if (response.status < 200 || response.status > 299) {
+      lastFailure = new TokenEndpointError({ ...request, status: response.status });
+      continue;
+    }
     const metadata = parseJsonObject(typeof response.data === 'string' ? response.data : '');
-    if (metadata === undefined) throw new TokenConfigError([{ field: 'issuer', message: `the discovery document at ${url} is not a JSON object` }]);
+    if (metadata === undefined) throw new TokenConfigError([{ field: 'issuer', message: `the discovery document at ${urlForDisplay(url)} is not a JSON object` }]);
     return metadata;
   }
-  throw new TokenEndpointError({ endpoint: 'discovery', status: lastStatus });
+  // Both documents missing: the error names the last URL tried (RFC 8414's), the README names both.
+  throw lastFailure!;
 }
 
 function trimSlash(text: string): string {

@@ -6,5 +6,7 @@ export interface IssuedToken {
   readonly expiresInSeconds: number;
   /** Whether `expires_in` was missing and `defaultExpiresInSeconds` was assumed. */
   readonly expiresInDefaulted: boolean;
+  /** Whether the server's lifetime exceeded `MAX_TOKEN_LIFETIME_SECONDS` and was shortened to it. */
+  readonly expiresInCapped?: boolean;
   readonly scope?: string;
 }

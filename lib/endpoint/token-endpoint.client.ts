@@ -1,20 +1,22 @@
 import { type AxiosInstance, isAxiosError } from 'axios';
-import { TokenEndpointError, type TokenEndpointErrorDetails } from '../errors/token-endpoint.error.js';
 import { isTokenEndpointNonceChallenge } from '../dpop/dpop-challenge.js';
 import type { DpopSigner } from '../dpop/dpop-signer.interface.js';
+import type { EndpointRequest } from '../errors/endpoint-request.js';
+import { TokenEndpointError } from '../errors/token-endpoint.error.js';
 import { TokenError } from '../errors/token.error.js';
-import { abortError } from '../internal/abort-error.js';
 import { TokenResponseError } from '../errors/token-response.error.js';
 import { TokenTimeoutError } from '../errors/token-timeout.error.js';
+import { abortError } from '../internal/abort-error.js';
+import { redactSecrets } from '../internal/redact-secrets.js';
+import { RequestDeadline } from '../internal/request-deadline.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 import { MAX_TOKEN_RESPONSE_BYTES } from '../options/token-options.defaults.js';
 import { createClientAuthentication, type ClientAuthentication } from './client-authentication.js';
 import { createEndpointHttp } from './endpoint-http.js';
 import type { IssuedToken } from './issued-token.interface.js';
-import { parseJsonObject, parseTokenResponse, type TokenEndpointAnswer, toEndpointError } from './token-response.parser.js';
-import { redactSecrets } from '../internal/redact-secrets.js';
+import { quoteServerText } from './server-text.js';
+import { type AnswerContext, parseJsonObject, parseTokenResponse, type TokenEndpointAnswer, toEndpointError } from './token-response.parser.js';
 
-type EndpointName = TokenEndpointErrorDetails['endpoint'];
 const FORM = 'application/x-www-form-urlencoded';
 
 /**
@@ -30,12 +32,15 @@ export class TokenEndpointClient {
   readonly #http: AxiosInstance;
   readonly #dpop: DpopSigner | undefined;
 
+  readonly #tokenRequest: EndpointRequest;
+
   /** With `dpop`, every attempt carries a fresh proof and a `use_dpop_nonce` answer is resent once. */
   constructor(options: ResolvedTokenOptions, dpop?: DpopSigner) {
     this.#options = options;
     this.#dpop = dpop;
     this.#authentication = createClientAuthentication(options);
     this.#http = createEndpointHttp(this.#authentication.httpsAgent);
+    this.#tokenRequest = { method: 'POST', url: options.tokenUrl };
   }
 
   /** The form body of the token request, without client credentials. */
@@ -52,10 +57,11 @@ export class TokenEndpointClient {
   /** Requests a token. Rejects with a `TokenError` subclass; `signal` aborts this one request. */
   async requestToken(signal?: AbortSignal): Promise<IssuedToken> {
     const { tokenUrl, defaultExpiresInSeconds, clock } = this.#options;
+    const context = this.answerContext(this.#tokenRequest);
     // Each attempt gets a fresh body, client assertion and DPoP proof: none of them may be replayed.
     const attempt = async () => {
       const dpopHeaders: Record<string, string> = this.#dpop ? { DPoP: await this.#dpop.proofFor('POST', tokenUrl) } : {};
-      return this.postForm(tokenUrl, this.buildRequestBody(), undefined, signal, dpopHeaders);
+      return this.postForm(context, this.buildRequestBody(), signal, dpopHeaders);
     };
     let answer = await attempt();
     // RFC 9449 §8: the IdP demands a nonce by answering 400 use_dpop_nonce with a DPoP-Nonce header.
@@ -65,100 +71,103 @@ export class TokenEndpointClient {
       answer = await attempt();
       this.#dpop?.rememberNonce(tokenUrl, answer.dpopNonce);
     }
-    return this.parse(() => parseTokenResponse(answer, defaultExpiresInSeconds, clock(), { acceptedTokenTypes: this.#dpop?.acceptedTokenTypes }));
+    return this.parse(context, () => parseTokenResponse(answer, defaultExpiresInSeconds, clock(), context, { acceptedTokenTypes: this.#dpop?.acceptedTokenTypes }));
   }
 
   /** RFC 7009: asks the server to revoke `token`. Resolves when the server answered 2xx. */
   async revokeToken(token: string, signal?: AbortSignal): Promise<void> {
     const url = this.#options.revocationUrl;
-    if (url !== undefined) await this.postTokenHint(url, token, 'revocation', signal);
+    if (url !== undefined) await this.postTokenHint({ endpoint: 'revocation', method: 'POST', url }, token, signal);
   }
 
   /** RFC 7662: whether the server still considers `token` active. */
   async introspectToken(token: string, signal?: AbortSignal): Promise<boolean> {
-    const answer = await this.postTokenHint(this.#options.introspectionUrl!, token, 'introspection', signal);
+    const request: EndpointRequest = { endpoint: 'introspection', method: 'POST', url: this.#options.introspectionUrl! };
+    const answer = await this.postTokenHint(request, token, signal);
     const payload = parseJsonObject(answer.body);
     if (payload === undefined || typeof payload.active !== 'boolean') {
-      throw new TokenResponseError(answer.status, 'introspection answer has no boolean "active" member');
+      throw new TokenResponseError(answer.status, 'no boolean "active" member', request);
     }
     return payload.active;
   }
 
   /** Trades `code` for a session token: POST `{ code }` as JSON with `bearerToken` (the client-credentials token). */
   async exchangeSession(url: string, code: string, bearerToken: string, signal?: AbortSignal): Promise<IssuedToken> {
-    const answer = await this.send(url, JSON.stringify({ code }), { 'Content-Type': 'application/json', Authorization: `Bearer ${bearerToken}` }, 'session exchange', signal, [code, bearerToken]);
-    return this.parse(
-      () => parseTokenResponse(answer, this.#options.defaultExpiresInSeconds, this.#options.clock(), { tokenTypeOptional: true, endpoint: 'session exchange' }),
-      [code, bearerToken],
-    );
+    const context = this.answerContext({ endpoint: 'session exchange', method: 'POST', url }, [code, bearerToken]);
+    const answer = await this.send(context, JSON.stringify({ code }), { 'Content-Type': 'application/json', Authorization: `Bearer ${bearerToken}` }, signal);
+    return this.parse(context, () => parseTokenResponse(answer, this.#options.defaultExpiresInSeconds, this.#options.clock(), context, { tokenTypeOptional: true }));
+  }
+
+  /** What errors about `request` name, and the secrets scrubbed from them: the client's credentials and `carried`. */
+  private answerContext(request: EndpointRequest, carried: readonly string[] = []): AnswerContext {
+    // Shorter strings would scrub ordinary words out of messages; no credential is that short.
+    return { request, secrets: [...this.#authentication.secrets, ...carried].filter((secret) => secret.length >= 4) };
   }
 
   /** Runs a parser; its errors quote server text, which is scrubbed like transport errors. */
-  private parse<T>(parser: () => T, secrets: readonly string[] = []): T {
+  private parse<T>(context: AnswerContext, parser: () => T): T {
     try {
       return parser();
     } catch (error) {
-      throw this.redact(error as Error, secrets);
+      throw redact(error as Error, context.secrets);
     }
   }
 
   /** The RFC 7009 / RFC 7662 request for an access token; a non-2xx answer rejects with the endpoint's error. */
-  private async postTokenHint(url: string, token: string, endpoint: 'revocation' | 'introspection', signal?: AbortSignal): Promise<TokenEndpointAnswer> {
-    const answer = await this.postForm(url, new URLSearchParams({ token, token_type_hint: 'access_token' }), endpoint, signal);
+  private async postTokenHint(request: EndpointRequest, token: string, signal?: AbortSignal): Promise<TokenEndpointAnswer> {
     // The server's error text may quote the token it was sent, as transport errors may.
-    if (answer.status < 200 || answer.status > 299) throw this.redact(toEndpointError(answer, this.#options.clock(), endpoint), [token]);
+    const context = this.answerContext(request, [token]);
+    const answer = await this.postForm(context, new URLSearchParams({ token, token_type_hint: 'access_token' }), signal);
+    if (answer.status < 200 || answer.status > 299) throw redact(toEndpointError(answer, this.#options.clock(), context), context.secrets);
     return answer;
   }
 
-  private async postForm(url: string, body: URLSearchParams, endpoint: EndpointName, signal?: AbortSignal, extraHeaders: Record<string, string> = {}): Promise<TokenEndpointAnswer> {
+  private async postForm(context: AnswerContext, body: URLSearchParams, signal?: AbortSignal, extraHeaders: Record<string, string> = {}): Promise<TokenEndpointAnswer> {
     const credentials = await this.#authentication.credentialsFor(this.#options.tokenUrl);
     for (const [name, value] of Object.entries(credentials.formFields)) body.set(name, value);
-    const secrets = endpoint === undefined ? [] : [body.get('token') ?? ''];
-    return this.send(url, body.toString(), { 'Content-Type': FORM, ...credentials.headers, ...extraHeaders }, endpoint, signal, secrets);
+    return this.send(context, body.toString(), { 'Content-Type': FORM, ...credentials.headers, ...extraHeaders }, signal);
   }
 
-  private async send(url: string, body: string, headers: Record<string, string>, endpoint: EndpointName, signal: AbortSignal | undefined, secrets: string[]): Promise<TokenEndpointAnswer> {
+  /** One request under its own deadline, released as soon as it settles (never tied to `signal` beyond that). */
+  private async send(context: AnswerContext, body: string, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<TokenEndpointAnswer> {
     const { requestTimeoutMs } = this.#options;
-    const deadline = AbortSignal.timeout(requestTimeoutMs);
+    const deadline = new RequestDeadline(requestTimeoutMs, signal);
     try {
-      const response = await this.#http.post<string>(url, body, {
-        headers: { Accept: 'application/json', ...headers },
-        timeout: requestTimeoutMs,
-        signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
-      });
+      const response = await this.#http.post<string>(context.request.url!, body, { headers: { Accept: 'application/json', ...headers }, timeout: requestTimeoutMs, signal: deadline.signal });
       const header = (name: string) => (typeof response.headers[name] === 'string' ? (response.headers[name] as string) : undefined);
       return { status: response.status, body: typeof response.data === 'string' ? response.data : '', retryAfter: header('retry-after'), dpopNonce: header('dpop-nonce') };
     } catch (error) {
-      throw this.redact(this.translate(error, deadline, endpoint, signal), secrets);
+      throw redact(this.translate(error, deadline, context, signal), context.secrets);
+    } finally {
+      deadline.settle();
     }
   }
 
   /** Maps transport failures to our error classes; the axios error (which holds the request config and its credentials) is never passed on. */
-  private translate(error: unknown, deadline: AbortSignal, endpoint: EndpointName, signal?: AbortSignal): Error {
+  private translate(error: unknown, deadline: RequestDeadline, { request, secrets }: AnswerContext, signal?: AbortSignal): Error {
     if (error instanceof TokenError) return error;
     if (signal?.aborted) return abortError(signal);
-    if (deadline.aborted) return new TokenTimeoutError(this.#options.requestTimeoutMs);
+    if (deadline.expired) return new TokenTimeoutError(this.#options.requestTimeoutMs, request);
     if (isAxiosError(error)) {
-      if (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT') return new TokenTimeoutError(this.#options.requestTimeoutMs);
+      if (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT') return new TokenTimeoutError(this.#options.requestTimeoutMs, request);
       if (error.message.includes('maxContentLength')) {
-        return new TokenResponseError(error.response?.status ?? 200, `body exceeds ${MAX_TOKEN_RESPONSE_BYTES} bytes`);
+        return new TokenResponseError(error.response?.status ?? 200, `body exceeds ${MAX_TOKEN_RESPONSE_BYTES} bytes`, request);
       }
-      const code = error.code ?? 'ERR_NETWORK';
-      const cause = new Error(`${code}: ${error.message}`);
-      return new TokenEndpointError({ code, endpoint }, { cause });
+      const code = quoteServerText(error.code ?? 'ERR_NETWORK', secrets, 40);
+      return new TokenEndpointError({ ...request, code }, { cause: new Error(quoteServerText(`${code}: ${error.message}`, secrets)) });
     }
-    return new TokenEndpointError({ code: 'ERR_UNKNOWN', endpoint }, { cause: new Error(String((error as Error)?.message ?? error)) });
+    const cause = new Error(quoteServerText(String((error as Error)?.message ?? error), secrets));
+    return new TokenEndpointError({ ...request, code: 'ERR_UNKNOWN' }, { cause });
   }
+}
 
-  /** Defence in depth: scrub credentials (and the token or code a request carried) from any text an error carries. */
-  private redact<E extends Error>(error: E, extra: readonly string[] = []): E {
-    const secrets = [...this.#authentication.secrets, ...extra].filter((secret) => secret.length >= 4);
-    const scrub = (text: string) => redactSecrets(text, secrets);
-    for (const key of ['message', 'errorDescription', 'error', 'errorUri'] as const) {
-      const value = (error as Record<string, unknown>)[key];
-      if (typeof value === 'string') Object.defineProperty(error, key, { value: scrub(value), enumerable: key !== 'message', configurable: true, writable: true });
-    }
-    if (error.stack) error.stack = scrub(error.stack);
-    return error;
+/** Defence in depth: scrub credentials (and the token or code a request carried) from any text an error carries. */
+function redact<E extends Error>(error: E, secrets: readonly string[]): E {
+  const scrub = (text: string) => redactSecrets(text, secrets);
+  for (const key of ['message', 'errorDescription', 'error', 'errorUri'] as const) {
+    const value = (error as Record<string, unknown>)[key];
+    if (typeof value === 'string') Object.defineProperty(error, key, { value: scrub(value), enumerable: key !== 'message', configurable: true, writable: true });
   }
+  if (error.stack) error.stack = scrub(error.stack);
+  return error;
 }

@@ -1,10 +1,9 @@
 import { stripUndefined } from '../internal/strip-undefined.js';
+import { type AuthorizationServerEndpoint, describeEndpointRequest, endpointRequestFields, type EndpointRequest } from './endpoint-request.js';
 import { TokenError } from './token.error.js';
 
-/** What the token endpoint said, when it answered with an RFC 6749 §5.2 error. */
-export interface TokenEndpointErrorDetails {
-  /** Which endpoint failed, when it was not the token endpoint. */
-  readonly endpoint?: 'revocation' | 'introspection' | 'session exchange' | 'discovery';
+/** What the endpoint said, when it answered with an RFC 6749 §5.2 error, and which request it answered. */
+export interface TokenEndpointErrorDetails extends EndpointRequest {
   /** HTTP status of the answer; undefined when no answer arrived (connection refused, reset, ...). */
   readonly status?: number;
   /** RFC 6749 §5.2 `error` code, such as `invalid_client`. */
@@ -20,10 +19,14 @@ export interface TokenEndpointErrorDetails {
 }
 
 /**
- * The token endpoint refused the request (non-2xx status) or could not be reached.
+ * An endpoint of the authorization server refused the request (non-2xx status) or could not be
+ * reached. The message names the endpoint, the method and the URL (origin and path):
+ * `Token endpoint POST https://idp.example.com/oauth2/token answered HTTP 401: invalid_client (…)`.
  */
 export class TokenEndpointError extends TokenError implements TokenEndpointErrorDetails {
-  readonly endpoint?: 'revocation' | 'introspection' | 'session exchange' | 'discovery';
+  readonly endpoint?: AuthorizationServerEndpoint;
+  readonly method?: string;
+  readonly url?: string;
   readonly status?: number;
   readonly error?: string;
   readonly errorDescription?: string;
@@ -33,16 +36,16 @@ export class TokenEndpointError extends TokenError implements TokenEndpointError
 
   constructor(details: TokenEndpointErrorDetails, options?: { cause?: unknown }) {
     super(describe(details), options);
-    Object.assign(this, stripUndefined(details));
+    Object.assign(this, stripUndefined({ ...details, ...endpointRequestFields(details) }));
   }
 }
 
 function describe(details: TokenEndpointErrorDetails): string {
-  const label = details.endpoint ? `${details.endpoint[0]!.toUpperCase()}${details.endpoint.slice(1)} endpoint` : 'Token endpoint';
+  const endpoint = describeEndpointRequest(details);
   if (details.status === undefined) {
-    return `${label} unreachable${details.code ? ` (${details.code})` : ''}`;
+    return `${endpoint} unreachable${details.code ? ` (${details.code})` : ''}`;
   }
-  let message = `${label} answered HTTP ${details.status}`;
+  let message = `${endpoint} answered HTTP ${details.status}`;
   if (details.error) message += `: ${details.error}`;
   if (details.errorDescription) message += ` (${details.errorDescription})`;
   return message;

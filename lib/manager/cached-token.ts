@@ -1,6 +1,6 @@
 import type { IssuedToken } from '../endpoint/issued-token.interface.js';
 import type { ResolvedTokenSettings } from '../options/resolved-token-options.js';
-import { MAX_MARGIN_FRACTION_OF_LIFETIME } from '../options/token-options.defaults.js';
+import { MAX_MARGIN_FRACTION_OF_LIFETIME, MAX_TOKEN_LIFETIME_SECONDS } from '../options/token-options.defaults.js';
 
 /** A token in the cache, with the instants that drive its lifecycle. @internal */
 export interface CachedToken {
@@ -36,7 +36,8 @@ export type TokenCachePolicy = Pick<ResolvedTokenSettings, 'stableAfterSeconds' 
  * @internal
  */
 export function cacheIssuedToken(issued: IssuedToken, requestSentAtMs: number, refreshMarginSeconds: number, policy?: TokenCachePolicy): CachedToken {
-  const lifetimeMs = issued.expiresInSeconds * 1000;
+  // Bounded here too, for tokens that did not come through the response parser (a store, a custom source).
+  const lifetimeMs = Math.min(issued.expiresInSeconds, MAX_TOKEN_LIFETIME_SECONDS) * 1000;
   const renewable = policy?.sessionExchangeUrl === undefined;
   const marginMs = renewable ? Math.min(refreshMarginSeconds * 1000, lifetimeMs * MAX_MARGIN_FRACTION_OF_LIFETIME) : 0;
   const expiresAtMs = requestSentAtMs + lifetimeMs;

@@ -1,4 +1,4 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
 import { inspect } from 'node:util';
 import { defer, firstValueFrom, map, type Observable, of, shareReplay, Subject, tap } from 'rxjs';
 import { DpopService } from '../dpop/dpop.service.js';
@@ -6,8 +6,12 @@ import { TokenEndpointClient } from '../endpoint/token-endpoint.client.js';
 import type { IssuedToken } from '../endpoint/issued-token.interface.js';
 import { TokenResponseError } from '../errors/token-response.error.js';
 import { abortError } from '../internal/abort-error.js';
-import { urlWithoutQuery } from '../internal/url-without-query.js';
+import { escapeControlCharacters } from '../internal/escape-control-characters.js';
+import { isoInstant } from '../internal/iso-instant.js';
+import { KeepAliveWhileWaiting } from '../internal/keep-alive-while-waiting.js';
+import { urlForDisplay } from '../internal/url-for-display.js';
 import { ResolvedTokenOptions } from '../options/resolved-token-options.js';
+import { MAX_TOKEN_LIFETIME_SECONDS } from '../options/token-options.defaults.js';
 import { retryAfterMs } from '../retry/retry-delay.js';
 import { retryTransientFailures, type ScheduledRetry } from '../retry/retry-transient-failures.js';
 import { createTokenSource } from '../source/create-token-source.js';
@@ -50,7 +54,7 @@ type TokenFetch = (signal: AbortSignal) => Promise<(IssuedToken & { readonly obt
  * session exchange) is the token source's business (lib/source).
  */
 @Injectable()
-export class TokenManagerService implements OnModuleDestroy, BeforeApplicationShutdown {
+export class TokenManagerService implements OnModuleInit, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger: Logger;
   /** The client name given to `TokenModule.forRoot({ name })`; undefined for the unnamed client. */
   readonly name: string | undefined;
@@ -59,6 +63,8 @@ export class TokenManagerService implements OnModuleDestroy, BeforeApplicationSh
   readonly #clock: () => number;
   readonly #events = new Subject<TokenEvent>();
   readonly #shutdown = new AbortController();
+  /** Holds the process open while a caller waits on a refresh; a background refresh never does. */
+  readonly #keepAlive = new KeepAliveWhileWaiting();
   readonly #cacheKey: string;
   /** Fleet-wide single-flight through the `store` option; undefined without a store. */
   readonly #fleet: SharedTokenCoordinator | undefined;
@@ -88,6 +94,11 @@ export class TokenManagerService implements OnModuleDestroy, BeforeApplicationSh
       store === undefined
         ? undefined
         : new SharedTokenCoordinator({ store, key: this.#cacheKey, clock: this.#clock, refreshMarginSeconds, leaseMs, waitMs, logger: this.logger });
+  }
+
+  /** The startup line: which client, which endpoint. */
+  onModuleInit(): void {
+    this.logger.log(describeClient(this.#options));
   }
 
   /**
@@ -224,7 +235,7 @@ export class TokenManagerService implements OnModuleDestroy, BeforeApplicationSh
     if (this.#shutdown.signal.aborted) return Promise.reject(abortError(this.#shutdown.signal));
     if (this.#refresh$ === undefined && this.coolingDown(this.#clock())) return Promise.reject(this.#failure!.error);
     const refresh$ = this.#refresh$ ?? this.startRefresh(fetch, verified);
-    return signal === undefined ? firstValueFrom(refresh$) : waitAbortably(refresh$, signal);
+    return this.#keepAlive.hold(signal === undefined ? firstValueFrom(refresh$) : waitAbortably(refresh$, signal));
   }
 
   private coolingDown(now: number): boolean {
@@ -280,6 +291,7 @@ export class TokenManagerService implements OnModuleDestroy, BeforeApplicationSh
     if (issued === undefined) return verified!;
     const token = cacheIssuedToken(issued, issued.obtainedAtMs ?? sentAtMs, this.#options.refreshMarginSeconds, this.#options);
     if (issued.expiresInDefaulted) this.logger.debug('Token response has no expires_in: defaultExpiresInSeconds assumed');
+    if (issued.expiresInCapped) this.logger.debug(`Token response's expires_in exceeds the longest lifetime believed: capped to ${MAX_TOKEN_LIFETIME_SECONDS} s`);
     if (this.#clock() >= token.expiresAtMs) {
       throw new TokenResponseError(200, `the token expired (expires_in ${issued.expiresInSeconds} s) before its response arrived`);
     }
@@ -292,7 +304,7 @@ export class TokenManagerService implements OnModuleDestroy, BeforeApplicationSh
     const durationMs = this.#clock() - token.obtainedAtMs;
     const expiresInSeconds = (token.expiresAtMs - token.obtainedAtMs) / 1000;
     const type = this.#tokensObtained++ === 0 ? 'acquired' : 'refreshed';
-    this.logger.debug(`Token ${type} in ${durationMs} ms, expires in ${expiresInSeconds} s, stale from ${new Date(token.refreshAtMs).toISOString()}`);
+    this.logger.debug(`Token ${type} in ${durationMs} ms, expires in ${expiresInSeconds} s, stale from ${isoInstant(token.refreshAtMs)}`);
     this.#events.next({ type, at: new Date(this.#clock()), durationMs, expiresInSeconds });
   }
 
@@ -312,7 +324,7 @@ export class TokenManagerService implements OnModuleDestroy, BeforeApplicationSh
     const durationMs = now - startedAtMs;
     const cached = this.#cached;
     const fallback =
-      cached !== undefined && now < cached.expiresAtMs ? `; serving the cached token until it expires at ${new Date(cached.expiresAtMs).toISOString()}` : '';
+      cached !== undefined && now < cached.expiresAtMs ? `; serving the cached token until it expires at ${isoInstant(cached.expiresAtMs)}` : '';
     this.logger.warn(`Token refresh failed after ${durationMs} ms: ${errorClass}: ${errorMessage}; next attempt in ${cooldownMs} ms at the earliest${fallback}`);
     this.#events.next({ type: 'refresh_failed', at: new Date(now), durationMs, errorClass, errorMessage });
   }
@@ -321,7 +333,7 @@ export class TokenManagerService implements OnModuleDestroy, BeforeApplicationSh
     const info = this.getTokenInfo();
     return {
       ...(this.name !== undefined ? { name: this.name } : {}),
-      tokenUrl: urlWithoutQuery(this.#options.tokenUrl),
+      tokenUrl: urlForDisplay(this.#options.tokenUrl),
       clientId: this.#options.clientId,
       token: info ? { ...info, value: '[redacted]' } : null,
     };
@@ -332,8 +344,16 @@ export class TokenManagerService implements OnModuleDestroy, BeforeApplicationSh
   }
 }
 
+/** The startup line: which client gets its tokens from which endpoint (never a secret or a query string). */
+function describeClient({ clientId, tokenUrl, clientAuthMethod, sessionExchangeUrl }: ResolvedTokenOptions): string {
+  const session = sessionExchangeUrl !== undefined ? `; session tokens from POST ${urlForDisplay(new URL(sessionExchangeUrl, tokenUrl).toString())}` : '';
+  return `Client ${JSON.stringify(clientId)} gets its tokens from POST ${urlForDisplay(tokenUrl)} (${clientAuthMethod})${session}`;
+}
+
+/** Class and message of an error for log lines and events; control characters escaped, whoever wrote the message. */
 function describeError(error: unknown): { errorClass: string; errorMessage: string } {
-  return error instanceof Error ? { errorClass: error.name, errorMessage: error.message } : { errorClass: 'Error', errorMessage: String(error) };
+  const described = error instanceof Error ? { errorClass: error.name, errorMessage: error.message } : { errorClass: 'Error', errorMessage: String(error) };
+  return { errorClass: escapeControlCharacters(described.errorClass), errorMessage: escapeControlCharacters(described.errorMessage) };
 }
 
 /** Emits with `source`, unless `signal` fires first: then rejects this caller only; `source` goes on. */

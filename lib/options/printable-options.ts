@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { urlWithoutQuery } from '../internal/url-without-query.js';
+import { urlForDisplay } from '../internal/url-for-display.js';
 import { type OptionDisplay, type OptionTable, TOKEN_OPTION_TABLE } from './token-option-table.js';
 
 const REDACTED = '[redacted]';
@@ -39,7 +39,7 @@ function printable(value: unknown, display: OptionDisplay | undefined): unknown 
   if (value === null || typeof value === 'number' || typeof value === 'boolean') return value;
   if (typeof value === 'function') return '[function]';
   if (display === 'value') return value;
-  if (display === 'url') return Array.isArray(value) ? value.map((item) => printable(item, 'url')) : typeof value === 'string' ? urlWithoutQuery(value) : REDACTED;
+  if (display === 'url') return Array.isArray(value) ? value.map((item) => printable(item, 'url')) : typeof value === 'string' ? urlForDisplay(value) : REDACTED;
   if (display === 'values-redacted') return isPlainObject(value) ? Object.fromEntries(Object.keys(value).map((key) => [key, REDACTED])) : REDACTED;
   if (display === 'object') return typeof (value as { toJSON?: unknown }).toJSON === 'function' ? (value as { toJSON(): unknown }).toJSON() : `[${className(value)}]`;
   if (typeof display === 'object' && isPlainObject(value)) return printableOptions(value, display);

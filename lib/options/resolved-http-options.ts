@@ -1,6 +1,6 @@
 import type { AxiosRequestConfig } from 'axios';
 import { inspect } from 'node:util';
-import { urlWithoutQuery } from '../internal/url-without-query.js';
+import { urlForDisplay } from '../internal/url-for-display.js';
 
 /**
  * The validated `http` option: the axios configuration of the authorized client and its origin
@@ -26,7 +26,7 @@ export class ResolvedHttpOptions {
   }
 
   toJSON(): Record<string, unknown> {
-    return { baseURL: this.baseURL === undefined ? undefined : urlWithoutQuery(this.baseURL), allowedOrigins: this.allowedOrigins };
+    return { baseURL: this.baseURL === undefined ? undefined : urlForDisplay(this.baseURL), allowedOrigins: this.allowedOrigins };
   }
 
   [inspect.custom](): string {

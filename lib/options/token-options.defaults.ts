@@ -2,6 +2,12 @@
 export const DEFAULT_REFRESH_MARGIN_SECONDS = 300;
 /** Lifetime assumed for a token response without `expires_in` (RFC 6749 leaves it to documentation). */
 export const DEFAULT_EXPIRES_IN_SECONDS = 3600;
+/**
+ * Longest token lifetime believed: a longer `expires_in` (an IdP's "never expires", `1e308`) is
+ * shortened to this, so the token is still refreshed now and then and every instant derived from it
+ * is a valid date. One year.
+ */
+export const MAX_TOKEN_LIFETIME_SECONDS = 365 * 24 * 60 * 60;
 /** Deadline of one token request. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 /** The effective refresh margin never exceeds this fraction of a token's lifetime. */

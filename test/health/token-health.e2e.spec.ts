@@ -50,7 +50,7 @@ describe('GET /health with TokenHealthIndicator (terminus, platform-express)', (
       status: 'down',
       secondsToExpiry: 0,
       reason: 'no valid token: the token request failed',
-      lastError: { class: 'TokenEndpointError', message: expect.stringMatching(/^Token endpoint unreachable \(ECONN(REFUSED|RESET)\)$/) },
+      lastError: { class: 'TokenEndpointError', message: expect.stringMatching(/^Token endpoint POST http:\/\/127\.0\.0\.1:\d+\/\S+ unreachable \(ECONN(REFUSED|RESET)\)$/) },
     });
     for (const forbidden of [SECRET, BASIC, token]) expect(text).not.toContain(forbidden);
   });

@@ -109,9 +109,9 @@ describe('log lines across a full token lifecycle with failures', () => {
     expect(logger.has('debug', /^Token acquired in \d+ ms, expires in 3600 s/)).toBe(true);
     expect(logger.has('debug', /^Token refreshed in/)).toBe(true);
     expect(logger.has('debug', /^Cached token invalidated\b/)).toBe(true);
-    expect(logger.has('warn', /^Token refresh failed after \d+ ms: TokenEndpointError: Token endpoint answered HTTP 401: invalid_client/)).toBe(true);
+    expect(logger.has('warn', /^Token refresh failed after \d+ ms: TokenEndpointError: Token endpoint POST http:\/\/127\.0\.0\.1:\d+\/\S+ answered HTTP 401: invalid_client/)).toBe(true);
     expect(logger.has('warn', /^Token refresh failed after \d+ ms: TokenResponseError/)).toBe(true);
-    expect(logger.has('warn', /^Token refresh failed after \d+ ms: TokenEndpointError: Token endpoint unreachable \(ECONN(REFUSED|RESET)\)/)).toBe(true);
+    expect(logger.has('warn', /^Token refresh failed after \d+ ms: TokenEndpointError: Token endpoint POST http:\/\/127\.0\.0\.1:\d+\/\S+ unreachable \(ECONN(REFUSED|RESET)\)/)).toBe(true);
     expect(logger.has('warn', /^Token health degraded: the token is valid for 200 s but its refresh failed \(last error TokenEndpointError/)).toBe(true);
     expect(logger.has('log', /^Token health up/)).toBe(true);
     expect(logger.has('warn', /^Token health down: no valid token: the token request failed/)).toBe(true);
