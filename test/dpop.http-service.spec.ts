@@ -198,6 +198,31 @@ describe('DPoP and the rest of the module', () => {
     }
   });
 
+  it('with allowBearerDowngrade and cache: false, every token the IdP issued as Bearer goes as Bearer without a proof', async () => {
+    const api = await ProtectedResource.start(jwtVerifier(idp));
+    const moduleRef = await startApp({
+      tokenUrl: idp.tokenUrl,
+      clientId: 'test-client',
+      clientSecret: 'test-secret-value-1234',
+      cache: false,
+      dpop: { privateKey: ecPem(), allowBearerDowngrade: true },
+      http: { baseURL: api.url },
+    });
+    try {
+      const orders = moduleRef.get(OrdersClient);
+      await expect(orders.get('/uncached/1')).resolves.toMatchObject({ status: 200 });
+      await expect(orders.get('/uncached/2')).resolves.toMatchObject({ status: 200 });
+      const sent = [...api.requestsTo('/uncached/1'), ...api.requestsTo('/uncached/2')];
+      expect(sent).toHaveLength(2);
+      expect(sent.every((request) => /^Bearer eyJ/.test(request.authorization ?? '') && request.dpop === undefined)).toBe(true);
+      expect(sent[0]?.authorization).not.toBe(sent[1]?.authorization);
+      expect(moduleRef.get(TokenManagerService).getTokenInfo()).toBeNull();
+    } finally {
+      await moduleRef.close();
+      await api.stop();
+    }
+  });
+
   it('attachTokenInterceptor given the DpopService of a module without the dpop option stays Bearer, with no success handler', async () => {
     const api = await ProtectedResource.start(jwtVerifier(idp));
     const moduleRef = await startApp({ tokenUrl: idp.tokenUrl, clientId: 'test-client', clientSecret: 'test-secret-value-1234' });

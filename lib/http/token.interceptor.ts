@@ -12,11 +12,12 @@ import { isReplayableBody } from './replayable-body.js';
 
 /**
  * What the interceptor needs from a token manager. With `peekFreshToken`, requests that find a fresh
- * cached token are authorized synchronously, without a promise hop. `getTokenInfo` tells, with DPoP, whether the IdP
- * issued the token as Bearer (`allowBearerDowngrade`); without it the token is taken as DPoP-bound.
+ * cached token are authorized synchronously, without a promise hop. With DPoP, `tokenTypeOf` (or, without
+ * it, `getTokenInfo`) tells whether the IdP issued a token as Bearer (`allowBearerDowngrade`); without
+ * either the token is taken as DPoP-bound.
  */
 export type TokenSource = Pick<TokenManagerService, 'getAccessToken' | 'invalidate' | 'renewRejected' | 'recordUnauthorizedRetry'> &
-  Partial<Pick<TokenManagerService, 'getTokenInfo' | 'peekFreshToken'>>;
+  Partial<Pick<TokenManagerService, 'getTokenInfo' | 'peekFreshToken' | 'tokenTypeOf'>>;
 
 /** What the interceptor remembers about a request it authorized. Never sent; `inspect()` and JSON show only its origin. */
 interface AuthorizedRequest extends RedirectGuarded {
@@ -97,9 +98,11 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
   // A disabled service (no `dpop` option) means Bearer: the module passes its service either way.
   const dpop = options.dpop?.enabled === true ? options.dpop : undefined;
 
-  /** With DPoP: the proof and scheme for `token` on this method and URL. */
-  const dpopCredentials = (dpopService: DpopService, token: string, method: string | undefined, url: string): Promise<DpopRequestHeaders> =>
-    dpopService.resourceRequestHeaders(method ?? 'get', url, token, tokens.getTokenInfo?.()?.tokenType);
+  /** With DPoP: the proof and scheme for `token` (as the IdP issued it) on this method and URL. */
+  const dpopCredentials = (dpopService: DpopService, token: string, method: string | undefined, url: string): Promise<DpopRequestHeaders> => {
+    const tokenType = tokens.tokenTypeOf !== undefined ? tokens.tokenTypeOf(token) : tokens.getTokenInfo?.()?.tokenType;
+    return dpopService.resourceRequestHeaders(method ?? 'get', url, token, tokenType);
+  };
 
   /** Where this request may carry our token: its origin, or undefined when it keeps what it has (own credentials, a resend, another origin). */
   const tokenOriginOf = (config: InternalAxiosRequestConfig): string | undefined => {
