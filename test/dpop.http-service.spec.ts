@@ -8,7 +8,7 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { firstValueFrom } from 'rxjs';
 import { TokenHealthIndicator } from '../lib/health/index.js';
-import { attachTokenInterceptor, DpopService, TokenManagerService, TokenModule, type TokenModuleOptions } from '../lib/index.js';
+import { attachDpopInterceptor, attachTokenInterceptor, DpopService, TokenManagerService, TokenModule, type TokenModuleOptions } from '../lib/index.js';
 import { DpopResourceServer } from './support/dpop-resource-server.js';
 import { jwtVerifier, ProtectedResource } from './support/protected-resource.js';
 import { TestIdp } from './support/test-idp.js';
@@ -148,6 +148,24 @@ describe("TokenModule's own HttpService with the dpop option", () => {
     expect(followed).toEqual({ method: 'GET', path: '/orders' });
     expect(api.captured).toHaveLength(2);
     expect(idp.tokenRequests).toBe(1);
+  });
+
+  it('an interceptor registered before attachDpopInterceptor that moves the request to a foreign origin: it leaves without the token and the proof', async () => {
+    const foreign = await ProtectedResource.start('public');
+    const instance = axios.create({ baseURL: api.baseUrl });
+    instance.interceptors.request.use((config) => {
+      config.baseURL = foreign.url;
+      return config;
+    });
+    attachDpopInterceptor(instance, moduleRef.get(TokenManagerService), moduleRef.get(DpopService));
+    try {
+      await expect(instance.get('/moved')).resolves.toMatchObject({ status: 200 });
+      expect(foreign.requestsTo('/moved')).toEqual([expect.not.objectContaining({ authorization: expect.anything() })]);
+      expect(foreign.requestsTo('/moved')[0]).not.toHaveProperty('dpop');
+      expect(api.captured).toEqual([]);
+    } finally {
+      await foreign.stop();
+    }
   });
 
   it('the health indicator reports the DPoP mode, algorithm and thumbprint, which is the cnf.jkt of the issued token', async () => {
