@@ -1,4 +1,4 @@
-import { type AxiosError, AxiosHeaders, type AxiosRequestConfig } from 'axios';
+import { AxiosError, AxiosHeaders, type AxiosRequestConfig } from 'axios';
 import { recordAuthorization } from './authorized-request.js';
 
 /**
@@ -13,6 +13,18 @@ export function withoutToken<E extends AxiosError>(error: E): E {
   hideRequest(error);
   if (error.response !== undefined) hideRequest(error.response);
   return error;
+}
+
+/**
+ * The error as a `retryOn401` predicate sees it: a copy with the same message, code, status and
+ * response, whose config carries neither our credentials nor our record, so a predicate that logs or
+ * keeps it leaks no token. The original stays intact for the resend.
+ * @internal
+ */
+export function tokenFreeView(error: AxiosError): AxiosError {
+  const config = error.config === undefined ? undefined : withoutCredentials({ ...error.config, headers: AxiosHeaders.concat(error.config.headers) });
+  const response = error.response === undefined ? undefined : hideRequest({ ...error.response, config: config! });
+  return hideRequest(Object.assign(new AxiosError(error.message, error.code, config, undefined, response), { request: error.request }));
 }
 
 function withoutCredentials<C extends AxiosRequestConfig>(config: C): C {

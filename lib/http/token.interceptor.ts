@@ -9,7 +9,7 @@ import { guardDispatch } from './dispatch-guard.js';
 import type { TokenInterceptorOptions } from './http-options.interface.js';
 import { OriginAllowlist, resolveAllowedOrigins } from './origin-allowlist.js';
 import { guardRedirects } from './redirect-guard.js';
-import { withoutToken } from './token-free-error.js';
+import { tokenFreeView, withoutToken } from './token-free-error.js';
 
 /**
  * What the interceptor needs from a token manager. With `peekFreshToken`, requests that find a fresh
@@ -45,7 +45,8 @@ const ATTACHED = new WeakMap<AxiosInstance, () => void>();
  *
  * What happens on any other 401 to a request that carried our token (an answer from where a redirect,
  * or the dispatch check, dropped it says nothing about the token and goes to the caller as is):
- * 1. `retryOn401` says no (false, or the predicate returns false) → the 401 goes to the caller untouched.
+ * 1. `retryOn401` says no (false, or the predicate, which sees the error without our token, returns
+ *    false) → the 401 goes to the caller untouched.
  * 2. The body cannot be replayed (a stream) → the token is invalidated (only if it is still the cached
  *    one) and the 401 goes to the caller; the next request gets a new token.
  * 3. `renewRejected(thatToken)`: the token is invalidated (only if still cached, so a late 401 never drops
@@ -173,7 +174,7 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
       }
     }
     if (response.status !== 401 || budget.tokenRetried) throw withoutToken(failure);
-    if (!(typeof retryOn401 === 'function' ? retryOn401(failure) : retryOn401)) throw withoutToken(failure);
+    if (!(typeof retryOn401 === 'function' ? retryOn401(tokenFreeView(failure)) : retryOn401)) throw withoutToken(failure);
 
     if (!authorized.replayable) {
       tokens.invalidate(authorized.token);
