@@ -8,7 +8,7 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { firstValueFrom } from 'rxjs';
 import { TokenHealthIndicator } from '../lib/health/index.js';
-import { attachTokenInterceptor, DpopService, TokenManagerService, TokenModule, type TokenModuleOptions } from '../lib/index.js';
+import { attachDpopInterceptor, attachTokenInterceptor, DpopService, TokenManagerService, TokenModule, type TokenModuleOptions } from '../lib/index.js';
 import { DpopResourceServer } from './support/dpop-resource-server.js';
 import { jwtVerifier, ProtectedResource } from './support/protected-resource.js';
 import { TestIdp } from './support/test-idp.js';
@@ -150,6 +150,24 @@ describe("TokenModule's own HttpService with the dpop option", () => {
     expect(idp.tokenRequests).toBe(1);
   });
 
+  it('an interceptor registered before attachDpopInterceptor that moves the request to a foreign origin: it leaves without the token and the proof', async () => {
+    const foreign = await ProtectedResource.start('public');
+    const instance = axios.create({ baseURL: api.baseUrl });
+    instance.interceptors.request.use((config) => {
+      config.baseURL = foreign.url;
+      return config;
+    });
+    attachDpopInterceptor(instance, moduleRef.get(TokenManagerService), moduleRef.get(DpopService));
+    try {
+      await expect(instance.get('/moved')).resolves.toMatchObject({ status: 200 });
+      expect(foreign.requestsTo('/moved')).toEqual([expect.not.objectContaining({ authorization: expect.anything() })]);
+      expect(foreign.requestsTo('/moved')[0]).not.toHaveProperty('dpop');
+      expect(api.captured).toEqual([]);
+    } finally {
+      await foreign.stop();
+    }
+  });
+
   it('the health indicator reports the DPoP mode, algorithm and thumbprint, which is the cnf.jkt of the issued token', async () => {
     const healthRef = await startApp({ tokenUrl: idp.tokenUrl, ...CLIENT, dpop: true, http: { baseURL: api.baseUrl } }, { imports: [TerminusModule], providers: [TokenHealthIndicator] });
     try {
@@ -192,6 +210,31 @@ describe('DPoP and the rest of the module', () => {
       expect(moduleRef.get(TokenManagerService).getTokenInfo()?.tokenType.toLowerCase()).toBe('bearer');
       expect(api.requestsTo('/invoices')).toEqual([expect.objectContaining({ authorization: `Bearer ${token}` })]);
       expect(api.requestsTo('/invoices')[0]).not.toHaveProperty('dpop');
+    } finally {
+      await moduleRef.close();
+      await api.stop();
+    }
+  });
+
+  it('with allowBearerDowngrade and cache: false, every token the IdP issued as Bearer goes as Bearer without a proof', async () => {
+    const api = await ProtectedResource.start(jwtVerifier(idp));
+    const moduleRef = await startApp({
+      tokenUrl: idp.tokenUrl,
+      clientId: 'test-client',
+      clientSecret: 'test-secret-value-1234',
+      cache: false,
+      dpop: { privateKey: ecPem(), allowBearerDowngrade: true },
+      http: { baseURL: api.url },
+    });
+    try {
+      const orders = moduleRef.get(OrdersClient);
+      await expect(orders.get('/uncached/1')).resolves.toMatchObject({ status: 200 });
+      await expect(orders.get('/uncached/2')).resolves.toMatchObject({ status: 200 });
+      const sent = [...api.requestsTo('/uncached/1'), ...api.requestsTo('/uncached/2')];
+      expect(sent).toHaveLength(2);
+      expect(sent.every((request) => /^Bearer eyJ/.test(request.authorization ?? '') && request.dpop === undefined)).toBe(true);
+      expect(sent[0]?.authorization).not.toBe(sent[1]?.authorization);
+      expect(moduleRef.get(TokenManagerService).getTokenInfo()).toBeNull();
     } finally {
       await moduleRef.close();
       await api.stop();

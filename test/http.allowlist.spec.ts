@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import axios, { type AxiosError, type AxiosInstance } from 'axios';
 import { Agent } from 'node:https';
 import { attachTokenInterceptor } from '../lib/index.js';
-import { startHttpApp, type HttpApp } from './support/http-app.js';
+import { type HttpApp, type RevocableApiScene, startHttpApp, startRevocableApiScene } from './support/http-app.js';
 import { jwtVerifier, ProtectedResource, TEST_TLS_CERT } from './support/protected-resource.js';
 import { TestIdp } from './support/test-idp.js';
 
@@ -166,6 +166,21 @@ describe('Bearer injection: the token goes only to allowed origins', () => {
       expect(api.requestsTo('/downgraded')[0]?.authorization).toBeUndefined();
     });
 
+    it('a redirect back to an allowed origin after a hop outside the allowlist does not get the token back', async () => {
+      api.redirects.set('/v1/out-and-back', { status: 302, location: `${foreign.url}/bounce` });
+      foreign.redirects.set('/bounce', { status: 302, location: `${api.url}/v1/back-home` });
+      const tokenRequests = idp.tokenRequests;
+      const failure = (await app.send({ url: '/out-and-back' }).catch((e: unknown) => e)) as AxiosError;
+      // The API refuses the request that came back without the token; that 401 renews nothing.
+      expect(failure.response?.status).toBe(401);
+      expect(idp.tokenRequests).toBe(tokenRequests);
+      expect(api.requestsTo('/v1/out-and-back')[0]?.authorization).toMatch(/^Bearer /);
+      expect(foreign.requestsTo('/bounce')).toHaveLength(1);
+      expect(foreign.requestsTo('/bounce')[0]?.authorization).toBeUndefined();
+      expect(api.requestsTo('/v1/back-home')).toHaveLength(1);
+      expect(api.requestsTo('/v1/back-home')[0]?.authorization).toBeUndefined();
+    });
+
     it('a redirect within the allowed origin, or to another allowed origin, keeps the token', async () => {
       api.redirects.set('/v1/old', { status: 307, location: `${api.url}/v1/new` });
       api.redirects.set('/v1/to-partner', { status: 302, location: `${partnerApi.url}/partner-landing` });
@@ -208,7 +223,11 @@ describe('attachTokenInterceptor on your own axios instance', () => {
     await expect(instance.get('/with-token')).resolves.toMatchObject({ status: 200 });
     expect(api.requestsTo('/with-token')[0]?.authorization).toMatch(/^Bearer eyJ[^,]+$/);
 
+    const adapter = instance.defaults.adapter;
     detach();
+    // The adapter the instance had is back: nothing of ours is left on it.
+    expect(instance.defaults.adapter).not.toBe(adapter);
+    expect(instance.defaults.adapter).toEqual(axios.create().defaults.adapter);
     const error = (await instance.get('/after-detach').catch((e: unknown) => e)) as AxiosError;
     expect(error.response?.status).toBe(401);
     expect(api.requestsTo('/after-detach')[0]?.authorization).toBeUndefined();
@@ -232,5 +251,53 @@ describe('attachTokenInterceptor on your own axios instance', () => {
     expect(error.response?.status).toBe(401);
     expect(api.requestsTo('/through-module')[0]?.authorization).toMatch(/^Bearer /);
     expect(api.requestsTo('/through-global-axios')[0]?.authorization).toBeUndefined();
+  });
+});
+
+describe("with axios's fetch adapter, which follows redirects without beforeRedirect", () => {
+  let scene: RevocableApiScene;
+  let instance: AxiosInstance;
+
+  beforeAll(async () => {
+    scene = await startRevocableApiScene(CLIENT);
+    instance = axios.create({ baseURL: scene.api.url, adapter: 'fetch' });
+    attachTokenInterceptor(instance, scene.app.manager);
+  });
+  afterAll(async () => {
+    await scene.stop();
+  });
+
+  it.each(['the instance', 'the request'])('set on %s, a 401 from a redirect target outside the allowlist renews nothing: three calls, no token request', async (where) => {
+    const { idp, api, foreign, app } = scene;
+    const send = (url: string) => (where === 'the instance' ? instance.get(url) : app.http.axiosRef.get(url, { adapter: 'fetch' }));
+    api.redirects.set('/to-foreign', { status: 302, location: `${foreign.url}/foreign-landing` });
+    api.requests.length = 0;
+    foreign.requests.length = 0;
+    await app.manager.getAccessToken();
+    const tokenRequests = idp.tokenRequests;
+
+    for (let call = 0; call < 3; call += 1) {
+      const failure = (await send('/to-foreign').catch((error: unknown) => error)) as AxiosError;
+      expect(failure.response?.status).toBe(401);
+    }
+
+    expect(idp.tokenRequests).toBe(tokenRequests);
+    expect(api.requestsTo('/to-foreign')).toHaveLength(3);
+    expect(api.requestsTo('/to-foreign').every((request) => request.authorization?.startsWith('Bearer '))).toBe(true);
+    expect(foreign.requestsTo('/foreign-landing')).toHaveLength(3);
+    expect(foreign.requestsTo('/foreign-landing').filter((request) => request.authorization !== undefined)).toEqual([]);
+  });
+
+  it('a 401 from the allowed origin itself still renews the token and resends the request once', async () => {
+    const { idp, api, refused, app } = scene;
+    const revoked = await app.manager.getAccessToken();
+    refused.add(revoked);
+    const tokenRequests = idp.tokenRequests;
+
+    await expect(instance.get('/direct')).resolves.toMatchObject({ status: 200 });
+
+    const renewed = await app.manager.getAccessToken();
+    expect(api.requestsTo('/direct').map((request) => request.authorization)).toEqual([`Bearer ${revoked}`, `Bearer ${renewed}`]);
+    expect(idp.tokenRequests).toBe(tokenRequests + 1);
   });
 });

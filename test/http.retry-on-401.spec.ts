@@ -211,6 +211,27 @@ describe('one-shot 401 retry against an API that introspects opaque tokens at oi
     expect(idp.tokenRequests).toBe(1);
   });
 
+  it('a retryOn401 predicate sees the status and the challenge, never the token: what it logs or keeps holds neither token', async () => {
+    const seen: AxiosError[] = [];
+    const { app, revoked } = await startWithRevokedToken({ retryOn401: (error) => seen.push(error) > 0 });
+
+    await expect(app.send({ url: '/judged' })).resolves.toMatchObject({ status: 200 });
+
+    const fresh = await app.manager.getAccessToken();
+    expect(api.requestsTo('/judged').map((request) => request.authorization)).toEqual([`Bearer ${revoked}`, `Bearer ${fresh}`]);
+    expect(seen).toHaveLength(1);
+    const [judged] = seen;
+    expect(judged).toBeInstanceOf(AxiosError);
+    expect(judged?.response?.status).toBe(401);
+    expect(judged?.response?.headers['www-authenticate']).toContain('error="invalid_token"');
+    expect(judged?.config?.url).toBe('/judged');
+    expect(judged?.config?.headers.has('Authorization')).toBe(false);
+    for (const text of [inspect(judged, { depth: 12 }), JSON.stringify(judged)]) {
+      expect(text).not.toContain(revoked);
+      expect(text).not.toContain(fresh);
+    }
+  });
+
   it('a request aborted while it waits for the first token rejects alone; the shared token request serves the others', async () => {
     app = await startHttpApp(options());
     idp.delayMs = 300;

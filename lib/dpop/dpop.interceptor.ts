@@ -7,8 +7,12 @@ import type { DpopService } from './dpop.service.js';
 /** Options of `attachDpopInterceptor`: those of `attachTokenInterceptor`, whose `dpop` it sets. */
 export type DpopInterceptorOptions = Omit<TokenInterceptorOptions, 'dpop'>;
 
-/** The token source the DPoP interceptor needs: that of `attachTokenInterceptor`, plus the token type (DPoP, or Bearer after a downgrade). */
-export type DpopTokenSource = TokenSource & Required<Pick<TokenSource, 'getTokenInfo'>>;
+/**
+ * The token source the DPoP interceptor needs: that of `attachTokenInterceptor`, plus the type of the
+ * token it sends (DPoP, or Bearer after a downgrade): `tokenTypeOf(token)`, which answers for that very
+ * token (also under `cache: false`), or else `getTokenInfo()`, which describes the cached one.
+ */
+export type DpopTokenSource = TokenSource & (Required<Pick<TokenSource, 'tokenTypeOf'>> | Required<Pick<TokenSource, 'getTokenInfo'>>);
 
 /**
  * `attachTokenInterceptor(instance, tokens, { ...options, dpop })` for an axios instance of your own,

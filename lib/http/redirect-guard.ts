@@ -12,8 +12,8 @@ export interface RedirectGuarded {
   readonly dpopUrl?: string | undefined;
   /** The caller's own `beforeRedirect`, which the guard wraps. */
   readonly callerBeforeRedirect: AxiosRequestConfig['beforeRedirect'];
-  /** Set when a redirect dropped the credentials: a 401 (or a nonce) from there says nothing about our token. */
-  droppedOnRedirect: boolean;
+  /** Set once the credentials were dropped (here or before dispatch): a 401 (or a nonce) from there says nothing about our token. */
+  credentialsDropped: boolean;
 }
 
 /** Credential headers the guard removes from a redirected request, lower case. */
@@ -21,7 +21,8 @@ const CREDENTIAL_HEADERS = new Set(['authorization', 'dpop']);
 
 /**
  * On every redirect, drops `Authorization` and puts the Bearer token back only when the target origin
- * is allowed. Neither axios nor follow-redirects knows the allowlist: depending on their versions they
+ * is allowed and the token was never dropped on the way (a hop outside the allowlist chose where the
+ * next one goes). Neither axios nor follow-redirects knows the allowlist: depending on their versions they
  * keep the header across subdomains, scheme upgrades or ports. A DPoP request loses its token and proof
  * on any redirect, even to an allowed origin: the proof's `htm`/`htu` name the original request, and a
  * proof cannot be signed inside this synchronous hook.
@@ -32,8 +33,8 @@ export function guardRedirects(allowlist: OriginAllowlist, authorized: RedirectG
     const redirect = options as RedirectOptions;
     const headers = (redirect.headers ??= {});
     for (const name of Object.keys(headers)) if (CREDENTIAL_HEADERS.has(name.toLowerCase())) delete headers[name];
-    if (authorized.dpopUrl === undefined && allowlist.allows(redirectOrigin(redirect))) headers.Authorization = `Bearer ${authorized.token}`;
-    else authorized.droppedOnRedirect = true;
+    if (!authorized.credentialsDropped && authorized.dpopUrl === undefined && allowlist.allows(redirectOrigin(redirect))) headers.Authorization = `Bearer ${authorized.token}`;
+    else authorized.credentialsDropped = true;
     const callerBeforeRedirect = authorized.callerBeforeRedirect as ((...args: unknown[]) => void) | undefined;
     callerBeforeRedirect?.(options, responseDetails, ...rest);
   };

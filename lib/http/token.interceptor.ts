@@ -1,54 +1,27 @@
-import { inspect } from 'node:util';
 import { AxiosHeaders, type AxiosError, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse, CanceledError, type InternalAxiosRequestConfig, isAxiosError } from 'axios';
 import { isResourceNonceChallenge } from '../dpop/dpop-challenge.js';
 import type { DpopRequestHeaders, DpopService } from '../dpop/dpop.service.js';
 import { TokenConfigError, type TokenConfigProblem } from '../errors/token-config.error.js';
 import type { TokenManagerService } from '../manager/token-manager.service.js';
 import { validateRetryOn401 } from '../options/validate-http-options.js';
+import { AuthorizedRequest, authorizationOf, NO_RESENDS, recordAuthorization, type ResendBudget } from './authorized-request.js';
+import { guardDispatch } from './dispatch-guard.js';
 import type { TokenInterceptorOptions } from './http-options.interface.js';
 import { OriginAllowlist, resolveAllowedOrigins } from './origin-allowlist.js';
-import { guardRedirects, type RedirectGuarded } from './redirect-guard.js';
-import { isReplayableBody } from './replayable-body.js';
+import { guardRedirects } from './redirect-guard.js';
+import { tokenFreeView, withoutToken } from './token-free-error.js';
 
 /**
  * What the interceptor needs from a token manager. With `peekFreshToken`, requests that find a fresh
- * cached token are authorized synchronously, without a promise hop. `getTokenInfo` tells, with DPoP, whether the IdP
- * issued the token as Bearer (`allowBearerDowngrade`); without it the token is taken as DPoP-bound.
+ * cached token are authorized synchronously, without a promise hop. With DPoP, `tokenTypeOf` (or, without
+ * it, `getTokenInfo`) tells whether the IdP issued a token as Bearer (`allowBearerDowngrade`); without
+ * either the token is taken as DPoP-bound.
  */
 export type TokenSource = Pick<TokenManagerService, 'getAccessToken' | 'invalidate' | 'renewRejected' | 'recordUnauthorizedRetry'> &
-  Partial<Pick<TokenManagerService, 'getTokenInfo' | 'peekFreshToken'>>;
+  Partial<Pick<TokenManagerService, 'getTokenInfo' | 'peekFreshToken' | 'tokenTypeOf'>>;
 
-/** What the interceptor remembers about a request it authorized. Never sent; `inspect()` and JSON show only its origin. */
-interface AuthorizedRequest extends RedirectGuarded {
-  /** The token sent, so a 401 invalidates exactly that token. */
-  readonly token: string;
-  readonly origin: string;
-  /** With DPoP: the absolute URL (after `baseURL`) its proofs name and its nonces are remembered for. */
-  readonly dpopUrl: string | undefined;
-  /** The body as the caller passed it, before axios transformed it. */
-  readonly originalData: unknown;
-  readonly replayable: boolean;
-}
-
-/** The resends a request has used; each kind at most once, so there is never a loop. */
-interface ResendBudget {
-  /** Resent with a server nonce after a 401 `use_dpop_nonce` (DPoP only). */
-  readonly nonceResent: boolean;
-  /** Resent with a renewed token after any other 401. */
-  readonly tokenRetried: boolean;
-}
-
-/**
- * Slot on a request config holding its `AuthorizedRequest`. A plain property, not a weak map or a
- * defined property: it is written once per request, and either costs more than the rest of the fast
- * path. Its value prints without the token, and errors handed to callers lose it.
- */
-const AUTHORIZED = Symbol('nestjs-client-credentials.authorized');
-/** Marks a resend, so the request interceptor leaves its credentials alone. */
-const RESENT = 'nestjsClientCredentialsResent';
 /** Instances that carry the interceptor, with their detach function: attaching is idempotent. */
 const ATTACHED = new WeakMap<AxiosInstance, () => void>();
-const NO_RESENDS: ResendBudget = { nonceResent: false, tokenRetried: false };
 
 /**
  * Attaches token injection and the one-shot 401 retry to an axios instance (never attach it to the
@@ -57,7 +30,10 @@ const NO_RESENDS: ResendBudget = { nonceResent: false, tokenRetried: false };
  *
  * Token injection: `Authorization: Bearer <token>` is set only when the request's absolute URL
  * (after `baseURL`) has an allowed origin, and only when the request brings no credentials of its own
- * (an `Authorization` header or `auth`). A redirect keeps the token only when its target origin is allowed.
+ * (an `Authorization` header or `auth`; a header we set on an earlier request whose config is sent
+ * again is ours, and gets the current token). The origin is checked again where the request is
+ * dispatched (the instance's adapter is wrapped), so an interceptor that moves the request after ours
+ * sends it without our credentials. A redirect keeps the token only when its target origin is allowed.
  *
  * With `dpop` (an enabled `DpopService`, RFC 9449), allowed requests carry `Authorization: DPoP <token>`
  * and a fresh proof for their exact method and absolute URL, with `ath` (a token the IdP issued as
@@ -67,8 +43,10 @@ const NO_RESENDS: ResendBudget = { nonceResent: false, tokenRetried: false };
  * touches the token, and is not subject to `retryOn401`. A redirect drops the token and the proof,
  * whatever its target: the proof names the original URL, so no target could accept it.
  *
- * What happens on any other 401 to a request that carried our token:
- * 1. `retryOn401` says no (false, or the predicate returns false) → the 401 goes to the caller untouched.
+ * What happens on any other 401 to a request that carried our token (an answer from where a redirect,
+ * or the dispatch check, dropped it says nothing about the token and goes to the caller as is):
+ * 1. `retryOn401` says no (false, or the predicate, which sees the error without our token, returns
+ *    false) → the 401 goes to the caller untouched.
  * 2. The body cannot be replayed (a stream) → the token is invalidated (only if it is still the cached
  *    one) and the 401 goes to the caller; the next request gets a new token.
  * 3. `renewRejected(thatToken)`: the token is invalidated (only if still cached, so a late 401 never drops
@@ -96,29 +74,46 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
   const allowlist = new OriginAllowlist(origins);
   // A disabled service (no `dpop` option) means Bearer: the module passes its service either way.
   const dpop = options.dpop?.enabled === true ? options.dpop : undefined;
+  const instanceAdapter = instance.defaults.adapter;
+  const guardedAdapter = guardDispatch(instanceAdapter, allowlist);
 
-  /** With DPoP: the proof and scheme for `token` on this method and URL. */
-  const dpopCredentials = (dpopService: DpopService, token: string, method: string | undefined, url: string): Promise<DpopRequestHeaders> =>
-    dpopService.resourceRequestHeaders(method ?? 'get', url, token, tokens.getTokenInfo?.()?.tokenType);
+  /** With DPoP: the proof and scheme for `token` (as the IdP issued it) on this method and URL. */
+  const dpopCredentials = (dpopService: DpopService, token: string, method: string | undefined, url: string): Promise<DpopRequestHeaders> => {
+    const tokenType = tokens.tokenTypeOf !== undefined ? tokens.tokenTypeOf(token) : tokens.getTokenInfo?.()?.tokenType;
+    return dpopService.resourceRequestHeaders(method ?? 'get', url, token, tokenType);
+  };
 
-  /** Where this request may carry our token: its origin, or undefined when it keeps what it has (own credentials, a resend, another origin). */
+  /** Where this request may carry our token: its origin, or undefined when it keeps what it has (own credentials, our resend, another origin). */
   const tokenOriginOf = (config: InternalAxiosRequestConfig): string | undefined => {
-    // A config reused from an earlier response carries that request's record: it says nothing about this one.
-    if ((config as ConfigWithAuthorization)[AUTHORIZED] !== undefined) delete (config as ConfigWithAuthorization)[AUTHORIZED];
     const headers = AxiosHeaders.from(config.headers);
     config.headers = headers;
+    const earlier = authorizationOf(config);
+    if (earlier !== undefined) {
+      if (earlier.resendPending) {
+        earlier.resendPending = false;
+        return undefined;
+      }
+      // A config sent before (an earlier response's): the credentials we set there are ours to renew.
+      recordAuthorization(config, undefined);
+      config.beforeRedirect = earlier.callerBeforeRedirect;
+      if (headers.get('Authorization') === earlier.authorization) {
+        headers.delete('Authorization');
+        if (earlier.dpopUrl !== undefined) headers.delete('DPoP');
+      }
+    }
     // Credentials of the caller's own (a header, or `auth`, which axios turns into Basic) win.
-    if ((config as unknown as Record<string, unknown>)[RESENT] === true || headers.has('Authorization') || config.auth) return undefined;
+    if (headers.has('Authorization') || config.auth) return undefined;
     const origin = allowlist.originOf(config);
     return allowlist.allows(origin) ? origin : undefined;
   };
 
-  /** Records what `config` carries, and guards its redirects. */
-  const remember = (config: InternalAxiosRequestConfig, token: string, origin: string, dpopUrl: string | undefined): InternalAxiosRequestConfig => {
-    const authorized = new AuthorizedRequestRecord(token, origin, dpopUrl, config.data, config.beforeRedirect);
+  /** Records what `config` carries, guards its redirects, and makes sure it is dispatched through the guard. */
+  const remember = (config: InternalAxiosRequestConfig, token: string, authorization: string, origin: string, dpopUrl: string | undefined): InternalAxiosRequestConfig => {
+    const authorized = new AuthorizedRequest(token, authorization, origin, dpopUrl, config.data, config.beforeRedirect, NO_RESENDS);
     config.beforeRedirect = guardRedirects(allowlist, authorized);
-    (config as ConfigWithAuthorization)[AUTHORIZED] = authorized;
-    return config;
+    // A request's own `adapter` (or one set on the instance since) would go around the guard.
+    if (config.adapter !== guardedAdapter) config.adapter = guardDispatch(config.adapter, allowlist);
+    return recordAuthorization(config, authorized);
   };
 
   /**
@@ -127,13 +122,14 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
    * request is about to go, not when the token was looked up.
    */
   const authorizeNow = (config: InternalAxiosRequestConfig): InternalAxiosRequestConfig => {
-    const token = freshTokens.take(config);
     const origin = tokenOriginOf(config);
-    if (token === undefined || origin === undefined) return config;
+    if (origin === undefined) return config;
     // `tokenOriginOf` found no Authorization header in any spelling, and the token response parser admits
     // only header-safe tokens: plain assignment does what `set()` would, without its normalising passes.
-    config.headers.Authorization = `Bearer ${token}`;
-    return remember(config, token, origin, undefined);
+    const token = freshToken!;
+    const authorization = `Bearer ${token}`;
+    config.headers.Authorization = authorization;
+    return remember(config, token, authorization, origin, undefined);
   };
 
   /** Request side, general path: waits for a token (a refresh, refresh-ahead, an abort) and signs DPoP proofs. */
@@ -149,24 +145,26 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
       if (signal?.aborted) throw new CanceledError(undefined, undefined, config);
       throw error;
     }
-    let dpopUrl: string | undefined;
-    if (dpop === undefined) config.headers.set('Authorization', `Bearer ${token}`);
-    else {
-      dpopUrl = instance.getUri(config);
-      setCredentials(config.headers, await dpopCredentials(dpop, token, config.method, dpopUrl));
+    if (dpop === undefined) {
+      const authorization = `Bearer ${token}`;
+      config.headers.set('Authorization', authorization);
+      return remember(config, token, authorization, origin, undefined);
     }
-    return remember(config, token, origin, dpopUrl);
+    const dpopUrl = instance.getUri(config);
+    const credentials = await dpopCredentials(dpop, token, config.method, dpopUrl);
+    setCredentials(config.headers, credentials);
+    return remember(config, token, credentials.Authorization, origin, dpopUrl);
   };
 
-  /** With DPoP: the nonce of an answer to an authorized request, unless a redirect made it another origin's. */
+  /** With DPoP: the nonce of an answer to an authorized request, unless it came from where the credentials were dropped. */
   const rememberNonce = (authorized: AuthorizedRequest, response: AxiosResponse): boolean =>
-    dpop !== undefined && authorized.dpopUrl !== undefined && !authorized.droppedOnRedirect && dpop.rememberNonce(authorized.dpopUrl, response.headers['dpop-nonce']);
+    dpop !== undefined && authorized.dpopUrl !== undefined && !authorized.credentialsDropped && dpop.rememberNonce(authorized.dpopUrl, response.headers['dpop-nonce']);
 
   /** Response side, failures: the nonce resend and the one-shot 401 retry, steps as listed above. */
-  const recover = async (failure: AxiosError & { config: InternalAxiosRequestConfig }, authorized: AuthorizedRequest, budget: ResendBudget): Promise<unknown> => {
-    const config = failure.config;
-    const response = failure.response;
-    if (response === undefined || authorized.droppedOnRedirect) throw withoutToken(failure);
+  const recover = async (failure: AxiosError & { config: InternalAxiosRequestConfig }, authorized: AuthorizedRequest): Promise<unknown> => {
+    const { config, response } = failure;
+    const budget = authorized.budget;
+    if (response === undefined || authorized.credentialsDropped) throw withoutToken(failure);
     if (dpop !== undefined) {
       const nonceArrived = rememberNonce(authorized, response);
       // A nonce challenge says nothing about the token: it never renews or invalidates it.
@@ -176,7 +174,7 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
       }
     }
     if (response.status !== 401 || budget.tokenRetried) throw withoutToken(failure);
-    if (!(typeof retryOn401 === 'function' ? retryOn401(failure) : retryOn401)) throw withoutToken(failure);
+    if (!(typeof retryOn401 === 'function' ? retryOn401(tokenFreeView(failure)) : retryOn401)) throw withoutToken(failure);
 
     if (!authorized.replayable) {
       tokens.invalidate(authorized.token);
@@ -197,37 +195,36 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
     return resend(config, authorized, token, { ...budget, tokenRetried: true });
   };
 
-  /** Sends `config` again with `token` (a fresh proof with DPoP); its failure goes back through `recover` with the budget spent. */
+  /**
+   * Sends `config` again with `token` (a fresh proof with DPoP). Its record carries the spent budget and
+   * passes our interceptor untouched, once; its failure comes back through `recover` with that budget.
+   */
   const resend = async (config: InternalAxiosRequestConfig, authorized: AuthorizedRequest, token: string, budget: ResendBudget): Promise<unknown> => {
     const headers = AxiosHeaders.concat(config.headers);
-    if (dpop === undefined || authorized.dpopUrl === undefined) headers.set('Authorization', `Bearer ${token}`);
-    else setCredentials(headers, await dpopCredentials(dpop, token, config.method, authorized.dpopUrl));
+    let authorization = `Bearer ${token}`;
+    if (dpop === undefined || authorized.dpopUrl === undefined) headers.set('Authorization', authorization);
+    else {
+      const credentials = await dpopCredentials(dpop, token, config.method, authorized.dpopUrl);
+      setCredentials(headers, credentials);
+      authorization = credentials.Authorization;
+    }
     // The adapter recomputes the length from the body; a stale one would truncate or hang.
     headers.delete('Content-Length');
-    const next = new AuthorizedRequestRecord(token, authorized.origin, authorized.dpopUrl, authorized.originalData, authorized.callerBeforeRedirect);
-    const request: AxiosRequestConfig & { [RESENT]: true } = {
-      ...config,
-      headers,
-      data: authorized.originalData,
-      beforeRedirect: guardRedirects(allowlist, next),
-      [RESENT]: true,
-    };
-    let answer: AxiosResponse;
+    const { originalData, callerBeforeRedirect } = authorized;
+    const next = new AuthorizedRequest(token, authorization, authorized.origin, authorized.dpopUrl, originalData, callerBeforeRedirect, budget);
+    next.resendPending = true;
+    const request: AxiosRequestConfig = { ...config, headers, data: originalData, beforeRedirect: guardRedirects(allowlist, next) };
     try {
-      answer = await instance.request(request);
+      return await instance.request(recordAuthorization(request, next));
     } catch (resendError) {
-      if (!isAxiosError(resendError)) throw resendError;
-      if (resendError.config === undefined) throw withoutToken(resendError);
-      return recover(resendError as AxiosError & { config: InternalAxiosRequestConfig }, next, budget);
+      throw isAxiosError(resendError) ? withoutToken(resendError) : resendError;
     }
-    rememberNonce(next, answer);
-    return answer;
   };
 
   const onFailure = (error: unknown): Promise<unknown> => {
     const authorized = isAxiosError(error) ? authorizationOf(error.config) : undefined;
     if (authorized === undefined) return Promise.reject(error);
-    return recover(error as AxiosError & { config: InternalAxiosRequestConfig }, authorized, NO_RESENDS);
+    return recover(error as AxiosError & { config: InternalAxiosRequestConfig }, authorized);
   };
   // Without DPoP there is nothing to read from successful answers: no handler, no cost.
   const onSuccess =
@@ -239,25 +236,36 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
           return response;
         };
 
-  // Two request interceptors, of which axios runs exactly one per request (`runWhen` is asked for
-  // both, in order, before either runs): the synchronous one when a fresh token is cached, the
-  // asynchronous one otherwise. With no other asynchronous interceptor on the instance, the common
-  // case then costs no promise hop, which is most of what an interceptor adds to a request.
-  const freshTokens = new FreshTokenHandoff();
+  // Two request interceptors, of which axios runs exactly one per request: `runWhen` is asked for
+  // both, in order and about the same config, before either runs. The synchronous one runs when a
+  // fresh token is cached, the asynchronous one otherwise. With no other asynchronous interceptor on
+  // the instance, the common case then costs no promise hop, which is most of what an interceptor adds
+  // to a request. The fast path takes the token its `runWhen` found last: other interceptors may hand
+  // it another config object, and any token fresh that recently will do.
+  let freshToken: string | undefined;
+  let fastPathConfig: InternalAxiosRequestConfig | undefined;
   const hasFreshToken = (config: InternalAxiosRequestConfig): boolean => {
     const token = dpop === undefined ? tokens.peekFreshToken?.() : undefined;
     if (token === undefined) return false;
-    freshTokens.hold(config, token);
+    freshToken = token;
+    fastPathConfig = config;
     return true;
   };
+  const needsSlowPath = (config: InternalAxiosRequestConfig): boolean => {
+    if (config !== fastPathConfig) return true;
+    fastPathConfig = undefined;
+    return false;
+  };
   const synchronousInterceptor = instance.interceptors.request.use(authorizeNow, undefined, { synchronous: true, runWhen: hasFreshToken });
-  const asynchronousInterceptor = instance.interceptors.request.use(authorize, undefined, { runWhen: (config) => !freshTokens.isLatest(config) });
+  const asynchronousInterceptor = instance.interceptors.request.use(authorize, undefined, { runWhen: needsSlowPath });
   const responseInterceptor = instance.interceptors.response.use(onSuccess, onFailure);
+  instance.defaults.adapter = guardedAdapter;
   const detach = () => {
     if (ATTACHED.get(instance) !== detach) return;
     instance.interceptors.request.eject(synchronousInterceptor);
     instance.interceptors.request.eject(asynchronousInterceptor);
     instance.interceptors.response.eject(responseInterceptor);
+    if (instance.defaults.adapter === guardedAdapter) instance.defaults.adapter = instanceAdapter;
     ATTACHED.delete(instance);
   };
   ATTACHED.set(instance, detach);
@@ -274,95 +282,4 @@ function setCredentials(headers: AxiosHeaders, credentials: DpopRequestHeaders):
 function abortSignalOf(config: InternalAxiosRequestConfig): AbortSignal | undefined {
   const signal = config.signal as AbortSignal | undefined;
   return signal !== undefined && signal !== null && typeof signal.addEventListener === 'function' ? signal : undefined;
-}
-
-function authorizationOf(config: InternalAxiosRequestConfig | undefined): AuthorizedRequest | undefined {
-  return config === undefined ? undefined : (config as ConfigWithAuthorization)[AUTHORIZED];
-}
-
-/**
- * Takes our token out of an error before the caller sees it, since errors get logged: drops the
- * `Authorization` (and `DPoP`) header from its config (a caller that resends `error.config` gets a current token
- * from the interceptor) and hides the raw `request` (whose header text holds the token) from
- * `inspect` and `JSON.stringify`; it stays readable as `error.request`.
- */
-function withoutToken<E extends AxiosError>(error: E): E {
-  const headers = error.config?.headers;
-  if (headers instanceof AxiosHeaders) {
-    headers.delete('Authorization');
-    headers.delete('DPoP');
-  }
-  // A caller resending `error.config` must get fresh credentials, not be taken for our own resend.
-  if (error.config !== undefined) {
-    delete (error.config as unknown as Record<string, unknown>)[RESENT];
-    delete (error.config as ConfigWithAuthorization)[AUTHORIZED];
-  }
-  for (const holder of [error, error.response]) {
-    if (holder !== undefined && Object.prototype.propertyIsEnumerable.call(holder, 'request')) {
-      Object.defineProperty(holder, 'request', { value: holder.request, enumerable: false, configurable: true, writable: true });
-    }
-  }
-  return error;
-}
-
-/**
- * Hands the token found by the fast path's `runWhen` to its interceptor. axios normally runs that
- * interceptor right after asking `runWhen`, so one slot suffices and costs nothing; when another
- * asynchronous interceptor on the instance lets requests interleave, a request whose slot was taken
- * by the next one finds its token in a weak map instead.
- */
-class FreshTokenHandoff {
-  #config: InternalAxiosRequestConfig | undefined;
-  #token: string | undefined;
-  readonly #displaced = new WeakMap<InternalAxiosRequestConfig, string>();
-
-  hold(config: InternalAxiosRequestConfig, token: string): void {
-    if (this.#config !== undefined && this.#config !== config) this.#displaced.set(this.#config, this.#token!);
-    this.#config = config;
-    this.#token = token;
-  }
-
-  /** Whether `config` is the request the last `hold` was for: `runWhen` of the slow path asks right after the fast path's. */
-  isLatest(config: InternalAxiosRequestConfig): boolean {
-    return this.#config === config;
-  }
-
-  /** The token held for `config`, once. */
-  take(config: InternalAxiosRequestConfig): string | undefined {
-    if (this.#config === config) {
-      const token = this.#token;
-      this.#config = undefined;
-      this.#token = undefined;
-      return token;
-    }
-    const token = this.#displaced.get(config);
-    if (token !== undefined) this.#displaced.delete(config);
-    return token;
-  }
-}
-
-type ConfigWithAuthorization = InternalAxiosRequestConfig & { [AUTHORIZED]?: AuthorizedRequest };
-
-/** An `AuthorizedRequest` that keeps its token out of `inspect()` and `JSON.stringify()`. */
-class AuthorizedRequestRecord implements AuthorizedRequest {
-  readonly replayable: boolean;
-  droppedOnRedirect = false;
-
-  constructor(
-    readonly token: string,
-    readonly origin: string,
-    readonly dpopUrl: string | undefined,
-    readonly originalData: unknown,
-    readonly callerBeforeRedirect: AxiosRequestConfig['beforeRedirect'],
-  ) {
-    this.replayable = isReplayableBody(originalData);
-  }
-
-  toJSON(): { origin: string } {
-    return { origin: this.origin };
-  }
-
-  [inspect.custom](): string {
-    return `AuthorizedRequest { origin: ${this.origin} }`;
-  }
 }

@@ -69,6 +69,8 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
   /** Fleet-wide single-flight through the `store` option; undefined without a store. */
   readonly #fleet: SharedTokenCoordinator | undefined;
   #cached: CachedToken | undefined;
+  /** The last token obtained, cached or not (`cache: false`): `tokenTypeOf` answers for it. */
+  #lastObtained: CachedToken | undefined;
   #refresh$: Observable<string> | undefined;
   #failure: RefreshFailure | undefined;
   #tokensObtained = 0;
@@ -190,6 +192,16 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
     };
   }
 
+  /**
+   * The `token_type` the IdP issued `token` with (`Bearer`, or `DPoP` for a sender-constrained token)
+   * when it is the last token this manager obtained, else undefined. It tells the HTTP layer which
+   * scheme the token it sends goes with, also under `cache: false`.
+   */
+  tokenTypeOf(token: string): string | undefined {
+    const last = this.#lastObtained;
+    return last !== undefined && last.value === token ? last.tokenType : undefined;
+  }
+
   /** Now, by the manager's clock (the `clock` option), in ms since the epoch: observers measure expiry by it. */
   now(): number {
     return this.#clock();
@@ -301,6 +313,7 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
   private store(token: CachedToken): void {
     // cache: false still shares the in-flight request, but keeps nothing for later calls.
     if (this.#options.cache) this.#cached = token;
+    this.#lastObtained = token;
     const durationMs = this.#clock() - token.obtainedAtMs;
     const expiresInSeconds = (token.expiresAtMs - token.obtainedAtMs) / 1000;
     const type = this.#tokensObtained++ === 0 ? 'acquired' : 'refreshed';

@@ -42,6 +42,15 @@ export function jwtVerifier(idp: TestIdp, audience: string = TEST_API_RESOURCE):
   };
 }
 
+/** `jwtVerifier`, except that the API refuses the tokens in `revoked` (`invalid_token`), as it would after a revocation. */
+export function revocableJwtVerifier(idp: TestIdp, revoked: ReadonlySet<string>): TokenVerifier {
+  const verify = jwtVerifier(idp);
+  return async (token) => (revoked.has(token) ? 'invalid_token' : verify(token));
+}
+
+/** Refuses every request with a 401: a server outside the allowlist whose 401 must renew nothing. */
+export const refuseEverything: TokenVerifier = async () => 'invalid_token';
+
 /**
  * An opaque token check by RFC 7662 introspection at the IdP: a token revoked there is inactive. With
  * `requiredScope`, an active token without that scope is refused too (`insufficient_scope`).

@@ -1,0 +1,76 @@
+import axios, { type AxiosAdapter, type AxiosRequestConfig, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import { type AuthorizedRequest, authorizationOf, recordAuthorization } from './authorized-request.js';
+import { redirectedTo, redirectWatchingFetch } from './fetch-redirects.js';
+import { httpOrigin, type OriginAllowlist } from './origin-allowlist.js';
+
+/** Node's http adapter: it runs `beforeRedirect`, and most requests go through it, so it is recognised first. */
+const HTTP_ADAPTER = axios.getAdapter('http');
+
+/**
+ * An axios adapter that sends through `adapter` (a name, a list or a function, as axios's `adapter`
+ * option takes them) after a last look at each request the interceptor authorized, as it leaves:
+ * after every interceptor, whatever they did to it.
+ * - `Authorization` no longer reads as we set it: it is the caller's now, and so is the request.
+ * - Its origin is outside the allowlist (an interceptor that ran after ours moved it): our
+ *   credentials are removed, and its answer renews nothing.
+ * - The fetch adapter follows redirects itself, where `beforeRedirect` never runs: an answer from
+ *   another origin says nothing about our token (fetch drops `Authorization` across origins, Fetch
+ *   standard, HTTP-redirect fetch), nor does any redirected answer with DPoP (the proof names the first URL).
+ * @internal
+ */
+export function guardDispatch(adapter: AxiosRequestConfig['adapter'], allowlist: OriginAllowlist): AxiosAdapter {
+  const spec = adapter ?? axios.defaults.adapter;
+  // A function is the adapter itself: whether it is the fetch adapter is known once.
+  const functionIsFetch = typeof spec === 'function' ? isFetchAdapter(spec, undefined) : undefined;
+  return (config) => {
+    const authorized = leavingWithOurCredentials(config, allowlist);
+    // What axios itself would have done with `spec`: only the fetch adapter depends on the request (its `env`).
+    const send = typeof spec === 'function' ? spec : axios.getAdapter(spec, config);
+    const watch = authorized !== undefined && send !== HTTP_ADAPTER && (functionIsFetch ?? isFetchAdapter(send, config));
+    return watch ? sendWatchingRedirects(config, authorized) : send(config);
+  };
+}
+
+/** The record of a request that leaves with our credentials; a request moved outside the allowlist loses them here. */
+function leavingWithOurCredentials(config: InternalAxiosRequestConfig, allowlist: OriginAllowlist): AuthorizedRequest | undefined {
+  const authorized = authorizationOf(config);
+  if (authorized === undefined || authorized.credentialsDropped) return undefined;
+  const headers = config.headers;
+  if (headers.Authorization !== authorized.authorization && headers.get('Authorization') !== authorized.authorization) {
+    // Replaced or removed after ours: the caller's request now, redirects included.
+    config.beforeRedirect = authorized.callerBeforeRedirect;
+    recordAuthorization(config, undefined);
+    return undefined;
+  }
+  if (allowlist.allows(allowlist.originOf(config))) return authorized;
+  headers.delete('Authorization');
+  if (authorized.dpopUrl !== undefined) headers.delete('DPoP');
+  authorized.credentialsDropped = true;
+  return undefined;
+}
+
+function isFetchAdapter(send: AxiosAdapter, config: InternalAxiosRequestConfig | undefined): boolean {
+  try {
+    return send === axios.getAdapter('fetch', config);
+  } catch {
+    return false; // no fetch in this environment
+  }
+}
+
+function sendWatchingRedirects(config: InternalAxiosRequestConfig, authorized: AuthorizedRequest): Promise<AxiosResponse> {
+  config.env = { ...config.env, fetch: redirectWatchingFetch(config.env?.fetch) };
+  const noteWhereItCameFrom = (request: unknown) => {
+    const finalUrl = redirectedTo(request);
+    if (finalUrl !== undefined && (authorized.dpopUrl !== undefined || httpOrigin(finalUrl) !== authorized.origin)) authorized.credentialsDropped = true;
+  };
+  return axios.getAdapter('fetch', config)(config).then(
+    (response) => {
+      noteWhereItCameFrom(response.request);
+      return response;
+    },
+    (error: unknown) => {
+      noteWhereItCameFrom((error as { request?: unknown } | undefined)?.request);
+      throw error;
+    },
+  );
+}
