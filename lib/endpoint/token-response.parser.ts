@@ -1,9 +1,7 @@
 import { TokenEndpointError, type TokenEndpointErrorDetails } from '../errors/token-endpoint.error.js';
 import { TokenResponseError } from '../errors/token-response.error.js';
+import { isSendableAccessToken } from '../internal/access-token-syntax.js';
 import type { IssuedToken } from './issued-token.interface.js';
-
-/** RFC 6749 Appendix A.12 `1*VSCHAR`, without space at either end (header values are trimmed, so such a token could not be sent as issued). */
-const ACCESS_TOKEN = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 
 /** Longest server-provided error text we pass on, so a hostile server cannot flood logs. */
 const MAX_ERROR_TEXT = 300;
@@ -44,7 +42,7 @@ export function parseTokenResponse(
   if (typeof accessToken !== 'string' || accessToken === '') {
     throw new TokenResponseError(answer.status, '"access_token" is missing or not a non-empty string');
   }
-  if (!ACCESS_TOKEN.test(accessToken)) {
+  if (!isSendableAccessToken(accessToken)) {
     throw new TokenResponseError(answer.status, '"access_token" has characters an Authorization header cannot carry (RFC 6749 A.12: printable ASCII, no space at either end)');
   }
   if (typeof tokenType !== 'string') throw new TokenResponseError(answer.status, '"token_type" is missing');

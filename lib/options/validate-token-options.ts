@@ -97,6 +97,8 @@ export function validateTokenOptions(raw: unknown, knownExtraOptions: readonly s
   const store = options.store ?? undefined;
   const missing = store === undefined ? [] : TOKEN_STORE_METHODS.filter((method) => typeof (store as unknown as Record<string, unknown>)?.[method] !== 'function');
   if (missing.length > 0) report('store', `must be a TokenStore (missing ${missing.join(', ')})`);
+  // A store is a cache the fleet shares: with cache: false it would hand out the token nobody keeps.
+  if (store !== undefined && options.cache === false) report('store', 'cannot be used with cache: false (the store is a cache shared by the fleet); remove one of them');
   const storeLeaseMs = numberInRange(options.storeLeaseMs, requestTimeoutMs + STORE_LEASE_MARGIN_MS, 'storeLeaseMs', 1, report);
   const storeWaitMs = numberInRange(options.storeWaitMs, storeLeaseMs + requestTimeoutMs, 'storeWaitMs', 0, report);
   const dpop = validateDpopOption(options.dpop, report);
