@@ -1,6 +1,5 @@
 import { expect, it } from '@jest/globals';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { Redis } from 'ioredis';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { DEFAULT_SHARED_DPOP_KEY_TTL_MS, DpopService, TokenModule, type TokenModuleOptions } from '../lib/index.js';
@@ -8,7 +7,7 @@ import { RedisTokenStore, type RedisTokenStoreOptions } from '../lib/redis/index
 import { TokenCipher } from '../lib/redis/token-cipher.js';
 import { RESOLVED_TOKEN_OPTIONS } from '../lib/token.internal-constants.js';
 import { CapturingLogger } from './support/capturing-logger.js';
-import { freePort } from './support/loopback.js';
+import { freePort, SilentServer } from './support/loopback.js';
 import { describeWithRedisServer, useRedisServer } from './support/redis-server.js';
 
 const CLIENT = { tokenUrl: 'https://idp.example.com/oauth2/token', clientId: 'shared-key-client', clientSecret: 'shared-key-secret-4321' };
@@ -110,19 +109,18 @@ describeWithRedisServer('a generated DPoP key shared through a real redis-server
   });
 
   it('Redis unreachable or not answering at startup: the module starts with a key of its own and a warning', async () => {
-    const unreachable = await startInstance({ redis: `redis://127.0.0.1:${await freePort()}`, commandTimeoutMs: 300 });
+    const unreachable = await startInstance({ redis: `redis://127.0.0.1:${await freePort()}`, commandTimeoutMs: 5_000 });
     expect(unreachable.dpop.status()).toMatchObject({ mode: 'ephemeral', shared: false });
     expect(unreachable.logger.lines.some((line) => line.startsWith('warn') && /token store failed .*a key of its own/.test(line))).toBe(true);
 
-    const pauser = new Redis(suite.redis.url);
-    await pauser.client('PAUSE', 1_500, 'ALL');
+    // A server that accepts the connection and never answers: only the store's deadline can end the wait.
+    const silent = await SilentServer.start();
     try {
-      const paused = await startInstance({ keyPrefix: 'paused:', commandTimeoutMs: 200 });
-      expect(paused.dpop.status()).toMatchObject({ mode: 'ephemeral', shared: false });
-      // Whichever deadline fires first: the store's, or ioredis' own commandTimeout (set to the same value).
-      expect(paused.logger.lines.some((line) => line.startsWith('warn') && /token store failed .*timed out.*a key of its own/i.test(line))).toBe(true);
+      const unanswered = await startInstance({ redis: silent.redisUrl, commandTimeoutMs: 1_000 });
+      expect(unanswered.dpop.status()).toMatchObject({ mode: 'ephemeral', shared: false });
+      expect(unanswered.logger.lines.some((line) => line.startsWith('warn') && /token store failed .*timed out.*a key of its own/i.test(line))).toBe(true);
     } finally {
-      pauser.disconnect();
+      await silent.stop();
     }
   });
 });
