@@ -30,7 +30,8 @@ describeWithRedisServer('a generated DPoP key shared through a real redis-server
 
   async function startInstance(storeOptions: Partial<RedisTokenStoreOptions>, options: Partial<TokenModuleOptions> = {}): Promise<Instance> {
     const logger = new CapturingLogger();
-    const store = new RedisTokenStore({ redis: suite.redis.url, ...storeOptions });
+    // A generous deadline: on a loaded machine the default 500 ms can pass, and the instance then (rightly) keeps a key of its own.
+    const store = new RedisTokenStore({ redis: suite.redis.url, commandTimeoutMs: 10_000, ...storeOptions });
     const moduleRef = await Test.createTestingModule({ imports: [TokenModule.forRoot({ ...CLIENT, store, dpop: true, ...options })] })
       .setLogger(logger)
       .compile();
@@ -56,7 +57,8 @@ describeWithRedisServer('a generated DPoP key shared through a real redis-server
     expect(name).not.toContain(CLIENT.clientId);
     for (const rendering of [value, decodedParts(value)]) {
       expect(rendering).not.toContain('"d"');
-      expect(rendering).not.toContain('kty');
+      // Quoted: the sealed value is base64, where the three letters alone turn up by chance (about one run in a thousand).
+      expect(rendering).not.toContain('"kty"');
       expect(rendering).not.toContain(jwk.d);
     }
     expect(await suite.admin.pttl(name)).toBeGreaterThan(DEFAULT_SHARED_DPOP_KEY_TTL_MS - 60_000);
@@ -109,7 +111,7 @@ describeWithRedisServer('a generated DPoP key shared through a real redis-server
   });
 
   it('Redis unreachable or not answering at startup: the module starts with a key of its own and a warning', async () => {
-    const unreachable = await startInstance({ redis: `redis://127.0.0.1:${await freePort()}`, commandTimeoutMs: 5_000 });
+    const unreachable = await startInstance({ redis: `redis://127.0.0.1:${await freePort()}`, commandTimeoutMs: 1_000 });
     expect(unreachable.dpop.status()).toMatchObject({ mode: 'ephemeral', shared: false });
     expect(unreachable.logger.lines.some((line) => line.startsWith('warn') && /token store failed .*a key of its own/.test(line))).toBe(true);
 
@@ -118,7 +120,8 @@ describeWithRedisServer('a generated DPoP key shared through a real redis-server
     try {
       const unanswered = await startInstance({ redis: silent.redisUrl, commandTimeoutMs: 1_000 });
       expect(unanswered.dpop.status()).toMatchObject({ mode: 'ephemeral', shared: false });
-      expect(unanswered.logger.lines.some((line) => line.startsWith('warn') && /token store failed .*timed out.*a key of its own/i.test(line))).toBe(true);
+      // Which deadline ends it (the store's, or ioredis' own on its ready check) is timing; the outcome is not.
+      expect(unanswered.logger.lines.some((line) => line.startsWith('warn') && /token store failed .*a key of its own/.test(line))).toBe(true);
     } finally {
       await silent.stop();
     }
