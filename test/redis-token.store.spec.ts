@@ -11,6 +11,7 @@ import { freePort, listenOnLoopback } from './support/loopback.js';
 import { describeWithRedisServer, RedisServer, testRedisClient } from './support/redis-server.js';
 import { TestIdp } from './support/test-idp.js';
 import { CapturingLogger } from './support/capturing-logger.js';
+import { ManualClock } from './support/manual-clock.js';
 
 const CLIENT = { clientId: 'store-client-id', clientSecret: 'store-secret-value-9012' };
 
@@ -105,6 +106,24 @@ describeWithRedisServer('RedisTokenStore against a real redis-server', () => {
     const after = await startInstance(new RedisTokenStore({ redis: redis.url, keyPrefix: 'rot:', encryptionKey: newKey }));
     expect(await after.getAccessToken()).toBe(refreshed);
     expect(idp.tokenRequests).toBe(2);
+  });
+
+  it('the shared token is stored with the token’s own expiry as its TTL, so an idle fleet never reads a dead token', async () => {
+    // A 15-minute token, so the TTL cannot be any default: it can only come from the token.
+    const shortLived = await TestIdp.start({ clients: [CLIENT], ttlSeconds: 900 });
+    try {
+      const clock = new ManualClock();
+      const manager = await startInstance(new RedisTokenStore({ redis: redis.url, keyPrefix: 'ttl:' }), { tokenUrl: shortLived.tokenUrl, clock: clock.now });
+      await manager.getAccessToken();
+      expect(manager.getTokenInfo()!.expiresAt.getTime() - clock.now()).toBe(900_000);
+      const [[name]] = (await dump('ttl:')) as [[string, string]];
+      const ttlMs = await admin.pttl(name);
+      // Redis counts down in real time from the moment it stored the key.
+      expect(ttlMs).toBeLessThanOrEqual(900_000);
+      expect(ttlMs).toBeGreaterThan(900_000 - 30_000);
+    } finally {
+      await shortLived.stop();
+    }
   });
 
   it('Redis that stops answering (CLIENT PAUSE): calls time out quickly and the manager fetches the token itself', async () => {

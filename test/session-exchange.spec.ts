@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { inspect } from 'node:util';
-import { SessionTokenExpiredError, TokenEndpointError } from '../lib/index.js';
+import { MemoryTokenStore, SessionTokenExpiredError, TokenConfigError, TokenEndpointError, type TokenModuleOptions } from '../lib/index.js';
 import { ManualClock } from './support/manual-clock.js';
 import { json, ProgrammableServer, type RecordedRequest } from './support/programmable-server.js';
 import { TestIdp } from './support/test-idp.js';
@@ -142,5 +142,54 @@ describe('session exchange at a URL relative to the token URL', () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+describe('session exchange next to other registrations of the same client', () => {
+  let idp: TestIdp;
+  let exchange: ProgrammableServer;
+  const apps: TokenApp[] = [];
+  const CLIENT = { clientId: 'test-client', clientSecret: 'test-secret-value-1234' };
+  const sessionOf = (code: string) => ({ url: `${exchange.url}/sessions/exchange`, code });
+  const start = async (options: Partial<TokenModuleOptions>) => {
+    const app = await startTokenApp({ tokenUrl: idp.tokenUrl, ...CLIENT, ...options });
+    apps.push(app);
+    return app.manager;
+  };
+
+  beforeAll(async () => {
+    idp = await TestIdp.start();
+    // Each code is traded for a session token of its own.
+    exchange = await ProgrammableServer.start((request, response) => json(response, 200, { access_token: `session-of-${JSON.parse(request.body).code}`, expires_in: 600 }));
+  });
+  afterEach(async () => {
+    await Promise.all(apps.splice(0).map((app) => app.close()));
+    exchange.requests.length = 0;
+  });
+  afterAll(async () => {
+    await exchange.stop();
+    await idp.stop();
+  });
+
+  it('Alice’s and Bob’s session registrations cannot share a fleet store, and a plain client on that store never receives a session token', async () => {
+    const store = new MemoryTokenStore();
+    for (const code of ['ALICE-code-1f2e', 'BOB-code-3d4c']) {
+      const error = await start({ sessionExchange: sessionOf(code), store }).catch((reason: unknown) => reason);
+      expect(error).toBeInstanceOf(TokenConfigError);
+      expect((error as TokenConfigError).problems).toEqual([{ field: 'sessionExchange', message: expect.stringContaining('store') }]);
+      expect(inspect(error)).not.toContain(code);
+    }
+    const plain = await start({ store });
+    const token = await plain.getAccessToken();
+    expect(claimsOf(`Bearer ${token}`)).toMatchObject({ client_id: 'test-client' });
+    expect(exchange.requests).toHaveLength(0);
+  });
+
+  it('without a store, Alice, Bob and a plain client each get their own token, under three different cache keys', async () => {
+    const [alice, bob, plain] = await Promise.all([start({ sessionExchange: sessionOf('ALICE-code-1f2e') }), start({ sessionExchange: sessionOf('BOB-code-3d4c') }), start({})]);
+    expect(await alice!.getAccessToken()).toBe('session-of-ALICE-code-1f2e');
+    expect(await bob!.getAccessToken()).toBe('session-of-BOB-code-3d4c');
+    expect(claimsOf(`Bearer ${await plain!.getAccessToken()}`)).toMatchObject({ client_id: 'test-client' });
+    expect(new Set([alice!.cacheKey, bob!.cacheKey, plain!.cacheKey]).size).toBe(3);
   });
 });

@@ -36,6 +36,20 @@ describe('stable window: young tokens are re-verified before use', () => {
       expect(gateway.tokenRequests).toBe(0);
     });
 
+    it('a token exactly stableAfterSeconds old is served from memory without a call; one millisecond younger it is verified', async () => {
+      const token = await app.manager.getAccessToken();
+      clock.advanceMs(60_000 - 1);
+      gateway.resetCounters();
+      expect(app.manager.peekFreshToken()).toBeUndefined();
+      await expect(app.manager.getAccessToken()).resolves.toBe(token);
+      expect(gateway.tokenRequests).toBe(1);
+      clock.advanceMs(1);
+      gateway.resetCounters();
+      expect(app.manager.peekFreshToken()).toBe(token);
+      await expect(app.manager.getAccessToken()).resolves.toBe(token);
+      expect(gateway.tokenRequests).toBe(0);
+    });
+
     it('a verification that fails (gateway 503) keeps the unexpired cached token instead of failing callers', async () => {
       const token = await app.manager.getAccessToken();
       clock.advanceSeconds(5);

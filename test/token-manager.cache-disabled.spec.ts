@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { TokenConfigError } from '../lib/index.js';
+import { MemoryTokenStore, TokenConfigError } from '../lib/index.js';
 import { TestIdp } from './support/test-idp.js';
 import { startTokenApp, type TokenApp } from './support/token-app.js';
 
@@ -49,5 +49,11 @@ describe('cache: false (the Go seed’s disabled mode) against oidc-provider', (
     expect(error).toBeInstanceOf(TokenConfigError);
     expect((error as TokenConfigError).problems.map((problem) => problem.field).sort()).toEqual(['sessionExchange', 'stableAfterSeconds', 'stableAfterSeconds']);
     expect((error as Error).message).not.toContain('one-time-code');
+  });
+
+  it('cache: false with a fleet store is rejected at startup: the store is a cache too, and would keep handing out a rejected token', async () => {
+    const error = await startTokenApp({ tokenUrl: idp.tokenUrl, ...options, store: new MemoryTokenStore() }).catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(TokenConfigError);
+    expect((error as TokenConfigError).problems).toEqual([{ field: 'store', message: expect.stringContaining('cache: false') }]);
   });
 });

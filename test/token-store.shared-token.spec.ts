@@ -87,6 +87,40 @@ describe('token managers sharing a TokenStore', () => {
     expect(idp.tokenRequests).toBe(2);
   });
 
+  it('an instance that saw a token rejected never takes it from the store again, even when the store could not delete it', async () => {
+    const memory = new MemoryTokenStore();
+    const store: TokenStore = {
+      get: (key) => memory.get(key),
+      set: (key, token, ttlMs) => memory.set(key, token, ttlMs),
+      deleteIfEqual: async () => {
+        throw new TokenStoreError('compare-and-delete failed');
+      },
+      acquireLease: (key, owner, ttlMs) => memory.acquireLease(key, owner, ttlMs),
+      releaseLease: (key, owner) => memory.releaseLease(key, owner),
+    };
+    const [first, second] = await Promise.all([start({ store }), start({ store })]);
+    const rejected = await first!.getAccessToken();
+    expect(await second!.getAccessToken()).toBe(rejected);
+    first!.invalidate(rejected);
+    const renewed = await first!.getAccessToken();
+    expect(renewed).not.toBe(rejected);
+    expect(idp.tokenRequests).toBe(2);
+  });
+
+  it('a rejected token that another instance writes back late is never adopted again, however many tokens were rejected since', async () => {
+    const store = new MemoryTokenStore();
+    const manager = await start({ store });
+    const first = await manager.getAccessToken();
+    manager.invalidate(first);
+    const second = await manager.getAccessToken();
+    // A slow instance stores the first token again, after the second one was rejected too.
+    manager.invalidate(second);
+    await store.set(manager.cacheKey, { accessToken: first, tokenType: 'Bearer', expiresInSeconds: 3600, expiresInDefaulted: false, obtainedAtMs: Date.now() }, 3_600_000);
+    const third = await manager.getAccessToken();
+    expect([first, second]).not.toContain(third);
+    expect(idp.tokenRequests).toBe(3);
+  });
+
   it('a store that fails every command never fails a caller: the instance keeps its own single-flight', async () => {
     const store = new UnreachableStore();
     const manager = await start({ store });

@@ -1,12 +1,11 @@
 import type { EndpointRequest } from '../errors/endpoint-request.js';
 import { TokenEndpointError } from '../errors/token-endpoint.error.js';
 import { TokenResponseError } from '../errors/token-response.error.js';
+import { isSendableAccessToken } from '../internal/access-token-syntax.js';
 import { MAX_TOKEN_LIFETIME_SECONDS } from '../options/token-options.defaults.js';
 import type { IssuedToken } from './issued-token.interface.js';
 import { quoteServerText } from './server-text.js';
 
-/** RFC 6749 Appendix A.12 `1*VSCHAR`, without space at either end (header values are trimmed, so such a token could not be sent as issued). */
-const ACCESS_TOKEN = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 
 /** A raw answer of the token endpoint. @internal */
 export interface TokenEndpointAnswer {
@@ -50,7 +49,7 @@ export function parseTokenResponse(
   // A session-exchange answer may omit token_type; it is a Bearer token by contract of that endpoint.
   const tokenType = payload.token_type ?? (tokenTypeOptional ? 'Bearer' : undefined);
   if (typeof accessToken !== 'string' || accessToken === '') throw malformed('"access_token" is missing or not a non-empty string');
-  if (!ACCESS_TOKEN.test(accessToken)) {
+  if (!isSendableAccessToken(accessToken)) {
     throw malformed('"access_token" has characters an Authorization header cannot carry (RFC 6749 A.12: printable ASCII, no space at either end)');
   }
   if (typeof tokenType !== 'string') throw malformed('"token_type" is missing');

@@ -1,4 +1,4 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
 import { inspect } from 'node:util';
 import { defer, firstValueFrom, map, type Observable, of, shareReplay, Subject, tap } from 'rxjs';
 import { DpopService } from '../dpop/dpop.service.js';
@@ -16,7 +16,8 @@ import { retryAfterMs } from '../retry/retry-delay.js';
 import { retryTransientFailures, type ScheduledRetry } from '../retry/retry-transient-failures.js';
 import { createTokenSource } from '../source/create-token-source.js';
 import type { TokenSource } from '../source/token-source.interface.js';
-import { SharedTokenCoordinator } from '../store/shared-token.coordinator.js';
+import { type LocalFetch, SharedTokenCoordinator } from '../store/shared-token.coordinator.js';
+import { storeCommand } from '../store/store-command.js';
 import { tokenCacheKey } from '../store/token-cache-key.js';
 import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT } from '../token.internal-constants.js';
 import { type CachedToken, cacheIssuedToken, isFresh, tokenPhase } from './cached-token.js';
@@ -54,7 +55,7 @@ type TokenFetch = (signal: AbortSignal) => Promise<(IssuedToken & { readonly obt
  * session exchange) is the token source's business (lib/source).
  */
 @Injectable()
-export class TokenManagerService implements OnModuleInit, OnModuleDestroy, BeforeApplicationShutdown {
+export class TokenManagerService implements OnModuleInit, OnModuleDestroy, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger: Logger;
   /** The client name given to `TokenModule.forRoot({ name })`; undefined for the unnamed client. */
   readonly name: string | undefined;
@@ -91,11 +92,11 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
     this.#source = createTokenSource(options, endpoint, context);
     this.#clock = options.clock;
     this.#cacheKey = tokenCacheKey(options, dpop?.thumbprint);
-    const { store, refreshMarginSeconds, storeLeaseMs: leaseMs, storeWaitMs: waitMs } = options;
+    const { store, refreshMarginSeconds, storeLeaseMs: leaseMs, storeWaitMs: waitMs, requestTimeoutMs: commandTimeoutMs } = options;
     this.#fleet =
       store === undefined
         ? undefined
-        : new SharedTokenCoordinator({ store, key: this.#cacheKey, clock: this.#clock, refreshMarginSeconds, leaseMs, waitMs, logger: this.logger });
+        : new SharedTokenCoordinator({ store, key: this.#cacheKey, clock: this.#clock, refreshMarginSeconds, leaseMs, waitMs, commandTimeoutMs, logger: this.logger });
   }
 
   /** The startup line: which client, which endpoint. */
@@ -138,14 +139,15 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
 
   /**
    * Drops the cached token. Given the token a server rejected, drops it only if it is still the
-   * cached one, so a late 401 for an old token never discards a fresh one.
+   * cached one, so a late 401 for an old token never discards a fresh one. With a `store`, the dropped
+   * token is also deleted from it if it is still the shared one, and never taken from it again here.
    */
   invalidate(rejectedToken?: string): void {
     const cached = this.#cached;
     if (cached === undefined) return;
     if (rejectedToken !== undefined && rejectedToken !== cached.value) return;
     this.#cached = undefined;
-    this.#fleet?.invalidate(cached.value);
+    void this.#fleet?.invalidate(cached.value);
     this.logger.debug('Cached token invalidated');
     this.#events.next({ type: 'invalidated', at: new Date(this.#clock()) });
   }
@@ -154,11 +156,12 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
    * For the HTTP layer after a 401: drops `rejectedToken` and returns a different token when the
    * server can give one. When the token endpoint hands back the rejected token (a gateway that caches
    * it), the token is revoked (with a revocation endpoint) and fetched once more. Concurrent calls for
-   * the same rejected token share one renewal. Session mode: rejects with `SessionTokenExpiredError`.
+   * the same rejected token share one renewal; with a `store`, so do the instances of a fleet (the
+   * renewal goes through the store's lease). Session mode: rejects with `SessionTokenExpiredError`.
    */
   async renewRejected(rejectedToken: string, options?: AccessTokenRequestOptions): Promise<string> {
     this.invalidate(rejectedToken);
-    const renew: TokenFetch = (signal) => this.#source.renewRejected(rejectedToken, signal);
+    const renew: TokenFetch = (signal) => this.fetchToken(signal, (fetchSignal) => this.#source.renewRejected(rejectedToken, fetchSignal));
     const cached = this.#cached;
     const phase = tokenPhase(cached, this.#clock());
     if (phase !== 'expired') return cached!.value;
@@ -207,22 +210,32 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
     return this.#clock();
   }
 
-  /** `revokeOnShutdown`: revokes the cached token (RFC 7009) when the application shuts down. */
+  /**
+   * `revokeOnShutdown`: revokes the cached token (RFC 7009) when the application shuts down. With a
+   * `store` the token is the fleet's: it is deleted from the store first (compare-and-delete), so no
+   * instance adopts it once revoked, and those still holding it renew it once, through the lease.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     const cached = this.#cached;
     if (!this.#options.revokeOnShutdown || cached === undefined) return;
     this.#cached = undefined;
+    await this.#fleet?.invalidate(cached.value);
     await this.#source.revokeQuietly(cached.value);
   }
 
   /**
-   * Aborts the refresh in flight and its retry waits (its waiters get an `AbortError`; later calls reject
-   * with one) and closes the token store.
+   * Aborts the refresh in flight, its store commands and its retry waits (its waiters get an
+   * `AbortError`; later calls reject with one).
    */
   async onModuleDestroy(): Promise<void> {
     this.#shutdown.abort();
     this.#events.complete();
-    await this.#options.store?.close?.();
+  }
+
+  /** Closes the token store, last (after `revokeOnShutdown` used it), within the store's deadline. */
+  async onApplicationShutdown(): Promise<void> {
+    const store = this.#options.store;
+    if (store?.close !== undefined) await storeCommand(store, (open) => open.close!(), this.#options.requestTimeoutMs).catch(() => undefined);
   }
 
   private acquire(signal?: AbortSignal): Promise<string> {
@@ -287,9 +300,11 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
     return refresh$;
   }
 
-  /** A new token from the token source, through the fleet's store when one is configured. */
-  private async fetchToken(signal: AbortSignal): Promise<IssuedToken & { readonly obtainedAtMs?: number }> {
-    const fetchLocally = (fetchSignal: AbortSignal) => this.#source.fetchToken(fetchSignal, this.#cached);
+  /** A new token from the token source (`fetchLocally`), through the fleet's store when one is configured. */
+  private async fetchToken(
+    signal: AbortSignal,
+    fetchLocally: LocalFetch = (fetchSignal) => this.#source.fetchToken(fetchSignal, this.#cached),
+  ): Promise<IssuedToken & { readonly obtainedAtMs?: number }> {
     if (this.#fleet === undefined) return fetchLocally(signal);
     const { issued, obtainedAtMs } = await this.#fleet.obtain(fetchLocally, signal);
     return { ...issued, obtainedAtMs };

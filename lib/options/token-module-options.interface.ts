@@ -110,7 +110,7 @@ export interface TokenModuleOptions {
   clock?: Clock;
   /**
    * Cache tokens, default true. `false`: every `getAccessToken()` requests a token; callers that arrive
-   * while a request is in flight share it.
+   * while a request is in flight share it. Not with `store` (a store is a cache too).
    */
   cache?: boolean;
   /**
@@ -126,9 +126,12 @@ export interface TokenModuleOptions {
    * use, since another instance sharing the gateway token may have revoked it.
    */
   stableAfterSeconds?: number;
-  /** Revoke the cached token at application shutdown (needs a revocation endpoint). Default false. */
+  /**
+   * Revoke the cached token at application shutdown (needs a revocation endpoint). Default false. With
+   * `store`, the token is deleted from the store first (compare-and-delete), so the fleet renews it once.
+   */
   revokeOnShutdown?: boolean;
-  /** Session-exchange mode (see `SessionExchangeOptions`). */
+  /** Session-exchange mode (see `SessionExchangeOptions`). Not with `store`: a session token is never shared. */
   sessionExchange?: SessionExchangeOptions;
   /**
    * The authorized `HttpService` this module exports: axios options (`baseURL`, `timeout`, ...) plus
@@ -142,12 +145,16 @@ export interface TokenModuleOptions {
   /**
    * Shares one token per client across a fleet of instances, e.g. `new RedisTokenStore({ redis })`
    * from `nestjs-client-credentials/redis`. The in-process cache stays in front of it: a fresh token
-   * never touches the store. Default: none (each instance fetches its own token). See "Running a fleet".
+   * never touches the store. Default: none (each instance fetches its own token). Each store call has
+   * `requestTimeoutMs` to answer; past it the instance fetches its own token. Not with `cache: false` or
+   * `sessionExchange`. See "Running a fleet".
    */
   store?: TokenStore;
   /**
    * How long the fleet-wide fetch lease lives if its owner dies before releasing it, in milliseconds.
-   * Default `requestTimeoutMs + 5000`. Only with `store`.
+   * It must outlast the owner's slowest fetch, or a second instance takes over and a second token is
+   * issued. Default: the requests one fetch can take at worst × `requestTimeoutMs`, + 5000 (one request;
+   * up to five with `revocationUrl`; token requests count twice with `dpop`). Only with `store`.
    */
   storeLeaseMs?: number;
   /**

@@ -26,5 +26,17 @@ export const DEFAULT_RETRY_MAX_RETRY_AFTER_SECONDS = 30;
 export const DEFAULT_RETRY_TOTAL_DEADLINE_MS = 30_000;
 /** After a refresh fails for good, callers without a valid token get that error at once for this long. */
 export const DEFAULT_FAILURE_COOLDOWN_MS = 2_000;
-/** The fleet fetch lease outlives one token request by this much (default `storeLeaseMs` = `requestTimeoutMs` + this). */
+/** The fleet fetch lease outlives the slowest fetch by this much (see `defaultStoreLeaseMs`). */
 export const STORE_LEASE_MARGIN_MS = 5_000;
+
+/**
+ * Default `storeLeaseMs`: the worst case of one fetch under the lease, each request allowed
+ * `requestTimeoutMs`, plus `STORE_LEASE_MARGIN_MS`. A fetch is one token request; with revoke-and-refetch
+ * up to three (the request, the refetch of an aging token, the refetch of a rejected one) and two
+ * revocations between them; with DPoP each token request may be sent twice (RFC 9449 §8 nonce).
+ */
+export function defaultStoreLeaseMs(requestTimeoutMs: number, revokeAgingTokens: boolean, dpop: boolean): number {
+  const tokenRequests = (revokeAgingTokens ? 3 : 1) * (dpop ? 2 : 1);
+  const revocations = revokeAgingTokens ? 2 : 0;
+  return (tokenRequests + revocations) * requestTimeoutMs + STORE_LEASE_MARGIN_MS;
+}

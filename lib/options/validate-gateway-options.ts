@@ -10,7 +10,7 @@ type GatewaySettings = Pick<
 
 /**
  * Checks the token-source options (cache, gateway revocation, stable window, session exchange) and the
- * combinations that cannot work together.
+ * combinations that cannot work together (a session exchange with `cache: false` or with a fleet `store`).
  * @internal
  */
 export function validateGatewayOptions(options: Partial<TokenModuleOptions>, report: Report): { settings: GatewaySettings; secrets: ClientCredentials } {
@@ -43,6 +43,8 @@ export function validateGatewayOptions(options: Partial<TokenModuleOptions>, rep
       }
       sessionCode = requireNonEmptyString(exchange.code, 'sessionExchange.code', report);
       if (cache === false) report('sessionExchange', 'needs cache: the code is single-use, so the session token must be kept');
+      // A session token belongs to its code: in a fleet store every registration of the client would adopt it.
+      if (options.store !== undefined && options.store !== null) report('sessionExchange', 'cannot be used with store: a session token belongs to one session and is never shared with a fleet');
       if (stableAfterSeconds > 0) report('stableAfterSeconds', 'cannot be used with sessionExchange (a session token cannot be re-verified)');
     }
   }

@@ -5,7 +5,7 @@ import {
   DEFAULT_REFRESH_MARGIN_SECONDS,
   DEFAULT_FAILURE_COOLDOWN_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
-  STORE_LEASE_MARGIN_MS,
+  defaultStoreLeaseMs,
 } from './token-options.defaults.js';
 import { validateRetryOptions } from './validate-retry-options.js';
 import { ResolvedTokenOptions } from './resolved-token-options.js';
@@ -76,9 +76,11 @@ export function validateTokenOptions(raw: unknown): ResolvedTokenOptions {
   const store = options.store ?? undefined;
   const missing = store === undefined ? [] : TOKEN_STORE_METHODS.filter((method) => typeof (store as unknown as Record<string, unknown>)?.[method] !== 'function');
   if (missing.length > 0) report('store', `must be a TokenStore (missing ${missing.join(', ')})`);
-  const storeLeaseMs = numberInRange(options.storeLeaseMs, requestTimeoutMs + STORE_LEASE_MARGIN_MS, 'storeLeaseMs', 1, report);
-  const storeWaitMs = numberInRange(options.storeWaitMs, storeLeaseMs + requestTimeoutMs, 'storeWaitMs', 0, report);
+  // A store is a cache the fleet shares: with cache: false it would hand out the token nobody keeps.
+  if (store !== undefined && options.cache === false) report('store', 'cannot be used with cache: false (the store is a cache shared by the fleet); remove one of them');
   const dpop = validateDpopOption(options.dpop, report);
+  const storeLeaseMs = numberInRange(options.storeLeaseMs, defaultStoreLeaseMs(requestTimeoutMs, gateway.settings.revokeAgingTokens, dpop !== undefined), 'storeLeaseMs', 1, report);
+  const storeWaitMs = numberInRange(options.storeWaitMs, storeLeaseMs + requestTimeoutMs, 'storeWaitMs', 0, report);
   const warmUp = oneOf(options.warmUp, WARM_UP_MODES, 'off', 'warmUp', report);
   const allowHttpDiscoveredEndpoints = optionalBoolean(options.allowHttpDiscoveredEndpoints, false, 'allowHttpDiscoveredEndpoints', report);
 

@@ -4,13 +4,17 @@ import type { IssuedToken } from '../endpoint/issued-token.interface.js';
 import { cacheIssuedToken } from '../manager/cached-token.js';
 import type { Clock } from '../options/token-module-options.interface.js';
 import { RateLimitedLog } from './rate-limited-log.js';
-import { pickStoredToken, type TokenStore } from './token-store.interface.js';
+import { storeCommand } from './store-command.js';
+import { pickStoredToken, type StoredToken, type TokenStore } from './token-store.interface.js';
+import { storedTokenExpiresAtMs, usableStoredToken } from './usable-stored-token.js';
 import { abortableSleep } from '../internal/abortable-sleep.js';
 import { errorSummary } from '../internal/error-summary.js';
 
 /** First and longest pause between two looks at the store while another instance fetches. */
 const FIRST_POLL_MS = 20;
 const MAX_POLL_MS = 250;
+/** Rejected tokens remembered, so none of them is adopted from the store again. */
+const REMEMBERED_REJECTIONS = 8;
 
 /** What the coordinator needs to know. @internal */
 export interface SharedTokenCoordinatorSettings {
@@ -24,6 +28,8 @@ export interface SharedTokenCoordinatorSettings {
   readonly leaseMs: number;
   /** How long an instance waits for the lease owner before fetching a token itself. */
   readonly waitMs: number;
+  /** Deadline of one store command; past it the store counts as failed and the instance fetches itself. */
+  readonly commandTimeoutMs: number;
   readonly logger: Logger;
 }
 
@@ -35,6 +41,9 @@ export interface ObtainedToken {
   readonly source: 'store' | 'endpoint';
 }
 
+/** Fetches a token at the token source, by this instance. @internal */
+export type LocalFetch = (signal: AbortSignal) => Promise<IssuedToken>;
+
 /**
  * How a fleet shares a token: distributed single-flight over a `TokenStore`.
  *
@@ -44,41 +53,45 @@ export interface ObtainedToken {
  *    lease expires after `leaseMs` and the next instance takes over.
  * 3. The others poll the store with backoff (and retry the lease) until the token appears, and past
  *    `waitMs` fetch a token themselves.
- * 4. When the store fails (down, slow, unreadable), the instance fetches locally: the manager's
- *    in-process single-flight still holds, callers never see the store's error, and the next refresh
- *    tries the store again.
+ * 4. When the store fails (down, slow, unreadable), or a command gets no answer within
+ *    `commandTimeoutMs`, the instance fetches locally: the manager's in-process single-flight still
+ *    holds, callers never see the store's error, and the next refresh tries the store again.
  *
- * "Fresh" uses the same refresh instant as the manager's cache, so a stale shared token triggers one
- * fleet-wide refresh instead of being handed around until it expires.
+ * What is read from the store is checked like an answer of the token endpoint (`usableStoredToken`),
+ * and a token this instance saw rejected is never taken from it again. A write never replaces a
+ * stored token that expires later: that one is adopted instead. "Fresh" uses the same refresh instant
+ * as the manager's cache, so a stale shared token triggers one fleet-wide refresh.
  * @internal
  */
 export class SharedTokenCoordinator {
   readonly #settings: SharedTokenCoordinatorSettings;
   readonly #ownerId = randomUUID();
   readonly #outageLog: RateLimitedLog;
+  readonly #unusableLog: RateLimitedLog;
   #storeAvailable = true;
-  /** The token this instance saw rejected: never taken from the store again. */
-  #rejected: string | undefined;
+  /** Tokens this instance saw rejected, the latest last. */
+  readonly #rejected: string[] = [];
 
   constructor(settings: SharedTokenCoordinatorSettings) {
     this.#settings = settings;
     this.#outageLog = new RateLimitedLog(settings.logger);
+    this.#unusableLog = new RateLimitedLog(settings.logger);
   }
 
   /** A token from the store, or from `fetchLocally` by this instance as lease owner or as fallback. */
-  async obtain(fetchLocally: (signal: AbortSignal) => Promise<IssuedToken>, signal: AbortSignal): Promise<ObtainedToken> {
-    const { store, key, leaseMs, waitMs } = this.#settings;
+  async obtain(fetchLocally: LocalFetch, signal: AbortSignal): Promise<ObtainedToken> {
+    const { key, leaseMs, waitMs } = this.#settings;
     const deadlineMs = Date.now() + waitMs;
     for (let pollMs = FIRST_POLL_MS; ; pollMs = Math.min(pollMs * 2, MAX_POLL_MS)) {
       let leased = false;
       let leaseRequested = false;
       try {
-        let shared = await this.readFresh();
+        let shared = await this.readFresh(signal);
         if (shared === undefined) {
           leaseRequested = true;
-          leased = await store.acquireLease(key, this.#ownerId, leaseMs);
+          leased = await this.command((store) => store.acquireLease(key, this.#ownerId, leaseMs), signal);
           // Another instance may have stored a token between our read and our lease.
-          if (leased) shared = await this.readFresh();
+          if (leased) shared = await this.readFresh(signal);
         }
         if (shared !== undefined) {
           if (leased) void this.release();
@@ -89,6 +102,7 @@ export class SharedTokenCoordinator {
         // A timed-out lease request may still land in the store: release it (compare-and-delete), so
         // the fleet does not wait out a lease nobody is fetching under.
         if (leaseRequested) void this.release();
+        if (signal.aborted) throw error;
         this.markUnavailable(error);
         return this.fetch(fetchLocally, signal, false);
       }
@@ -103,32 +117,43 @@ export class SharedTokenCoordinator {
   }
 
   /**
-   * A server rejected `accessToken`: delete it from the store only if it is still the shared one, so
-   * a fleet that sees the same 401 everywhere refreshes once. Issued synchronously, before any later
-   * read of this instance, so this instance never reads the rejected token back.
+   * A server rejected `accessToken`: it is never taken from the store again here, and it is deleted
+   * from the store if it is still the shared one (compare-and-delete), so a fleet that sees the same 401
+   * everywhere refreshes once. The delete is issued synchronously, before any later read of this
+   * instance, and only once per token. Settles when the store answered or failed; never rejects.
    */
-  invalidate(accessToken: string): void {
-    this.#rejected = accessToken;
-    this.#settings.store.deleteIfEqual(this.#settings.key, accessToken).then(
-      () => this.markAvailable(),
-      (error: unknown) => this.markUnavailable(error),
-    );
+  invalidate(accessToken: string): Promise<void> {
+    if (this.#rejected.includes(accessToken)) return Promise.resolve();
+    this.#rejected.push(accessToken);
+    if (this.#rejected.length > REMEMBERED_REJECTIONS) this.#rejected.shift();
+    return this.deleteShared(accessToken);
   }
 
-  /** The stored token if it is fresh by this instance's clock and margin, and not one seen rejected. */
-  private async readFresh(): Promise<ObtainedToken | undefined> {
-    const stored = await this.#settings.store.get(this.#settings.key);
+  /** The stored token if it is usable here and fresh by this instance's clock and margin. */
+  private async readFresh(signal: AbortSignal): Promise<ObtainedToken | undefined> {
+    const stored = await this.readUsable(signal);
     if (stored === undefined) return undefined;
-    if (stored.accessToken === this.#rejected) {
-      this.invalidate(stored.accessToken);
-      return undefined;
-    }
     const cached = cacheIssuedToken(stored, stored.obtainedAtMs, this.#settings.refreshMarginSeconds);
     if (this.#settings.clock() >= cached.refreshAtMs) return undefined;
     return { issued: stored, obtainedAtMs: stored.obtainedAtMs, source: 'store' };
   }
 
-  private async fetchAsLeaseOwner(fetchLocally: (signal: AbortSignal) => Promise<IssuedToken>, signal: AbortSignal): Promise<ObtainedToken> {
+  /** The stored token unless it is unusable (`usableStoredToken`) or one this instance saw rejected. */
+  private async readUsable(signal: AbortSignal): Promise<StoredToken | undefined> {
+    const value = await this.command((store) => store.get(this.#settings.key), signal);
+    if (value === undefined) return undefined;
+    const stored = usableStoredToken(value, this.#settings.clock());
+    if (stored === undefined) {
+      this.#unusableLog.warn('The token store holds a token that is not usable (malformed, or a lifetime out of bounds); treated as absent');
+      return undefined;
+    }
+    if (!this.#rejected.includes(stored.accessToken)) return stored;
+    // Written back late by another instance, or our compare-and-delete failed: delete it again.
+    void this.deleteShared(stored.accessToken);
+    return undefined;
+  }
+
+  private async fetchAsLeaseOwner(fetchLocally: LocalFetch, signal: AbortSignal): Promise<ObtainedToken> {
     try {
       return await this.fetch(fetchLocally, signal, true);
     } finally {
@@ -137,28 +162,45 @@ export class SharedTokenCoordinator {
     }
   }
 
-  /** Fetches a token here and, when `share`, stores it for the fleet (a store failure is only logged). */
-  private async fetch(fetchLocally: (signal: AbortSignal) => Promise<IssuedToken>, signal: AbortSignal, share: boolean): Promise<ObtainedToken> {
+  /**
+   * Fetches a token here and, when `share`, stores it for the fleet (a store failure is only logged),
+   * unless the store now holds a token that expires later (another instance's later request): then
+   * that one is returned and kept.
+   */
+  private async fetch(fetchLocally: LocalFetch, signal: AbortSignal, share: boolean): Promise<ObtainedToken> {
     const obtainedAtMs = this.#settings.clock();
     const issued = await fetchLocally(signal);
-    if (share) {
-      const ttlMs = obtainedAtMs + issued.expiresInSeconds * 1000 - this.#settings.clock();
-      if (ttlMs > 0) {
-        try {
-          await this.#settings.store.set(this.#settings.key, pickStoredToken({ ...issued, obtainedAtMs }), Math.ceil(ttlMs));
-        } catch (error) {
-          this.markUnavailable(error);
-        }
-      }
+    const fetched: ObtainedToken = { issued, obtainedAtMs, source: 'endpoint' };
+    if (!share) return fetched;
+    const mine = pickStoredToken({ ...issued, obtainedAtMs });
+    try {
+      const stored = await this.readUsable(signal);
+      if (stored !== undefined && storedTokenExpiresAtMs(stored) > storedTokenExpiresAtMs(mine)) return { issued: stored, obtainedAtMs: stored.obtainedAtMs, source: 'store' };
+      const ttlMs = storedTokenExpiresAtMs(mine) - this.#settings.clock();
+      if (ttlMs > 0) await this.command((store) => store.set(this.#settings.key, mine, Math.ceil(ttlMs)), signal);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      this.markUnavailable(error);
     }
-    return { issued, obtainedAtMs, source: 'endpoint' };
+    return fetched;
+  }
+
+  private deleteShared(accessToken: string): Promise<void> {
+    return this.command((store) => store.deleteIfEqual(this.#settings.key, accessToken)).then(
+      () => this.markAvailable(),
+      (error: unknown) => this.markUnavailable(error),
+    );
   }
 
   private release(): Promise<void> {
-    return this.#settings.store.releaseLease(this.#settings.key, this.#ownerId).then(
+    return this.command((store) => store.releaseLease(this.#settings.key, this.#ownerId)).then(
       () => undefined,
       (error: unknown) => this.markUnavailable(error),
     );
+  }
+
+  private command<T>(run: (store: TokenStore) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return storeCommand(this.#settings.store, run, this.#settings.commandTimeoutMs, signal);
   }
 
   private markUnavailable(error: unknown): void {

@@ -7,8 +7,9 @@ const FINGERPRINT_VERSION = 'v1';
 /**
  * The fingerprint under which a fleet shares a token: SHA-256 (hex) over everything that changes
  * which token the endpoint issues — token URL, client id, SHA-256 of the client secret, scope,
- * audience, resource indicators and extra parameters, and with DPoP the key thumbprint (a DPoP-bound
- * token is useless to an instance holding another key). Store key names carry only this hash, never a
+ * audience, resource indicators and extra parameters, with DPoP the key thumbprint (a DPoP-bound
+ * token is useless to an instance holding another key), and in session mode the exchange URL and a
+ * SHA-256 of the session code (a session token belongs to its session). Store key names carry only this hash, never a
  * client id in clear or a secret. A rotated secret yields a new key, so instances on the old and the
  * new secret never hand each other tokens.
  * @internal
@@ -26,6 +27,8 @@ export function tokenCacheKey(options: ResolvedTokenOptions, dpopThumbprint?: st
     Object.entries(options.extraParams).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
     // Appended only with DPoP, so the keys of Bearer clients stay what they were.
     ...(dpopThumbprint !== undefined ? [['dpop', dpopThumbprint]] : []),
+    // A session token belongs to its code: appended only in session mode, the code hashed.
+    ...(options.sessionExchangeUrl !== undefined ? [['session', options.sessionExchangeUrl, sha256Hex(options.revealCredentials().sessionCode ?? '')]] : []),
   ]);
   return sha256Hex(material);
 }

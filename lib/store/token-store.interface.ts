@@ -30,7 +30,9 @@ export function pickStoredToken(token: StoredToken): StoredToken {
  * Where a fleet of instances shares one token per client, and the lease that elects the one instance
  * that fetches it. `key` is an opaque fingerprint of the client (see `tokenCacheKey`); a store derives
  * its own names from it. Every method may reject when the store is unreachable: the token manager then
- * falls back to fetching the token itself, so a store outage never fails a caller.
+ * falls back to fetching the token itself, so a store outage never fails a caller. It does the same
+ * when a call does not answer within the module's `requestTimeoutMs`. What `get` returns is checked like
+ * a token endpoint's answer (sendable token, known type, bounded lifetime); anything else counts as absent.
  *
  * Implementations: `MemoryTokenStore` (one process) and `RedisTokenStore`
  * (`nestjs-client-credentials/redis`).

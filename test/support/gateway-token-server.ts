@@ -25,6 +25,8 @@ export class GatewayTokenServer {
   failingTokenRequests = 0;
   /** Acknowledge revocations without revoking (a gateway that keeps handing out the token). */
   ignoreRevocations = false;
+  /** Issue a new token at every token request, which revokes the one issued before (only the latest works). */
+  revokePreviousOnIssue = false;
   #current: { value: string; issuedAtMs: number } | undefined;
   #issued = 0;
 
@@ -94,7 +96,7 @@ export class GatewayTokenServer {
         this.failingTokenRequests -= 1;
         return json(response, 503, { error: 'temporarily_unavailable' });
       }
-      if (this.active() === undefined) this.issueEarlier(0);
+      if (this.active() === undefined || this.revokePreviousOnIssue) this.issueEarlier(0);
       const current = this.active()!;
       const expiresIn = Math.ceil((current.issuedAtMs + this.lifetimeSeconds * 1000 - this.clock.now()) / 1000);
       return json(response, 200, { access_token: current.value, token_type: 'Bearer', expires_in: expiresIn, scope: 'default' });

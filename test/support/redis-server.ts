@@ -87,16 +87,28 @@ export class RedisServer {
   private constructor(readonly port: number) {}
 
   static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort());
-    await server.restart();
-    return server;
+    // Another process on this shared machine may take the free port first: then try another one.
+    for (let attempt = 1; ; attempt++) {
+      const server = new RedisServer(await freePort());
+      try {
+        await server.restart();
+        return server;
+      } catch (error) {
+        await server.stop();
+        if (attempt >= 5) throw error;
+      }
+    }
   }
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  /** Starts redis-server on this port and resolves when it accepts connections. */
+  /**
+   * Starts redis-server on this port and resolves when it accepts connections, once it is certain that
+   * the server answering there is the one just started (not another process's, which would keep
+   * accepting while ours exits with "address in use").
+   */
   async restart(): Promise<void> {
     const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     this.#process = child;
@@ -105,6 +117,7 @@ export class RedisServer {
       if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start on port ${this.port}`);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
+    if ((await answeringProcessId(this.port)) !== child.pid) throw new Error(`another server answers on port ${this.port}`);
   }
 
   /** SIGKILL, as a crash: no shutdown, data gone. Resolves when the process has exited. */
@@ -135,4 +148,18 @@ function accepts(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/** The `process_id` of the Redis server answering on `port` (INFO server), or undefined. */
+async function answeringProcessId(port: number): Promise<number | undefined> {
+  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, enableOfflineQueue: false, retryStrategy: () => null });
+  try {
+    await probe.connect();
+    const pid = /process_id:(\d+)/.exec(await probe.info('server'))?.[1];
+    return pid === undefined ? undefined : Number(pid);
+  } catch {
+    return undefined;
+  } finally {
+    probe.disconnect();
+  }
 }

@@ -51,6 +51,8 @@ export class TestIdp {
   readonly tokenRequestProofs: (string | undefined)[] = [];
   /** Milliseconds to hold each token request before answering. */
   delayMs = 0;
+  /** Token requests to hold until released, in arrival order (see `holdNextTokenRequest`). */
+  readonly #holds: Promise<void>[] = [];
 
   private constructor(
     readonly provider: Provider,
@@ -60,6 +62,16 @@ export class TestIdp {
 
   get tokenUrl(): string {
     return `${this.issuer}/token`;
+  }
+
+  /**
+   * Holds the next token request that arrives (after it is counted) until the returned function is
+   * called: a slow IdP whose pace the test sets, without any timing.
+   */
+  holdNextTokenRequest(): () => void {
+    let release!: () => void;
+    this.#holds.push(new Promise<void>((resolve) => (release = resolve)));
+    return release;
   }
   get introspectionUrl(): string {
     return `${this.issuer}/token/introspection`;
@@ -135,6 +147,8 @@ export class TestIdp {
         idp.tokenRequests += 1;
         idp.tokenRequestProofs.push(ctx.get('DPoP') || undefined);
         if (idp.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, idp.delayMs));
+        const hold = idp.#holds.shift();
+        if (hold !== undefined) await hold;
         const fault = idp.faults.shift();
         if (fault) {
           await fault(ctx as never);
