@@ -157,9 +157,9 @@ describe('configuration by environment', () => {
     expect(rejected.error?.issues.map((issue) => issue.message)).toEqual(['must be true/false, yes/no, on/off or 1/0']);
   });
 
-  it('the README table documents exactly the variables tokenConfig reads, with the option each sets', () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    const rows = [...readme.matchAll(/^\| `(OAUTH2_[A-Z_]+)` \| `([\w.]+)` \|/gm)].map(([, name, option]) => ({ name, option }));
+  it('the table of docs/configuration.md documents exactly the variables tokenConfig reads, with the option each sets', () => {
+    const guide = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+    const rows = [...guide.matchAll(/^\| `(OAUTH2_[A-Z_]+)` \| `([\w.]+)` \|/gm)].map(([, name, option]) => ({ name, option }));
     expect(rows).toEqual(TOKEN_ENVIRONMENT_VARIABLES.map(({ name, option }) => ({ name, option })));
   });
 
