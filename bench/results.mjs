@@ -1,9 +1,23 @@
 // bench/results.md: the machine, the Node version, the date and the Markdown sections of one run.
 import os from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const RESULTS_FILE = fileURLToPath(new URL('./results.md', import.meta.url));
+
+/**
+ * The hand-written section of results.md: what several runs showed (ranges, variation), which one run cannot.
+ * A new run replaces everything above it and keeps it, so the figures keep living in this one file.
+ */
+const NOTES_HEADING = '## Notes from earlier runs';
+
+/** The notes section of the current results.md, heading included, or '' when there is none. */
+function keptNotes() {
+  if (!existsSync(RESULTS_FILE)) return '';
+  const text = readFileSync(RESULTS_FILE, 'utf8');
+  const start = text.indexOf(`\n${NOTES_HEADING}\n`);
+  return start === -1 ? '' : text.slice(start + 1).trimEnd();
+}
 
 /** One line naming the machine (CPU model × count), the OS, the Node version and the date. */
 export function machineMarkdown(date = new Date()) {
@@ -25,6 +39,7 @@ export function writeResults({ producedBy, startedAt, loadAtStart, sections }) {
   // The load average tells a reader how much else competed for the CPUs during the run.
   const load = `Load average (1 min) at the start ${loadAtStart.toFixed(2)}, at the end ${os.loadavg()[0].toFixed(2)}.`;
   const note = process.env.BENCH_NOTE ? ` ${process.env.BENCH_NOTE}` : '';
+  const notes = keptNotes();
   const text = [
     '# Benchmark results',
     '',
@@ -35,6 +50,7 @@ export function writeResults({ producedBy, startedAt, loadAtStart, sections }) {
     '',
     sections.join('\n\n'),
     '',
+    ...(notes ? [notes, ''] : []),
   ].join('\n');
   writeFileSync(RESULTS_FILE, text);
   return RESULTS_FILE;

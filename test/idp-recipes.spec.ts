@@ -4,8 +4,8 @@ import { json, ProgrammableServer, type RecordedRequest } from './support/progra
 import { startTokenApp } from './support/token-app.js';
 
 /**
- * Each IdP's quirk, as that IdP answers (oidc-provider does not reproduce them). The README recipes
- * section documents the configuration each test uses.
+ * Each IdP's quirk, as that IdP answers (oidc-provider does not reproduce them). docs/idp-recipes.md
+ * documents the configuration each test uses.
  */
 describe('IdP recipes', () => {
   let server: ProgrammableServer;

@@ -1,9 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname ?? '.', '..');
-const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, any> };
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  exports: Record<string, any>;
+  homepage: string;
+  repository: { type: string; url: string };
+  bugs: { url: string };
+};
 const OPTIONAL_PEERS = ['@nestjs/config', 'zod', '@nestjs/terminus', '@opentelemetry/api'];
 
 /** Every package a lib file imports, following relative imports from `entry`. */
@@ -42,5 +48,32 @@ describe('package manifest', () => {
     expect(peersOf('health')).toEqual(['@nestjs/terminus']);
     expect(peersOf('otel')).toEqual(['@opentelemetry/api']);
     expect(peersOf('testing')).toEqual([]);
+  });
+
+  it('repository, bugs and homepage name the same GitHub repository', () => {
+    const repository = /^git\+(https:\/\/github\.com\/[\w.-]+\/[\w.-]+)\.git$/.exec(manifest.repository.url)?.[1];
+    expect(manifest.repository.type).toBe('git');
+    expect(repository).toBeDefined();
+    expect(manifest.bugs.url).toBe(`${repository}/issues`);
+    expect(manifest.homepage).toBe(`${repository}#readme`);
+  });
+
+  it('every dependency with an install script has a decision in allowScripts, so npm ci prints no notice about it', () => {
+    const unreviewed = JSON.parse(execFileSync('npm', ['install-scripts', 'ls', '--json'], { cwd: root, encoding: 'utf8' })) as { allowScripts: unknown[] };
+    expect(unreviewed.allowScripts).toEqual([]);
+  });
+
+  it('nest-cli.json describes projects that exist: their folders, tsconfig and entry file', () => {
+    const cli = JSON.parse(readFileSync(join(root, 'nest-cli.json'), 'utf8')) as {
+      projects: Record<string, { type: string; root: string; sourceRoot: string; entryFile?: string; compilerOptions: { tsConfigPath: string } }>;
+    };
+    expect(Object.keys(cli.projects).sort()).toEqual(['nestjs-client-credentials', 'sample']);
+    for (const project of Object.values(cli.projects)) {
+      expect([project.root, project.sourceRoot, project.compilerOptions.tsConfigPath].filter((path) => !existsSync(join(root, path)))).toEqual([]);
+      const tsconfig = JSON.parse(readFileSync(join(root, project.compilerOptions.tsConfigPath), 'utf8')) as { include: string[] };
+      const included = tsconfig.include.map((path) => join(dirname(join(root, project.compilerOptions.tsConfigPath)), path));
+      expect(included).toContain(join(root, project.sourceRoot));
+      if (project.type === 'application') expect(existsSync(join(root, project.sourceRoot, `${project.entryFile}.ts`))).toBe(true);
+    }
   });
 });

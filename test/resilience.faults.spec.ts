@@ -18,7 +18,7 @@ const TRUNCATED_TOKEN_FRAGMENT = 'eyJhbGciOiJSUzI1NiJ9.trunc';
 const HANG_BOUND_MS = 5_000;
 const CALLERS = 25;
 
-/** Figures of the whole suite, printed at the end and quoted in README. */
+/** Figures of the whole suite, printed at the end and quoted in test/README.md. */
 const figures = { faultKinds: new Set<string>(), tokenRequests: 0, callers: 0, callersHung: 0, callersFailed: 0 };
 /** Everything the suite could leak through: log lines, errors, events, inspected module objects. */
 const exposed: string[] = [];

@@ -20,7 +20,7 @@ export interface TokenEnvironmentVariable {
 
 /**
  * Every environment variable `tokenConfig` reads. The one place that maps variables to options;
- * the README table lists the same rows. An empty variable counts as unset. Two variables of one option
+ * the table in docs/configuration.md lists the same rows. An empty variable counts as unset. Two variables of one option
  * (`OAUTH2_CLIENT_SECRET` and `OAUTH2_CLIENT_SECRET_FILE`) may not both be set.
  */
 export const TOKEN_ENVIRONMENT_VARIABLES: readonly TokenEnvironmentVariable[] = [

@@ -22,5 +22,5 @@ export function unknownEnvironmentVariables(env: Readonly<Record<string, string 
 
 /** The startup warning about one unknown variable. @internal */
 export function unknownVariableWarning({ name, closest }: UnknownEnvironmentVariable): string {
-  return `${name} is set, but tokenConfig does not read it${closest === undefined ? ' (see the README table of OAUTH2_* variables)' : `; did you mean ${closest}?`}`;
+  return `${name} is set, but tokenConfig does not read it${closest === undefined ? ' (see docs/configuration.md for the OAUTH2_* variables)' : `; did you mean ${closest}?`}`;
 }

@@ -100,7 +100,7 @@ async function fetchMetadata(options: ResolvedTokenOptions): Promise<Record<stri
     if (metadata === undefined) throw new TokenConfigError([{ field: 'issuer', message: `the discovery document at ${urlForDisplay(url)} is not a JSON object` }]);
     return metadata;
   }
-  // Both documents missing: the error names the last URL tried (RFC 8414's), the README names both.
+  // Both documents missing: the error names the last URL tried (RFC 8414's), docs/client-authentication.md names both.
   throw lastFailure!;
 }
 

@@ -157,9 +157,9 @@ describe('configuration by environment', () => {
     expect(rejected.error?.issues.map((issue) => issue.message)).toEqual(['must be true/false, yes/no, on/off or 1/0']);
   });
 
-  it('the README table documents exactly the variables tokenConfig reads, with the option each sets', () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    const rows = [...readme.matchAll(/^\| `(OAUTH2_[A-Z_]+)` \| `([\w.]+)` \|/gm)].map(([, name, option]) => ({ name, option }));
+  it('the table of docs/configuration.md documents exactly the variables tokenConfig reads, with the option each sets', () => {
+    const guide = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+    const rows = [...guide.matchAll(/^\| `(OAUTH2_[A-Z_]+)` \| `([\w.]+)` \|/gm)].map(([, name, option]) => ({ name, option }));
     expect(rows).toEqual(TOKEN_ENVIRONMENT_VARIABLES.map(({ name, option }) => ({ name, option })));
   });
 
@@ -192,7 +192,7 @@ describe('configuration by environment', () => {
       const moduleRef = await startTokenConfigApp(logger);
       try {
         expect(logger.lines.filter((line) => line.startsWith('warn'))).toEqual([
-          'warn OAUTH2_FAVOURITE_COLOUR is set, but tokenConfig does not read it (see the README table of OAUTH2_* variables) TokenConfig',
+          'warn OAUTH2_FAVOURITE_COLOUR is set, but tokenConfig does not read it (see docs/configuration.md for the OAUTH2_* variables) TokenConfig',
           'warn OAUTH2_SCOPES is set, but tokenConfig does not read it; did you mean OAUTH2_SCOPE? TokenConfig',
         ]);
         expect(logger.lines.join('\n')).not.toContain(SECRET);

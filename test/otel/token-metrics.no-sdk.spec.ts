@@ -48,7 +48,7 @@ describe('OpenTelemetry metrics without an SDK: a no-op that never gets in the w
     expect(idp.tokenRequests - requestsBefore).toBe(3);
 
     // The meter was taken from the no-op global provider at startup: an SDK registered only now
-    // (too late, as the README says) sees none of the module's measurements.
+    // (too late, as docs/health-and-metrics.md says) sees none of the module's measurements.
     const reader = new CollectingReader();
     const provider = new MeterProvider({ readers: [reader] });
     metrics.setGlobalMeterProvider(provider);

@@ -4,7 +4,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { tokenConfig, tokenOptionsFromEnvironment } from '../../lib/config/index.js';
 import { TokenConfigError, TokenModule } from '../../lib/index.js';
 
-/** The one-line setup the README gives: `@nestjs/config` reads the `oauth2` namespace, TokenModule uses it. */
+/** The one-line setup docs/configuration.md gives: `@nestjs/config` reads the `oauth2` namespace, TokenModule uses it. */
 export function tokenConfigImports(): Array<DynamicModule | Promise<DynamicModule>> {
   return [ConfigModule.forRoot({ ignoreEnvFile: true, load: [tokenConfig] }), TokenModule.forRootAsync(tokenConfig.asProvider())];
 }

@@ -6,7 +6,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { isAxiosError } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import { TokenHealthIndicator } from '../../lib/health/index.js';
-import { TokenEndpointError, TokenManagerService, TokenModule } from '../../lib/index.js';
+import { TokenConfigError, TokenEndpointError, TokenManagerService, TokenModule } from '../../lib/index.js';
 import { createTokenManagerMock, TokenManagerMock, TokenTestingModule } from '../../lib/testing/index.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { json, ProgrammableServer } from '../support/programmable-server.js';
@@ -20,6 +20,16 @@ class InvoicesClient {
   async list(): Promise<string[]> {
     const response = await firstValueFrom(this.http.get<string[]>(`${InvoicesClient.baseUrl}/invoices`));
     return response.data;
+  }
+}
+
+/** The same service as a user writes it for TokenModule's `http.baseURL`: relative paths only. */
+@Injectable()
+class RelativeInvoicesClient {
+  constructor(private readonly http: HttpService) {}
+
+  async list(): Promise<string[]> {
+    return (await firstValueFrom(this.http.get<string[]>('/invoices'))).data;
   }
 }
 
@@ -89,6 +99,47 @@ describe('testing a service with TokenTestingModule', () => {
     expect(tokens.invalidatedTokens).toEqual(['expired-token']);
     expect(tokens.getAccessTokenCalls).toBe(2);
     expect(events).toEqual(['acquired', 'invalidated', 'refreshed', 'unauthorized_retry']);
+  });
+
+  it('with http.baseURL, a service written for relative URLs calls its API and renews a rejected token once', async () => {
+    accepted = new Set(['fresh-token']);
+    moduleRef = await Test.createTestingModule({
+      imports: [TokenTestingModule.forRoot({ tokens: ['expired-token', 'fresh-token'], http: { baseURL: api.url, timeout: 5000 } })],
+      providers: [RelativeInvoicesClient],
+    }).compile();
+    await expect(moduleRef.get(RelativeInvoicesClient).list()).resolves.toEqual(['INV-1', 'INV-2']);
+    expect(api.requests.map((request) => request.url)).toEqual(['/invoices', '/invoices']);
+    expect(authorizations()).toEqual(['Bearer expired-token', 'Bearer fresh-token']);
+    expect(moduleRef.get(TokenManagerMock).invalidatedTokens).toEqual(['expired-token']);
+  });
+
+  it('with http, the token goes only to the allowed origins, as TokenModule sends it in production', async () => {
+    accepted = new Set(['scripted-token']);
+    const other = await ProgrammableServer.start((_request, response) => json(response, 200, ['OTHER']));
+    try {
+      moduleRef = await Test.createTestingModule({ imports: [TokenTestingModule.forRoot({ token: 'scripted-token', http: { baseURL: api.url } })] }).compile();
+      const http = moduleRef.get(HttpService);
+      await firstValueFrom(http.get('/invoices'));
+      await firstValueFrom(http.get(`${other.url}/elsewhere`));
+      expect(authorizations()).toEqual(['Bearer scripted-token']);
+      expect(other.requests.map((request) => request.headers.authorization)).toEqual([undefined]);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('an http option TokenModule would refuse is refused with the same TokenConfigError problems', () => {
+    const refuse = (http: object) => {
+      try {
+        TokenTestingModule.forRoot({ http });
+        return 'accepted';
+      } catch (error) {
+        return error instanceof TokenConfigError ? { message: error.message.split('\n')[0], fields: error.problems.map((problem) => problem.field) } : error;
+      }
+    };
+    expect(refuse({ baseURL: '/relative' })).toEqual({ message: 'Invalid TokenTestingModule options (1 problem):', fields: ['http.baseURL'] });
+    expect(refuse({ timeout: 1000 })).toEqual({ message: 'Invalid TokenTestingModule options (1 problem):', fields: ['http.allowedOrigins'] });
+    expect(refuse({ baseURL: 'http://127.0.0.1:1', headers: { Authorization: 'Bearer fixed' } })).toMatchObject({ fields: ['http.headers'] });
   });
 
   it('a second 401 reaches the service as the API error, after exactly one retry', async () => {
