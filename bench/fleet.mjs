@@ -29,15 +29,17 @@ async function startWorker(settings) {
   });
   await new Promise((resolve) => child.once('message', resolve));
   return {
-    send: (command, args = {}) => new Promise((resolve) => {
-      const id = nextId++;
-      pending.set(id, resolve);
-      child.send({ id, command, ...args });
-    }),
-    close: () => new Promise((resolve) => {
-      child.once('exit', resolve);
-      child.send({ id: -1, command: 'close' });
-    }),
+    send: (command, args = {}) =>
+      new Promise((resolve) => {
+        const id = nextId++;
+        pending.set(id, resolve);
+        child.send({ id, command, ...args });
+      }),
+    close: () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.send({ id: -1, command: 'close' });
+      }),
   };
 }
 
@@ -57,11 +59,14 @@ async function startRedis() {
     return undefined;
   }
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const accepts = () => new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' }, () => (socket.end(), resolve(true)));
-    socket.once('error', () => resolve(false));
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
   });
+  const accepts = () =>
+    new Promise((resolve) => {
+      const socket = createConnection({ port, host: '127.0.0.1' }, () => (socket.end(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
   while (!(await accepts())) await new Promise((resolve) => setTimeout(resolve, 25));
   return { url: `redis://127.0.0.1:${port}`, stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))) };
 }
@@ -108,7 +113,13 @@ export async function benchFleet({ sizes = [1, 4, 8] } = {}) {
     await idp.close();
     await redis?.stop();
   }
-  return { rows, redis: redis !== undefined, expiresInSeconds: EXPIRES_IN_SECONDS, refreshMarginSeconds: REFRESH_MARGIN_SECONDS, lifetimes: 1 + REFRESHES };
+  return {
+    rows,
+    redis: redis !== undefined,
+    expiresInSeconds: EXPIRES_IN_SECONDS,
+    refreshMarginSeconds: REFRESH_MARGIN_SECONDS,
+    lifetimes: 1 + REFRESHES,
+  };
 }
 
 /** The table as Markdown; `node bench/fleet.mjs` prints it on its own. */
@@ -122,7 +133,9 @@ export function fleetMarkdown(result) {
     '',
     '| processes | store | token requests | per lifetime | calls | failed |',
     '| ---: | --- | ---: | ---: | ---: | ---: |',
-    ...result.rows.map((row) => `| ${row.processes} | ${row.store} | ${row.requests} | ${row.perLifetime.toFixed(2)} | ${row.calls} | ${row.failed} |`),
+    ...result.rows.map(
+      (row) => `| ${row.processes} | ${row.store} | ${row.requests} | ${row.perLifetime.toFixed(2)} | ${row.calls} | ${row.failed} |`,
+    ),
   ].join('\n');
 }
 

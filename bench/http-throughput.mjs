@@ -32,7 +32,12 @@ export async function benchHttpThroughput({ total = 2000, concurrency = 16, roun
   const agentOptions = { keepAlive: true, maxSockets: concurrency };
   const agents = [new Agent(agentOptions), new Agent(agentOptions), new Agent(agentOptions)];
   const app = await NestFactory.createApplicationContext(
-    TokenModule.forRoot({ tokenUrl: idp.url, clientId: 'bench', clientSecret: 'bench-secret', http: { baseURL: api.url, httpAgent: agents[0] } }),
+    TokenModule.forRoot({
+      tokenUrl: idp.url,
+      clientId: 'bench',
+      clientSecret: 'bench-secret',
+      http: { baseURL: api.url, httpAgent: agents[0] },
+    }),
     { logger: false },
   );
   const http = app.get(HttpService);
@@ -70,11 +75,21 @@ export async function benchHttpThroughput({ total = 2000, concurrency = 16, roun
     Object.fromEntries(
       names.map((name) => [
         name,
-        { rps: median(runs[name].map((run) => run[kind])), ratio: median(runs[name].map((run, round) => run[kind] / runs.plainAxios[round][kind])) },
+        {
+          rps: median(runs[name].map((run) => run[kind])),
+          ratio: median(runs[name].map((run, round) => run[kind] / runs.plainAxios[round][kind])),
+        },
       ]),
     );
   const overNest = median(runs.httpService.map((run, round) => run.wall / runs.nestHttpService[round].wall));
-  return { wall: summary('wall'), cpu: summary('cpu'), ratio: summary('wall').httpService.ratio, overNest, tokenRequests: idp.requests, apiRequests: api.requests };
+  return {
+    wall: summary('wall'),
+    cpu: summary('cpu'),
+    ratio: summary('wall').httpService.ratio,
+    overNest,
+    tokenRequests: idp.requests,
+    apiRequests: api.requests,
+  };
 }
 
 export function httpThroughputMarkdown(result) {
@@ -89,7 +104,8 @@ export function httpThroughputMarkdown(result) {
     '| client | req/s | × plain axios | req per CPU-second | × plain axios (CPU) |',
     '| --- | ---: | ---: | ---: | ---: |',
     ...Object.keys(result.wall).map(
-      (name) => `| ${name} | ${fixed(result.wall[name].rps, 0)} | ${fixed(result.wall[name].ratio, 3)} | ${fixed(result.cpu[name].rps, 0)} | ${fixed(result.cpu[name].ratio, 3)} |`,
+      (name) =>
+        `| ${name} | ${fixed(result.wall[name].rps, 0)} | ${fixed(result.wall[name].ratio, 3)} | ${fixed(result.cpu[name].rps, 0)} | ${fixed(result.cpu[name].ratio, 3)} |`,
     ),
     '',
     `Target: httpService ≥ 0.97× plain axios. httpService over nestHttpService (same rounds): ${fixed(result.overNest, 3)}×. Token requests: ${result.tokenRequests}.`,

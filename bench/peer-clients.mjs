@@ -66,7 +66,13 @@ async function axiosTokenInterceptor({ tokenUrl, apiUrl }) {
 
 /** @badgateway/oauth2-client: OAuth2Fetch with clientCredentials() as getNewToken; requests by OAuth2Fetch.fetch. */
 async function badgatewayOauth2Fetch({ tokenOrigin, apiUrl }) {
-  const client = new OAuth2Client({ server: tokenOrigin, tokenEndpoint: '/token', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, authenticationMethod: 'client_secret_basic' });
+  const client = new OAuth2Client({
+    server: tokenOrigin,
+    tokenEndpoint: '/token',
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    authenticationMethod: 'client_secret_basic',
+  });
   const oauth2Fetch = new OAuth2Fetch({ client, getNewToken: () => client.clientCredentials() });
   return {
     getToken: () => oauth2Fetch.getAccessToken(),
@@ -98,7 +104,12 @@ async function simpleOauth2WithExpiredCheck({ tokenOrigin, apiUrl }) {
 export const LIBRARIES = [
   { name: 'nestjs-client-credentials', transport: 'axios', handles401: 'renews once, resends once', create: ours },
   { name: 'axios-token-interceptor + axios-oauth-client', transport: 'axios', handles401: 'no', create: axiosTokenInterceptor },
-  { name: '@badgateway/oauth2-client (OAuth2Fetch)', transport: 'fetch', handles401: 'refreshes, resends once', create: badgatewayOauth2Fetch },
+  {
+    name: '@badgateway/oauth2-client (OAuth2Fetch)',
+    transport: 'fetch',
+    handles401: 'refreshes, resends once',
+    create: badgatewayOauth2Fetch,
+  },
   { name: 'simple-oauth2 + expired(300) check', transport: 'axios', handles401: 'no', create: simpleOauth2WithExpiredCheck },
 ];
 
@@ -110,6 +121,9 @@ export function baselines(apiUrl, token) {
   const { api, agent } = axiosClient(apiUrl, { headers: { Authorization: `Bearer ${token}` } });
   return {
     axios: { request: async () => (await api.get('/items')).status, close: async () => agent.destroy() },
-    fetch: { request: async () => fetchStatus(await fetch(`${apiUrl}/items`, { headers: { Authorization: `Bearer ${token}` } })), close: async () => {} },
+    fetch: {
+      request: async () => fetchStatus(await fetch(`${apiUrl}/items`, { headers: { Authorization: `Bearer ${token}` } })),
+      close: async () => {},
+    },
   };
 }

@@ -25,7 +25,10 @@ async function settleAll(task, count) {
   const calls = Array.from({ length: count }, () =>
     Promise.resolve()
       .then(task)
-      .then((value) => settle(value !== false), () => settle(false)),
+      .then(
+        (value) => settle(value !== false),
+        () => settle(false),
+      ),
   );
   let timer;
   await Promise.race([Promise.all(calls), new Promise((resolve) => (timer = setTimeout(resolve, PHASE_DEADLINE_MS)))]);
@@ -133,7 +136,16 @@ export async function benchPeers({
     const storm = [];
     for (const client of clients) storm.push(await measureStorm(client, (token) => valid.delete(token), idp, stormRequests));
     return {
-      settings: { tokenDelayMs: TOKEN_DELAY_MS, cachedIterations, cachedRounds, throughputTotal, throughputRounds, concurrency, coldCallers, stormRequests },
+      settings: {
+        tokenDelayMs: TOKEN_DELAY_MS,
+        cachedIterations,
+        cachedRounds,
+        throughputTotal,
+        throughputRounds,
+        concurrency,
+        coldCallers,
+        stormRequests,
+      },
       cachedBaselineNs: cached.baselineNs,
       transports: throughput.transports,
       libraries: LIBRARIES.map((library, index) => ({

@@ -23,7 +23,11 @@ function report(markdown) {
 
 /** Runs a bench script in its own process (with `nodeFlags`) and returns the JSON it printed after `tag `. */
 function runChild(file, tag, { nodeFlags = [], timeoutMs = 120_000 } = {}) {
-  const output = execFileSync(process.execPath, [...nodeFlags, here(file)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: timeoutMs });
+  const output = execFileSync(process.execPath, [...nodeFlags, here(file)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: timeoutMs,
+  });
   const line = output.split('\n').find((candidate) => candidate.startsWith(`${tag} {`));
   if (line === undefined) throw new Error(`${file} printed no "${tag}" line`);
   return JSON.parse(line.slice(tag.length + 1));

@@ -16,7 +16,12 @@ export type { AccessTokenRequestOptions, TokenEvent } from './manager/token-even
 
 // Options
 export type { ClientAuthMethod, Clock, TokenModuleOptions, WarmUpMode } from './options/token-module-options.interface.js';
-export { DEFAULT_EXPIRES_IN_SECONDS, DEFAULT_REFRESH_MARGIN_SECONDS, DEFAULT_REQUEST_TIMEOUT_MS, MAX_TOKEN_LIFETIME_SECONDS } from './options/token-options.defaults.js';
+export {
+  DEFAULT_EXPIRES_IN_SECONDS,
+  DEFAULT_REFRESH_MARGIN_SECONDS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  MAX_TOKEN_LIFETIME_SECONDS,
+} from './options/token-options.defaults.js';
 
 // Errors
 export { TokenError } from './errors/token.error.js';

@@ -30,7 +30,9 @@ export const {
 } = new ConfigurableModuleBuilder<TokenModuleOptions>({ moduleName: 'Token' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createTokenModuleOptions')
-  .setExtras<TokenModuleExtras>({ isGlobal: false, name: undefined }, (definition, extras) => registerClient({ ...definition, global: extras.isGlobal }, extras.name))
+  .setExtras<TokenModuleExtras>({ isGlobal: false, name: undefined }, (definition, extras) =>
+    registerClient({ ...definition, global: extras.isGlobal }, extras.name),
+  )
   .build();
 
 /**
@@ -40,8 +42,14 @@ export const {
  * `guardOptionsProvider`): its options print redacted, and its failures name the registration.
  */
 function registerClient(input: DynamicModule, name: string | undefined): DynamicModule {
-  if (name !== undefined && (typeof name !== 'string' || name.trim() === '')) throw new TokenConfigError([{ field: 'name', message: 'must be a non-empty string when set' }]);
-  const definition = { ...input, providers: (input.providers ?? []).flatMap((provider) => (isOptionsProvider(provider) ? guardOptionsProvider(provider, name) : [provider])) };
+  if (name !== undefined && (typeof name !== 'string' || name.trim() === ''))
+    throw new TokenConfigError([{ field: 'name', message: 'must be a non-empty string when set' }]);
+  const definition = {
+    ...input,
+    providers: (input.providers ?? []).flatMap((provider) =>
+      isOptionsProvider(provider) ? guardOptionsProvider(provider, name) : [provider],
+    ),
+  };
   if (name === undefined) return { ...definition, exports: [...(definition.exports ?? []), TokenManagerService, HttpService, DpopService] };
   const token = getTokenManagerToken(name);
   const httpToken = getTokenHttpServiceToken(name);

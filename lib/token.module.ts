@@ -36,7 +36,8 @@ import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT } from
     },
     {
       provide: DpopService,
-      useFactory: (options: ResolvedTokenOptions, clientName?: string) => namingFailures(clientName, () => DpopService.create(options, clientName)),
+      useFactory: (options: ResolvedTokenOptions, clientName?: string) =>
+        namingFailures(clientName, () => DpopService.create(options, clientName)),
       inject: [RESOLVED_TOKEN_OPTIONS, { token: TOKEN_CLIENT_NAME, optional: true }],
     },
     {

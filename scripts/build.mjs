@@ -7,7 +7,10 @@ rmSync('dist', { recursive: true, force: true });
 const tsc = (project) => execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', project], { stdio: 'inherit' });
 tsc('tsconfig.build.json');
 tsc('tsconfig.build.cjs.json');
-for (const [folder, type] of [['dist/esm', 'module'], ['dist/cjs', 'commonjs']]) {
+for (const [folder, type] of [
+  ['dist/esm', 'module'],
+  ['dist/cjs', 'commonjs'],
+]) {
   mkdirSync(folder, { recursive: true });
   writeFileSync(`${folder}/package.json`, `${JSON.stringify({ type }, null, 2)}\n`);
 }

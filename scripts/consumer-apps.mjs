@@ -42,7 +42,16 @@ async function step(label, command, args, options) {
  */
 async function packTarball() {
   const staging = join(work, 'package');
-  for (const entry of ['package.json', 'README.md', 'LICENSE', 'lib', 'scripts', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.build.cjs.json']) {
+  for (const entry of [
+    'package.json',
+    'README.md',
+    'LICENSE',
+    'lib',
+    'scripts',
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'tsconfig.build.cjs.json',
+  ]) {
     cpSync(join(root, entry), join(staging, entry), { recursive: true });
   }
   symlinkSync(join(root, 'node_modules'), join(staging, 'node_modules'), 'dir');
@@ -57,7 +66,15 @@ async function startEnvironment() {
   // The sample's compiler settings, for the one file the environment needs (not the whole sample and lib).
   const outDir = join(work, 'sample');
   const project = join(work, 'tsconfig.environment.json');
-  writeFileSync(project, JSON.stringify({ extends: join(root, 'sample', 'tsconfig.json'), compilerOptions: { outDir, rootDir: root }, include: [], files: [join(root, 'sample', 'src', 'embedded-environment.ts')] }));
+  writeFileSync(
+    project,
+    JSON.stringify({
+      extends: join(root, 'sample', 'tsconfig.json'),
+      compilerOptions: { outDir, rootDir: root },
+      include: [],
+      files: [join(root, 'sample', 'src', 'embedded-environment.ts')],
+    }),
+  );
   await step('compile embedded environment', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project]);
   const entry = join(outDir, 'sample', 'src', 'embedded-environment.js');
   const script = `
@@ -79,16 +96,22 @@ async function startEnvironment() {
   });
   console.log(`  embedded IdP: ${settings.tokenUrl}, demo API: ${settings.apiBaseUrl}`);
   return {
-    env: { OAUTH2_TOKEN_URL: settings.tokenUrl, OAUTH2_CLIENT_ID: settings.clientId, OAUTH2_CLIENT_SECRET: settings.clientSecret, OAUTH2_API_BASE_URL: settings.apiBaseUrl },
+    env: {
+      OAUTH2_TOKEN_URL: settings.tokenUrl,
+      OAUTH2_CLIENT_ID: settings.clientId,
+      OAUTH2_CLIENT_SECRET: settings.clientSecret,
+      OAUTH2_API_BASE_URL: settings.apiBaseUrl,
+    },
     // Closing stdin asks it to stop its servers; a stuck stop is killed rather than hanging the run.
-    stop: () => new Promise((done) => {
-      const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      child.once('exit', () => {
-        clearTimeout(kill);
-        done();
-      });
-      child.stdin.end();
-    }),
+    stop: () =>
+      new Promise((done) => {
+        const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          done();
+        });
+        child.stdin.end();
+      }),
   };
 }
 
@@ -132,7 +155,11 @@ async function main() {
       }
       const test = await testApp(name, environment.env);
       console.log(`\n----- ${name}: npm test -----\n${test.output.trim()}\n`);
-      results.push({ name, ok: test.ok, line: `${test.ok ? 'PASS' : 'FAIL'}  ${test.summary}  (install ${install.seconds.toFixed(1)} s, test ${test.seconds.toFixed(1)} s)` });
+      results.push({
+        name,
+        ok: test.ok,
+        line: `${test.ok ? 'PASS' : 'FAIL'}  ${test.summary}  (install ${install.seconds.toFixed(1)} s, test ${test.seconds.toFixed(1)} s)`,
+      });
     }
   } finally {
     await environment.stop();

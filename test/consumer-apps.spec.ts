@@ -9,16 +9,29 @@ function resultOf(output: string, app: string): { verdict: string; passed: numbe
 }
 
 describe('consumer apps installing the packed tarball (scripts/consumer-apps.mjs)', () => {
-  it('a NestJS 11 CommonJS app (Jest CJS) and a NestJS 12 ESM app (Jest ESM) both pass against the embedded IdP', () => {
-    const run = spawnSync(process.execPath, ['scripts/consumer-apps.mjs'], { cwd: resolve('.'), encoding: 'utf8', timeout: 8 * 60_000, maxBuffer: 64 * 1024 * 1024 });
-    const output = `${run.stdout}${run.stderr}`;
-    // On failure the whole log (npm and Jest output of both apps) is the message.
-    expect({ status: run.status, signal: run.signal, tail: run.status === 0 ? 'ok' : output.slice(-20_000) }).toEqual({ status: 0, signal: null, tail: 'ok' });
-    for (const app of ['nest11-cjs', 'nest12-esm']) {
-      const result = resultOf(output, app);
-      expect({ app, ...result }).toEqual({ app, verdict: 'PASS', passed: expect.any(Number), total: expect.any(Number) });
-      expect(result!.passed).toBeGreaterThanOrEqual(3);
-      expect(result!.passed).toBe(result!.total);
-    }
-  }, 8 * 60_000 + 30_000);
+  it(
+    'a NestJS 11 CommonJS app (Jest CJS) and a NestJS 12 ESM app (Jest ESM) both pass against the embedded IdP',
+    () => {
+      const run = spawnSync(process.execPath, ['scripts/consumer-apps.mjs'], {
+        cwd: resolve('.'),
+        encoding: 'utf8',
+        timeout: 8 * 60_000,
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      const output = `${run.stdout}${run.stderr}`;
+      // On failure the whole log (npm and Jest output of both apps) is the message.
+      expect({ status: run.status, signal: run.signal, tail: run.status === 0 ? 'ok' : output.slice(-20_000) }).toEqual({
+        status: 0,
+        signal: null,
+        tail: 'ok',
+      });
+      for (const app of ['nest11-cjs', 'nest12-esm']) {
+        const result = resultOf(output, app);
+        expect({ app, ...result }).toEqual({ app, verdict: 'PASS', passed: expect.any(Number), total: expect.any(Number) });
+        expect(result!.passed).toBeGreaterThanOrEqual(3);
+        expect(result!.passed).toBe(result!.total);
+      }
+    },
+    8 * 60_000 + 30_000,
+  );
 });

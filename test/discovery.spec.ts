@@ -61,7 +61,8 @@ describe('issuer discovery: RFC 8414 fallback and failures', () => {
     server = await ProgrammableServer.start((request, response) => {
       if (request.url === '/tenant/.well-known/openid-configuration') return json(response, 404, { error: 'not_found' });
       if (request.url === '/.well-known/oauth-authorization-server/tenant' && metadata) return json(response, 200, metadata);
-      if (request.url === '/tenant/oauth/token') return json(response, 200, { access_token: 'from-rfc8414', token_type: 'Bearer', expires_in: 600 });
+      if (request.url === '/tenant/oauth/token')
+        return json(response, 200, { access_token: 'from-rfc8414', token_type: 'Bearer', expires_in: 600 });
       json(response, 404, { error: 'not_found' });
     });
     tenantIssuer = `${server.url}/tenant`;
@@ -81,7 +82,11 @@ describe('issuer discovery: RFC 8414 fallback and failures', () => {
   });
 
   it.each([
-    ['names another issuer (mix-up)', { issuer: 'https://evil.example.com', token_endpoint: 'https://evil.example.com/token' }, 'the discovery document names a different issuer'],
+    [
+      'names another issuer (mix-up)',
+      { issuer: 'https://evil.example.com', token_endpoint: 'https://evil.example.com/token' },
+      'the discovery document names a different issuer',
+    ],
     ['has no token_endpoint', { issuer: '' }, 'the discovery document has no token_endpoint'],
     ['has a non-http token_endpoint', { issuer: '', token_endpoint: 'ftp://x/token' }, 'discovered token_endpoint is not an http(s) URL'],
   ])('startup fails with TokenConfigError when the metadata %s', async (_scenario, document, message) => {
@@ -95,7 +100,9 @@ describe('issuer discovery: RFC 8414 fallback and failures', () => {
     metadata = { issuer: tenantIssuer, token_endpoint: `${tenantIssuer}/oauth/token` };
     const error = await startTokenApp({ issuer: tenantIssuer, ...CLIENT, revokeOnShutdown: true }).catch((reason: unknown) => reason);
     expect(error).toBeInstanceOf(TokenConfigError);
-    expect((error as TokenConfigError).problems).toEqual([{ field: 'revokeOnShutdown', message: 'the issuer has no revocation_endpoint; set revocationUrl' }]);
+    expect((error as TokenConfigError).problems).toEqual([
+      { field: 'revokeOnShutdown', message: 'the issuer has no revocation_endpoint; set revocationUrl' },
+    ]);
   });
 
   it('startup fails with TokenEndpointError when neither metadata document exists', async () => {
@@ -103,7 +110,9 @@ describe('issuer discovery: RFC 8414 fallback and failures', () => {
     const error = await startTokenApp({ issuer: tenantIssuer, ...CLIENT }).catch((reason: unknown) => reason);
     expect(error).toBeInstanceOf(TokenEndpointError);
     expect(error).toMatchObject({ endpoint: 'discovery', status: 404 });
-    expect((error as Error).message).toBe(`Discovery endpoint GET ${new URL(tenantIssuer).origin}/.well-known/oauth-authorization-server${new URL(tenantIssuer).pathname} answered HTTP 404`);
+    expect((error as Error).message).toBe(
+      `Discovery endpoint GET ${new URL(tenantIssuer).origin}/.well-known/oauth-authorization-server${new URL(tenantIssuer).pathname} answered HTTP 404`,
+    );
   });
 
   it('startup fails with TokenEndpointError when the issuer is unreachable', async () => {
@@ -111,11 +120,15 @@ describe('issuer discovery: RFC 8414 fallback and failures', () => {
     const error = await startTokenApp({ issuer: `http://127.0.0.1:${port}`, ...CLIENT }).catch((reason: unknown) => reason);
     expect(error).toBeInstanceOf(TokenEndpointError);
     expect(error).toMatchObject({ endpoint: 'discovery', code: 'ECONNREFUSED' });
-    expect((error as Error).message).toBe(`Discovery endpoint GET http://127.0.0.1:${port}/.well-known/openid-configuration unreachable (ECONNREFUSED)`);
+    expect((error as Error).message).toBe(
+      `Discovery endpoint GET http://127.0.0.1:${port}/.well-known/openid-configuration unreachable (ECONNREFUSED)`,
+    );
   });
 
   it('tokenUrl and issuer together are rejected', async () => {
-    const error = await startTokenApp({ issuer: tenantIssuer, tokenUrl: `${tenantIssuer}/oauth/token`, ...CLIENT }).catch((reason: unknown) => reason);
+    const error = await startTokenApp({ issuer: tenantIssuer, tokenUrl: `${tenantIssuer}/oauth/token`, ...CLIENT }).catch(
+      (reason: unknown) => reason,
+    );
     expect(error).toBeInstanceOf(TokenConfigError);
     expect((error as TokenConfigError).problems).toEqual([{ field: 'issuer', message: 'set either tokenUrl or issuer, not both' }]);
   });
@@ -132,11 +145,17 @@ describe('issuer discovery: plain http endpoints under an https issuer', () => {
   beforeAll(async () => {
     certs = generateTestCertificates('discovery-client');
     server = createHttpsServer({ cert: certs.serverCert, key: certs.serverKey }, (request, response) => {
-      response.writeHead(request.url === '/realms/acme/.well-known/openid-configuration' ? 200 : 404, { 'content-type': 'application/json' });
+      response.writeHead(request.url === '/realms/acme/.well-known/openid-configuration' ? 200 : 404, {
+        'content-type': 'application/json',
+      });
       response.end(JSON.stringify(request.url === '/realms/acme/.well-known/openid-configuration' ? metadata : { error: 'not_found' }));
     });
     issuer = `https://127.0.0.1:${await listenOnLoopback(server)}/realms/acme`;
-    client = { clientId: 'discovery-client', clientAuthMethod: 'tls_client_auth', tlsClientAuth: { cert: certs.clientCert, key: certs.clientKey, ca: certs.caCert } };
+    client = {
+      clientId: 'discovery-client',
+      clientAuthMethod: 'tls_client_auth',
+      tlsClientAuth: { cert: certs.clientCert, key: certs.clientKey, ca: certs.caCert },
+    };
   });
   afterAll(() => closeHttpServer(server));
 
@@ -151,8 +170,12 @@ describe('issuer discovery: plain http endpoints under an https issuer', () => {
     expect(error).toBeInstanceOf(TokenConfigError);
     const messages = (error as TokenConfigError).problems.map((problem) => `${problem.field}: ${problem.message}`);
     expect(messages).toEqual([
-      expect.stringMatching(/^issuer: discovered token_endpoint http:\/\/keycloak\.internal:8080\/realms\/acme\/protocol\/openid-connect\/token is plain http under an https issuer: .*allowHttpDiscoveredEndpoints/),
-      expect.stringMatching(/^issuer: discovered revocation_endpoint http:\/\/keycloak\.internal:8080\/realms\/acme\/protocol\/openid-connect\/revoke is plain http under an https issuer/),
+      expect.stringMatching(
+        /^issuer: discovered token_endpoint http:\/\/keycloak\.internal:8080\/realms\/acme\/protocol\/openid-connect\/token is plain http under an https issuer: .*allowHttpDiscoveredEndpoints/,
+      ),
+      expect.stringMatching(
+        /^issuer: discovered revocation_endpoint http:\/\/keycloak\.internal:8080\/realms\/acme\/protocol\/openid-connect\/revoke is plain http under an https issuer/,
+      ),
     ]);
     expect((error as Error).message).not.toContain('tenant=acme');
   });

@@ -35,6 +35,11 @@ describe('links in the documentation', () => {
     const anchors = headingAnchors(
       '# Client authentication: `private_key_jwt` and tls_client_auth\n## Gateways (WSO2 API Manager)\n## Notes\n## Notes\n```md\n# not a heading\n```\n',
     );
-    expect([...anchors]).toEqual(['client-authentication-private_key_jwt-and-tls_client_auth', 'gateways-wso2-api-manager', 'notes', 'notes-1']);
+    expect([...anchors]).toEqual([
+      'client-authentication-private_key_jwt-and-tls_client_auth',
+      'gateways-wso2-api-manager',
+      'notes',
+      'notes-1',
+    ]);
   });
 });

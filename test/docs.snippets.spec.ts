@@ -33,7 +33,9 @@ function typeScriptBlocks(file: string) {
 function collectSnippets(): Snippet[] {
   const snippets: Snippet[] = [];
   for (const doc of documentationFiles()) {
-    const folder = displayPath(doc).replace(/\.md$/, '').replace(/[^\w-]/g, '_');
+    const folder = displayPath(doc)
+      .replace(/\.md$/, '')
+      .replace(/[^\w-]/g, '_');
     for (const block of typeScriptBlocks(doc).filter((candidate) => !candidate.partial)) {
       const named = FILE_NAME_COMMENT.exec(block.code.split('\n')[0]!)?.[1];
       const unnamed = `line-${block.line}${isUnitTest(block.code) ? '.spec' : ''}.ts`;
@@ -57,7 +59,9 @@ async function createSnippetProject(snippets: readonly Snippet[]): Promise<strin
     if (entry !== PACKAGE_NAME && !entry.startsWith('.')) symlinkSync(join(REPOSITORY_ROOT, 'node_modules', entry), join(modules, entry));
   }
   copyFileSync(join(REPOSITORY_ROOT, 'package.json'), join(ours, 'package.json'));
-  await promisify(execFile)(process.execPath, [TSC, '-p', 'tsconfig.build.json', '--outDir', join(ours, 'dist', 'esm')], { cwd: REPOSITORY_ROOT });
+  await promisify(execFile)(process.execPath, [TSC, '-p', 'tsconfig.build.json', '--outDir', join(ours, 'dist', 'esm')], {
+    cwd: REPOSITORY_ROOT,
+  });
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'snippets', private: true, type: 'module' }));
   // What `nest new` sets up, with the whole of `strict` on.
   const compilerOptions = {
@@ -103,7 +107,12 @@ async function typeCheck(project: string, snippets: readonly Snippet[]): Promise
   return run.stdout
     .split('\n')
     .filter((line) => line.trim() !== '')
-    .map((line) => line.replace(/^(snippets\/[^(]+)\((\d+),(\d+)\)/, (_, file: string, row: string) => `${sourceOf.get(file) ?? file} (snippet line ${row})`));
+    .map((line) =>
+      line.replace(
+        /^(snippets\/[^(]+)\((\d+),(\d+)\)/,
+        (_, file: string, row: string) => `${sourceOf.get(file) ?? file} (snippet line ${row})`,
+      ),
+    );
 }
 
 describe('TypeScript snippets in README.md and docs/', () => {
@@ -126,12 +135,19 @@ describe('TypeScript snippets in README.md and docs/', () => {
     const tests = snippets.filter((snippet) => isUnitTest(snippet.code));
     expect(tests.length).toBeGreaterThanOrEqual(2);
     const jest = join(REPOSITORY_ROOT, 'node_modules/jest/bin/jest.js');
-    const run = await promisify(execFile)(process.execPath, [jest, '--ci', '--runTestsByPath', ...tests.map((test) => join('snippets', test.file))], {
-      cwd: project!,
-      env: { ...process.env, NODE_OPTIONS: '--experimental-vm-modules --no-warnings' },
-    }).then(
+    const run = await promisify(execFile)(
+      process.execPath,
+      [jest, '--ci', '--runTestsByPath', ...tests.map((test) => join('snippets', test.file))],
+      {
+        cwd: project!,
+        env: { ...process.env, NODE_OPTIONS: '--experimental-vm-modules --no-warnings' },
+      },
+    ).then(
       ({ stderr }) => ({ status: 0, output: stderr }),
-      (error: { code?: number; stdout?: string; stderr?: string }) => ({ status: error.code ?? 1, output: `${error.stdout ?? ''}${error.stderr ?? ''}` }),
+      (error: { code?: number; stdout?: string; stderr?: string }) => ({
+        status: error.code ?? 1,
+        output: `${error.stdout ?? ''}${error.stderr ?? ''}`,
+      }),
     );
     expect({ status: run.status, output: run.status === 0 ? 'passed' : run.output }).toEqual({ status: 0, output: 'passed' });
     const [, passed, total] = /Tests:\s+(\d+) passed, (\d+) total/.exec(run.output) ?? [];
@@ -142,7 +158,11 @@ describe('TypeScript snippets in README.md and docs/', () => {
   it(`snippets name distinct files, and blocks marked ${PARTIAL_SNIPPET_MARKER} stay few`, () => {
     const files = snippets.map((snippet) => snippet.file);
     expect(files.filter((file, index) => files.indexOf(file) !== index)).toEqual([]);
-    const partial = documentationFiles().flatMap((doc) => typeScriptBlocks(doc).filter((block) => block.partial).map((block) => `${displayPath(doc)}:${block.line}`));
+    const partial = documentationFiles().flatMap((doc) =>
+      typeScriptBlocks(doc)
+        .filter((block) => block.partial)
+        .map((block) => `${displayPath(doc)}:${block.line}`),
+    );
     expect(partial.length).toBeLessThanOrEqual(MOST_PARTIAL_SNIPPETS);
   });
 

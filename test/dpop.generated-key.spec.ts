@@ -3,7 +3,15 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { decodeProtectedHeader, EmbeddedJWK, jwtVerify } from 'jose';
 import { generateKeyPairSync } from 'node:crypto';
 import { inspect } from 'node:util';
-import { DpopService, MemoryTokenStore, TokenConfigError, TokenManagerService, TokenModule, type TokenModuleOptions, type TokenStore } from '../lib/index.js';
+import {
+  DpopService,
+  MemoryTokenStore,
+  TokenConfigError,
+  TokenManagerService,
+  TokenModule,
+  type TokenModuleOptions,
+  type TokenStore,
+} from '../lib/index.js';
 import { sharedDpopKeyStoreKey } from '../lib/store/token-cache-key.js';
 import { RESOLVED_TOKEN_OPTIONS } from '../lib/token.internal-constants.js';
 import { CapturingLogger } from './support/capturing-logger.js';
@@ -44,10 +52,17 @@ describe('dpop: { generateKey: true, ... }, a generated key with options', () =>
       { field: 'dpop.generateKey', message: 'cannot be combined with dpop.privateKey: set exactly one of them' },
     ]);
     expect((await startupFailure({ alg: 'ES256' })).problems).toEqual([
-      { field: 'dpop.privateKey', message: 'is required when dpop is an object without generateKey: set exactly one of privateKey or generateKey: true' },
+      {
+        field: 'dpop.privateKey',
+        message: 'is required when dpop is an object without generateKey: set exactly one of privateKey or generateKey: true',
+      },
     ]);
-    expect((await startupFailure({ generateKey: 'yes' })).problems).toEqual([{ field: 'dpop.generateKey', message: 'must be true (generate the key pair at startup) or absent' }]);
-    expect((await startupFailure({ generateKey: true, alg: 'HS256' })).problems).toEqual([{ field: 'dpop.alg', message: 'must be one of ES256, RS256, PS256, EdDSA' }]);
+    expect((await startupFailure({ generateKey: 'yes' })).problems).toEqual([
+      { field: 'dpop.generateKey', message: 'must be true (generate the key pair at startup) or absent' },
+    ]);
+    expect((await startupFailure({ generateKey: true, alg: 'HS256' })).problems).toEqual([
+      { field: 'dpop.alg', message: 'must be one of ES256, RS256, PS256, EdDSA' },
+    ]);
   });
 
   it('alg PS256 generates an RSA key of at least 2048 bits whose proofs verify', async () => {
@@ -55,11 +70,21 @@ describe('dpop: { generateKey: true, ... }, a generated key with options', () =>
     const jwk = await proofKeyOf(dpop);
     expect(jwk).toEqual({ kty: 'RSA', n: expect.any(String), e: 'AQAB' });
     expect(Buffer.from(jwk.n as string, 'base64url').length * 8).toBeGreaterThanOrEqual(2048);
-    expect(dpop.status()).toEqual({ mode: 'ephemeral', shared: false, alg: 'PS256', thumbprint: dpop.thumbprint, allowBearerDowngrade: false });
+    expect(dpop.status()).toEqual({
+      mode: 'ephemeral',
+      shared: false,
+      alg: 'PS256',
+      thumbprint: dpop.thumbprint,
+      allowBearerDowngrade: false,
+    });
   });
 
   it('alg EdDSA generates an Ed25519 key; dpop: true stays an ES256 key', async () => {
-    expect(await proofKeyOf(await start({ generateKey: true, alg: 'EdDSA' }))).toEqual({ kty: 'OKP', crv: 'Ed25519', x: expect.any(String) });
+    expect(await proofKeyOf(await start({ generateKey: true, alg: 'EdDSA' }))).toEqual({
+      kty: 'OKP',
+      crv: 'Ed25519',
+      x: expect.any(String),
+    });
     expect(await proofKeyOf(await start(true))).toMatchObject({ kty: 'EC', crv: 'P-256' });
   });
 });
@@ -124,8 +149,13 @@ describe('two registrations in one process sharing a MemoryTokenStore', () => {
       expect(idp.tokenRequests).toBe(1);
       // What the store holds (claiming again returns it): nothing the module shows contains its private part.
       const resolved = first.get(RESOLVED_TOKEN_OPTIONS);
-      const stored = JSON.parse((await store.claimSharedSecret(sharedDpopKeyStoreKey(resolved, 'ES256'), 'unused', 60_000))!) as { d: string };
-      const renderings = [a, b, store, resolved, ...managers].flatMap((subject) => [inspect(subject, { depth: 10, showHidden: true }), JSON.stringify(subject)]);
+      const stored = JSON.parse((await store.claimSharedSecret(sharedDpopKeyStoreKey(resolved, 'ES256'), 'unused', 60_000))!) as {
+        d: string;
+      };
+      const renderings = [a, b, store, resolved, ...managers].flatMap((subject) => [
+        inspect(subject, { depth: 10, showHidden: true }),
+        JSON.stringify(subject),
+      ]);
       expect(renderings.join('\n')).toContain(a.thumbprint);
       expect(renderings.join('\n')).not.toContain(stored.d);
       // Another algorithm is another key: a changed alg never signs with the old one.
@@ -191,7 +221,9 @@ describe('two registrations in one process sharing a MemoryTokenStore', () => {
       const moduleRef = await startInstance({ store, dpop: true, requestTimeoutMs: 200 }, logger);
       try {
         expect(moduleRef.get(DpopService).status()).toMatchObject({ mode: 'ephemeral', shared: false });
-        expect(logger.lines.filter((line) => line.startsWith('warn') && line.includes('this process uses a key of its own'))).toHaveLength(1);
+        expect(logger.lines.filter((line) => line.startsWith('warn') && line.includes('this process uses a key of its own'))).toHaveLength(
+          1,
+        );
         expect(logger.lines.join('\n')).not.toContain(foreign.d);
         expect(logger.lines.join('\n')).not.toMatch(/"d"|d=[A-Za-z0-9_-]{16}/);
       } finally {

@@ -8,7 +8,14 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { firstValueFrom } from 'rxjs';
 import { TokenHealthIndicator } from '../lib/health/index.js';
-import { attachDpopInterceptor, attachTokenInterceptor, DpopService, TokenManagerService, TokenModule, type TokenModuleOptions } from '../lib/index.js';
+import {
+  attachDpopInterceptor,
+  attachTokenInterceptor,
+  DpopService,
+  TokenManagerService,
+  TokenModule,
+  type TokenModuleOptions,
+} from '../lib/index.js';
 import { DpopResourceServer } from './support/dpop-resource-server.js';
 import { jwtVerifier, ProtectedResource } from './support/protected-resource.js';
 import { TestIdp } from './support/test-idp.js';
@@ -111,7 +118,10 @@ describe("TokenModule's own HttpService with the dpop option", () => {
 
     await expect(orders.get('/orders')).resolves.toMatchObject({ status: 200 });
 
-    expect(api.rejections.slice(-2)).toEqual(['use_dpop_nonce: resource server requires nonce in DPoP proof', 'invalid_token: token revoked']);
+    expect(api.rejections.slice(-2)).toEqual([
+      'use_dpop_nonce: resource server requires nonce in DPoP proof',
+      'invalid_token: token revoked',
+    ]);
     expect(api.captured).toHaveLength(captured + 3);
     expect(idp.tokenRequests).toBe(2);
   });
@@ -169,7 +179,10 @@ describe("TokenModule's own HttpService with the dpop option", () => {
   });
 
   it('the health indicator reports the DPoP mode, algorithm and thumbprint, which is the cnf.jkt of the issued token', async () => {
-    const healthRef = await startApp({ tokenUrl: idp.tokenUrl, ...CLIENT, dpop: true, http: { baseURL: api.baseUrl } }, { imports: [TerminusModule], providers: [TokenHealthIndicator] });
+    const healthRef = await startApp(
+      { tokenUrl: idp.tokenUrl, ...CLIENT, dpop: true, http: { baseURL: api.baseUrl } },
+      { imports: [TerminusModule], providers: [TokenHealthIndicator] },
+    );
     try {
       const result = await healthRef.get(TokenHealthIndicator).isHealthy();
       const thumbprint = healthRef.get(DpopService).thumbprint;

@@ -37,13 +37,20 @@ describe('the dpop option', () => {
     const smallRsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'jwk' });
     const p384 = generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey.export({ format: 'jwk' });
     expect((await startupFailure({ dpop: { privateKey: rsaPem } })).problems).toEqual([
-      { field: 'dpop.privateKey', message: 'is a 2048-bit RSA key; alg ES256 needs an EC P-256 key (set dpop.alg to RS256 or PS256 for RSA)' },
+      {
+        field: 'dpop.privateKey',
+        message: 'is a 2048-bit RSA key; alg ES256 needs an EC P-256 key (set dpop.alg to RS256 or PS256 for RSA)',
+      },
     ]);
     expect((await startupFailure({ dpop: { privateKey: smallRsa, alg: 'PS256' } })).problems).toEqual([
       { field: 'dpop.privateKey', message: 'is a 1024-bit RSA key; RSA keys need at least 2048 bits' },
     ]);
-    expect((await startupFailure({ dpop: { privateKey: p384 } })).problems[0]!.message).toMatch(/^is an EC secp384r1 key; alg ES256 needs an EC P-256 key/);
-    expect((await startupFailure({ dpop: { privateKey: ecPem, alg: 'EdDSA' } })).problems[0]!.message).toMatch(/alg EdDSA needs an Ed25519 key/);
+    expect((await startupFailure({ dpop: { privateKey: p384 } })).problems[0]!.message).toMatch(
+      /^is an EC secp384r1 key; alg ES256 needs an EC P-256 key/,
+    );
+    expect((await startupFailure({ dpop: { privateKey: ecPem, alg: 'EdDSA' } })).problems[0]!.message).toMatch(
+      /alg EdDSA needs an Ed25519 key/,
+    );
   });
 
   it('refuses a public key or a damaged PEM, and never echoes key material', async () => {
@@ -51,11 +58,16 @@ describe('the dpop option', () => {
     const damaged = ecPem.replace(/[A-Za-z]{12}/, 'AAAAAAAAAAAA');
     for (const privateKey of [publicJwk, damaged]) {
       const failure = await startupFailure({ dpop: { privateKey } });
-      expect(failure.problems).toEqual([{ field: 'dpop.privateKey', message: 'is not a readable private key (a public key, or a malformed PEM/JWK)' }]);
+      expect(failure.problems).toEqual([
+        { field: 'dpop.privateKey', message: 'is not a readable private key (a public key, or a malformed PEM/JWK)' },
+      ]);
       expect(`${failure.message}\n${failure.stack}\n${inspect(failure, { depth: 5 })}`).not.toContain(ecPem.split('\n')[2]!);
     }
     expect((await startupFailure({ dpop: 'true' })).problems).toEqual([
-      { field: 'dpop', message: 'must be true, { generateKey: true, alg?, allowBearerDowngrade? } or { privateKey, alg?, allowBearerDowngrade? }' },
+      {
+        field: 'dpop',
+        message: 'must be true, { generateKey: true, alg?, allowBearerDowngrade? } or { privateKey, alg?, allowBearerDowngrade? }',
+      },
     ]);
   });
 });
@@ -91,7 +103,12 @@ describe('DPoP keys never leak', () => {
       expect(renderings).toContain(dpop.thumbprint);
       expect(renderings).toContain('[redacted]');
       expect(renderings).not.toContain(jwk.d);
-      expect(JSON.parse(JSON.stringify(dpop))).toEqual({ mode: 'configured', alg: 'ES256', thumbprint: dpop.thumbprint, allowBearerDowngrade: false });
+      expect(JSON.parse(JSON.stringify(dpop))).toEqual({
+        mode: 'configured',
+        alg: 'ES256',
+        thumbprint: dpop.thumbprint,
+        allowBearerDowngrade: false,
+      });
     } finally {
       await app.close();
     }
@@ -101,12 +118,16 @@ describe('DPoP keys never leak', () => {
     const jwk = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' });
     const lines: string[] = [];
     const record = (...args: unknown[]) => void lines.push(args.map((arg) => (typeof arg === 'string' ? arg : inspect(arg))).join(' '));
-    const moduleRef = await Test.createTestingModule({ imports: [TokenModule.forRoot({ ...BASE, dpop: { privateKey: jwk, alg: 'EdDSA' } })] })
+    const moduleRef = await Test.createTestingModule({
+      imports: [TokenModule.forRoot({ ...BASE, dpop: { privateKey: jwk, alg: 'EdDSA' } })],
+    })
       .setLogger({ log: record, error: record, warn: record, debug: record, verbose: record })
       .compile();
     try {
       const { thumbprint } = moduleRef.get(DpopService);
-      expect(lines.filter((line) => line.includes('DPoP on'))).toEqual([`DPoP on: configured EdDSA key, thumbprint ${thumbprint} TokenManager`]);
+      expect(lines.filter((line) => line.includes('DPoP on'))).toEqual([
+        `DPoP on: configured EdDSA key, thumbprint ${thumbprint} TokenManager`,
+      ]);
       expect(lines.join('\n')).not.toContain(jwk.d);
     } finally {
       await moduleRef.close();

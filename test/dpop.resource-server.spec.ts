@@ -119,7 +119,9 @@ describe('DPoP-protected API calls through attachDpopInterceptor', () => {
     try {
       const thiefDpop = thief.moduleRef.get(DpopService);
       thiefDpop.rememberNonce(api.baseUrl, api.nonce);
-      const stolen = await raw().get(`${api.baseUrl}/orders`, { headers: await thiefDpop.resourceRequestHeaders('GET', `${api.baseUrl}/orders`, token) });
+      const stolen = await raw().get(`${api.baseUrl}/orders`, {
+        headers: await thiefDpop.resourceRequestHeaders('GET', `${api.baseUrl}/orders`, token),
+      });
       expect(stolen.status).toBe(401);
       expect(api.rejections.at(-1)).toBe('invalid_token: cnf.jkt does not match the proof key');
     } finally {
@@ -128,7 +130,9 @@ describe('DPoP-protected API calls through attachDpopInterceptor', () => {
     const dpop = app.moduleRef.get(DpopService);
     const forGet = await dpop.resourceRequestHeaders('GET', `${api.baseUrl}/orders`, token);
     const asPost = await raw().post(`${api.baseUrl}/orders`, {}, { headers: { ...forGet } });
-    const otherPath = await raw().get(`${api.baseUrl}/admin`, { headers: { ...(await dpop.resourceRequestHeaders('GET', `${api.baseUrl}/orders`, token)) } });
+    const otherPath = await raw().get(`${api.baseUrl}/admin`, {
+      headers: { ...(await dpop.resourceRequestHeaders('GET', `${api.baseUrl}/orders`, token)) },
+    });
     expect([asPost.status, otherPath.status]).toEqual([401, 401]);
     expect(api.rejections.slice(-2)).toEqual(['invalid_dpop_proof: htm mismatch', 'invalid_dpop_proof: htu mismatch']);
   });
@@ -149,7 +153,9 @@ describe('DPoP-protected API calls through attachDpopInterceptor', () => {
   it('nonces are remembered per origin: a second API is challenged on first contact and never sees the first API nonce', async () => {
     const second = await DpopResourceServer.start(idp);
     const both = axios.create();
-    const detachBoth = attachDpopInterceptor(both, app.manager, app.moduleRef.get(DpopService), { allowedOrigins: [api.baseUrl, second.baseUrl] });
+    const detachBoth = attachDpopInterceptor(both, app.manager, app.moduleRef.get(DpopService), {
+      allowedOrigins: [api.baseUrl, second.baseUrl],
+    });
     try {
       await both.get(`${api.baseUrl}/orders`);
       await both.get(`${second.baseUrl}/orders`);
@@ -174,10 +180,18 @@ describe('DPoP-protected API calls through attachDpopInterceptor', () => {
   it('attaching without an allowlist or baseURL, with DPoP off, or to the global axios fails with TokenConfigError', async () => {
     const plain = await startTokenApp({ tokenUrl: idp.tokenUrl, clientId: 'test-client', clientSecret: 'test-secret-value-1234' });
     try {
-      expect(() => attachDpopInterceptor(axios.create(), app.manager, app.moduleRef.get(DpopService))).toThrow(/allowedOrigins: is required/);
-      expect(() => attachDpopInterceptor(axios.create(), app.manager, app.moduleRef.get(DpopService), { allowedOrigins: ['not a url'] })).toThrow(TokenConfigError);
-      expect(() => attachDpopInterceptor(axios.create({ baseURL: api.baseUrl }), plain.manager, plain.moduleRef.get(DpopService))).toThrow(/dpop: is not enabled/);
-      expect(() => attachDpopInterceptor(axios, app.manager, app.moduleRef.get(DpopService), { allowedOrigins: [api.baseUrl] })).toThrow(/not the process-global axios/);
+      expect(() => attachDpopInterceptor(axios.create(), app.manager, app.moduleRef.get(DpopService))).toThrow(
+        /allowedOrigins: is required/,
+      );
+      expect(() =>
+        attachDpopInterceptor(axios.create(), app.manager, app.moduleRef.get(DpopService), { allowedOrigins: ['not a url'] }),
+      ).toThrow(TokenConfigError);
+      expect(() => attachDpopInterceptor(axios.create({ baseURL: api.baseUrl }), plain.manager, plain.moduleRef.get(DpopService))).toThrow(
+        /dpop: is not enabled/,
+      );
+      expect(() => attachDpopInterceptor(axios, app.manager, app.moduleRef.get(DpopService), { allowedOrigins: [api.baseUrl] })).toThrow(
+        /not the process-global axios/,
+      );
       expect(axios.interceptors.request.handlers).toHaveLength(0);
     } finally {
       await plain.close();

@@ -4,7 +4,14 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { calculateJwkThumbprint } from 'jose';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
-import { DEFAULT_SHARED_DPOP_KEY_TTL_MS, DpopService, MemoryTokenStore, TokenModule, type TokenModuleOptions, type TokenStore } from '../lib/index.js';
+import {
+  DEFAULT_SHARED_DPOP_KEY_TTL_MS,
+  DpopService,
+  MemoryTokenStore,
+  TokenModule,
+  type TokenModuleOptions,
+  type TokenStore,
+} from '../lib/index.js';
 import { SharedDpopKeyKeepalive } from '../lib/dpop/shared-dpop-key-keepalive.js';
 import { RedisTokenStore, type RedisTokenStoreOptions } from '../lib/redis/index.js';
 import { TokenCipher } from '../lib/redis/token-cipher.js';
@@ -25,7 +32,9 @@ interface Instance {
 
 async function startInstance(store: TokenStore | undefined, options: Partial<TokenModuleOptions> = {}): Promise<Instance> {
   const logger = new CapturingLogger();
-  const moduleRef = await Test.createTestingModule({ imports: [TokenModule.forRoot({ ...CLIENT, ...(store ? { store } : {}), dpop: true, ...options })] })
+  const moduleRef = await Test.createTestingModule({
+    imports: [TokenModule.forRoot({ ...CLIENT, ...(store ? { store } : {}), dpop: true, ...options })],
+  })
     .setLogger(logger)
     .compile();
   await moduleRef.init();
@@ -33,7 +42,8 @@ async function startInstance(store: TokenStore | undefined, options: Partial<Tok
 }
 
 /** RFC 7638 thumbprint of a private EC JWK's public part. */
-const thumbprintOf = (jwk: Record<string, string>) => calculateJwkThumbprint({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y } as never, 'sha256');
+const thumbprintOf = (jwk: Record<string, string>) =>
+  calculateJwkThumbprint({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y } as never, 'sha256');
 
 /** Collects unhandled rejections while `run` runs, and a turn of the event loop after it. */
 async function unhandledRejectionsDuring(run: () => Promise<void>): Promise<unknown[]> {
@@ -87,10 +97,13 @@ describe('SharedDpopKeyKeepalive: the schedule and the rules, with a scheduler t
 
   it('refreshes every quarter of the TTL with ±10 % jitter, offering its own key with the full TTL, and reschedules after each refresh', async () => {
     const offers: unknown[][] = [];
-    const { keepalive, pending, fire } = keepaliveWith(async (...args) => {
-      offers.push(args);
-      return jwkJson;
-    }, () => 0);
+    const { keepalive, pending, fire } = keepaliveWith(
+      async (...args) => {
+        offers.push(args);
+        return jwkJson;
+      },
+      () => 0,
+    );
     expect(keepalive.scheduled).toBe(false);
     keepalive.start();
     keepalive.start();
@@ -101,7 +114,10 @@ describe('SharedDpopKeyKeepalive: the schedule and the rules, with a scheduler t
     expect(pending).toHaveLength(2);
     expect(keepalive.scheduled).toBe(true);
 
-    const late = keepaliveWith(async () => jwkJson, () => 0.999_999);
+    const late = keepaliveWith(
+      async () => jwkJson,
+      () => 0.999_999,
+    );
     late.keepalive.start();
     expect(late.pending[0]!.ms).toBe(Math.round(QUARTER_TTL_MS * (0.9 + 0.2 * 0.999_999)));
     late.keepalive.stop();
@@ -135,9 +151,14 @@ describe('SharedDpopKeyKeepalive: the schedule and the rules, with a scheduler t
     expect(rejections).toEqual([]);
     expect(pending).toHaveLength(3);
     const warnings = logger.lines.filter((line) => line.startsWith('warn'));
-    expect(warnings).toEqual([expect.stringMatching(/could not keep the shared key alive in the token store \(Error: store exploded on \[redacted\] \(d=\[redacted\]\)\)/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /could not keep the shared key alive in the token store \(Error: store exploded on \[redacted\] \(d=\[redacted\]\)\)/,
+      ),
+    ]);
     expect(logger.lines.join('\n')).not.toContain(jwk.d);
-    for (const rendering of [inspect(keepalive, { depth: 10, showHidden: true }), JSON.stringify(keepalive)]) expect(rendering).not.toContain(jwk.d);
+    for (const rendering of [inspect(keepalive, { depth: 10, showHidden: true }), JSON.stringify(keepalive)])
+      expect(rendering).not.toContain(jwk.d);
     keepalive.stop();
   });
 
@@ -146,7 +167,9 @@ describe('SharedDpopKeyKeepalive: the schedule and the rules, with a scheduler t
     const answers = [other, undefined, other];
     const { keepalive, logger } = keepaliveWith(async () => answers.shift());
     expect([await keepalive.refresh(), await keepalive.refresh(), await keepalive.refresh()]).toEqual(['other', 'other', 'other']);
-    expect(logger.lines.filter((line) => line.startsWith('warn'))).toEqual([expect.stringMatching(/holds another shared key .*keeps its key \(thumbprint public-thumbprint\) until it restarts/)]);
+    expect(logger.lines.filter((line) => line.startsWith('warn'))).toEqual([
+      expect.stringMatching(/holds another shared key .*keeps its key \(thumbprint public-thumbprint\) until it restarts/),
+    ]);
     expect(logger.lines.join('\n')).not.toContain(jwk.d);
   });
 });
@@ -256,7 +279,13 @@ describeWithRedisServer('the shared key kept alive through a real redis-server',
     const b = await start('alive:');
     expect(b.dpop.thumbprint).toBe(a.dpop.thumbprint);
 
-    const renderings = [a, b].flatMap(({ dpop, store, logger }) => [inspect(dpop, { depth: 10, showHidden: true }), JSON.stringify(dpop), inspect(store, { depth: 10, showHidden: true }), JSON.stringify(store), ...logger.lines]);
+    const renderings = [a, b].flatMap(({ dpop, store, logger }) => [
+      inspect(dpop, { depth: 10, showHidden: true }),
+      JSON.stringify(dpop),
+      inspect(store, { depth: 10, showHidden: true }),
+      JSON.stringify(store),
+      ...logger.lines,
+    ]);
     expect(renderings.join('\n')).not.toContain(jwk.d);
   });
 
@@ -278,7 +307,9 @@ describeWithRedisServer('the shared key kept alive through a real redis-server',
     await expect(a.dpop.proofFor('GET', 'https://api.example.com/orders')).resolves.toEqual(expect.any(String));
     // The Nest logger is process-wide: the last application started (B) captures what A logs.
     const lines = [...a.logger.lines, ...b.logger.lines];
-    expect(lines.filter((line) => line.includes('holds another shared key'))).toEqual([expect.stringContaining(`keeps its key (thumbprint ${a.dpop.thumbprint}) until it restarts`)]);
+    expect(lines.filter((line) => line.includes('holds another shared key'))).toEqual([
+      expect.stringContaining(`keeps its key (thumbprint ${a.dpop.thumbprint}) until it restarts`),
+    ]);
     expect(lines.join('\n')).not.toContain(after.jwk.d);
   });
 

@@ -14,7 +14,11 @@ const CLIENT = { tokenUrl: 'https://idp.example.com/oauth2/token', clientId: 'sh
 const KEY = randomBytes(32).toString('base64');
 
 /** Every dot-separated part of a stored value, base64-decoded: where key material in clear would show. */
-const decodedParts = (value: string) => value.split('.').map((part) => Buffer.from(part, 'base64').toString('utf8')).join('\n');
+const decodedParts = (value: string) =>
+  value
+    .split('.')
+    .map((part) => Buffer.from(part, 'base64').toString('utf8'))
+    .join('\n');
 
 /** A Nest application with `dpop: true` on its own RedisTokenStore, and what it logged while starting. */
 interface Instance {
@@ -28,7 +32,10 @@ describeWithRedisServer('a generated DPoP key shared through a real redis-server
   const suite = useRedisServer();
   const { started } = suite;
 
-  async function startInstance(storeOptions: Partial<RedisTokenStoreOptions>, options: Partial<TokenModuleOptions> = {}): Promise<Instance> {
+  async function startInstance(
+    storeOptions: Partial<RedisTokenStoreOptions>,
+    options: Partial<TokenModuleOptions> = {},
+  ): Promise<Instance> {
     const logger = new CapturingLogger();
     // A generous deadline: on a loaded machine the default 500 ms can pass, and the instance then (rightly) keeps a key of its own.
     const store = new RedisTokenStore({ redis: suite.redis.url, commandTimeoutMs: 10_000, ...storeOptions });
@@ -49,7 +56,10 @@ describeWithRedisServer('a generated DPoP key shared through a real redis-server
   }
 
   it('instances adopt one key, sealed at rest (no "d", no "kty" in the value) for 24 h, extended by each adoption; nothing shows the private key', async () => {
-    const [first, second] = await Promise.all([startInstance({ keyPrefix: 'share:', encryptionKey: KEY }), startInstance({ keyPrefix: 'share:', encryptionKey: KEY })]);
+    const [first, second] = await Promise.all([
+      startInstance({ keyPrefix: 'share:', encryptionKey: KEY }),
+      startInstance({ keyPrefix: 'share:', encryptionKey: KEY }),
+    ]);
     expect(first.dpop.thumbprint).toBe(second.dpop.thumbprint);
     expect(first.dpop.status()).toMatchObject({ mode: 'ephemeral', shared: true, alg: 'ES256' });
 
@@ -71,13 +81,24 @@ describeWithRedisServer('a generated DPoP key shared through a real redis-server
 
     const renderings = [first, second, third].flatMap(({ moduleRef, dpop, store, logger }) => {
       const resolved = moduleRef.get(RESOLVED_TOKEN_OPTIONS);
-      return [inspect(dpop, { depth: 10, showHidden: true }), JSON.stringify(dpop), inspect(store, { depth: 10, showHidden: true }), JSON.stringify(store), inspect(resolved, { depth: 10, showHidden: true }), JSON.stringify(resolved), ...logger.lines];
+      return [
+        inspect(dpop, { depth: 10, showHidden: true }),
+        JSON.stringify(dpop),
+        inspect(store, { depth: 10, showHidden: true }),
+        JSON.stringify(store),
+        inspect(resolved, { depth: 10, showHidden: true }),
+        JSON.stringify(resolved),
+        ...logger.lines,
+      ];
     });
     expect(renderings.join('\n')).toContain(first.dpop.thumbprint);
     expect(renderings.join('\n')).not.toContain(jwk.d);
     // The Nest logger is process-wide: concurrent startups may log into either capture.
     expect(renderings.filter((line) => line.includes('DPoP on'))).toEqual(
-      Array.from({ length: 3 }, () => `log DPoP on: ephemeral (shared through the token store) ES256 key, thumbprint ${first.dpop.thumbprint} TokenManager`),
+      Array.from(
+        { length: 3 },
+        () => `log DPoP on: ephemeral (shared through the token store) ES256 key, thumbprint ${first.dpop.thumbprint} TokenManager`,
+      ),
     );
   });
 
@@ -100,7 +121,13 @@ describeWithRedisServer('a generated DPoP key shared through a real redis-server
     const clear = (text: string) => `p1.${Buffer.from(text).toString('base64')}`;
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
     const ecPublic = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
-    for (const planted of ['not a value of this package', clear('not json'), clear('["EC"]'), clear(JSON.stringify(rsa)), clear(JSON.stringify(ecPublic))]) {
+    for (const planted of [
+      'not a value of this package',
+      clear('not json'),
+      clear('["EC"]'),
+      clear(JSON.stringify(rsa)),
+      clear(JSON.stringify(ecPublic)),
+    ]) {
       await suite.admin.set(name, planted, 'PX', 60_000);
       const instance = await startInstance({ keyPrefix: 'planted:' });
       expect(instance.dpop.status()).toMatchObject({ mode: 'ephemeral', shared: false });
@@ -113,7 +140,9 @@ describeWithRedisServer('a generated DPoP key shared through a real redis-server
   it('Redis unreachable or not answering at startup: the module starts with a key of its own and a warning', async () => {
     const unreachable = await startInstance({ redis: `redis://127.0.0.1:${await freePort()}`, commandTimeoutMs: 1_000 });
     expect(unreachable.dpop.status()).toMatchObject({ mode: 'ephemeral', shared: false });
-    expect(unreachable.logger.lines.some((line) => line.startsWith('warn') && /token store failed .*a key of its own/.test(line))).toBe(true);
+    expect(unreachable.logger.lines.some((line) => line.startsWith('warn') && /token store failed .*a key of its own/.test(line))).toBe(
+      true,
+    );
 
     // A server that accepts the connection and never answers: only the store's deadline can end the wait.
     const silent = await SilentServer.start();
@@ -121,7 +150,9 @@ describeWithRedisServer('a generated DPoP key shared through a real redis-server
       const unanswered = await startInstance({ redis: silent.redisUrl, commandTimeoutMs: 1_000 });
       expect(unanswered.dpop.status()).toMatchObject({ mode: 'ephemeral', shared: false });
       // Which deadline ends it (the store's, or ioredis' own on its ready check) is timing; the outcome is not.
-      expect(unanswered.logger.lines.some((line) => line.startsWith('warn') && /token store failed .*a key of its own/.test(line))).toBe(true);
+      expect(unanswered.logger.lines.some((line) => line.startsWith('warn') && /token store failed .*a key of its own/.test(line))).toBe(
+        true,
+      );
     } finally {
       await silent.stop();
     }

@@ -104,8 +104,16 @@ describe('DPoP at the token endpoint (oidc-provider with DPoP and nonces require
 
   it.each([
     ['ES256 JWK object', 'ES256', () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' })],
-    ['RS256 PKCS#8 PEM', 'RS256', () => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' })],
-    ['PS256 JWK as JSON text', 'PS256', () => JSON.stringify(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }))],
+    [
+      'RS256 PKCS#8 PEM',
+      'RS256',
+      () => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }),
+    ],
+    [
+      'PS256 JWK as JSON text',
+      'PS256',
+      () => JSON.stringify(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' })),
+    ],
     ['EdDSA PKCS#8 PEM', 'EdDSA', () => generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' })],
   ] as const)('a configured %s key signs the proofs and the token is bound to its thumbprint', async (_name, alg, makeKey) => {
     const privateKey = makeKey() as string | Record<string, unknown>;

@@ -40,7 +40,11 @@ describe('every endpoint error names the request: method and URL (origin and pat
   });
   afterAll(() => server.stop());
 
-  const failure = (manager: TokenApp['manager']) => manager.getAccessToken().then(() => undefined, (reason: unknown) => reason as Error);
+  const failure = (manager: TokenApp['manager']) =>
+    manager.getAccessToken().then(
+      () => undefined,
+      (reason: unknown) => reason as Error,
+    );
   const lines = () => app!.logger.lines.join('\n');
 
   it('a refused token request: the error and the WARN line name POST and the token URL without its query string', async () => {
@@ -50,7 +54,11 @@ describe('every endpoint error names the request: method and URL (origin and pat
     expect(error).toBeInstanceOf(TokenEndpointError);
     expect(error).toMatchObject({ method: 'POST', url: tokenPath, status: 401 });
     expect(error?.message).toBe(`Token endpoint POST ${tokenPath} answered HTTP 401: invalid_client`);
-    expect(app.logger.lines).toContainEqual(expect.stringMatching(new RegExp(`^warn Token refresh failed after \\d+ ms: TokenEndpointError: Token endpoint POST ${tokenPath} answered HTTP 401`)));
+    expect(app.logger.lines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^warn Token refresh failed after \\d+ ms: TokenEndpointError: Token endpoint POST ${tokenPath} answered HTTP 401`),
+      ),
+    );
     expect(lines()).not.toContain(QUERY_KEY);
     expect(server.requests.at(-1)?.url).toBe(`/oauth2/token?code=${QUERY_KEY}`);
   });
@@ -81,26 +89,43 @@ describe('every endpoint error names the request: method and URL (origin and pat
   });
 
   it('a revocation refused at shutdown is logged naming the revocation endpoint', async () => {
-    app = await startLoggedTokenApp({ tokenUrl: tokenPath, ...CLIENT, revocationUrl: `${server.url}/oauth2/revoke?code=${QUERY_KEY}`, revokeOnShutdown: true });
+    app = await startLoggedTokenApp({
+      tokenUrl: tokenPath,
+      ...CLIENT,
+      revocationUrl: `${server.url}/oauth2/revoke?code=${QUERY_KEY}`,
+      revokeOnShutdown: true,
+    });
     await app.manager.getAccessToken();
     await app.close();
-    expect(app.logger.lines).toContainEqual(`warn Token revocation failed: TokenEndpointError: Revocation endpoint POST ${server.url}/oauth2/revoke answered HTTP 503: temporarily_unavailable TokenManager`);
+    expect(app.logger.lines).toContainEqual(
+      `warn Token revocation failed: TokenEndpointError: Revocation endpoint POST ${server.url}/oauth2/revoke answered HTTP 503: temporarily_unavailable TokenManager`,
+    );
     expect(lines()).not.toContain(QUERY_KEY);
     app = undefined;
   });
 
   it('a failed stable-window introspection is logged naming the introspection endpoint', async () => {
     const clock = new ManualClock();
-    app = await startLoggedTokenApp({ tokenUrl: tokenPath, ...CLIENT, introspectionUrl: `${server.url}/oauth2/introspect`, stableAfterSeconds: 60, clock: clock.now });
+    app = await startLoggedTokenApp({
+      tokenUrl: tokenPath,
+      ...CLIENT,
+      introspectionUrl: `${server.url}/oauth2/introspect`,
+      stableAfterSeconds: 60,
+      clock: clock.now,
+    });
     await app.manager.getAccessToken();
     clock.advanceSeconds(1);
     await app.manager.getAccessToken();
-    expect(app.logger.lines).toContainEqual(expect.stringContaining(`Introspection endpoint POST ${server.url}/oauth2/introspect answered HTTP 500: server_error`));
+    expect(app.logger.lines).toContainEqual(
+      expect.stringContaining(`Introspection endpoint POST ${server.url}/oauth2/introspect answered HTTP 500: server_error`),
+    );
   });
 
   it('startup logs the client id and the token endpoint, never the secret or the query string', async () => {
     app = await startLoggedTokenApp({ tokenUrl: `${tokenPath}?code=${QUERY_KEY}`, ...CLIENT });
-    expect(app.logger.lines).toContainEqual(`log Client "orders-service" gets its tokens from POST ${tokenPath} (client_secret_basic) TokenManager`);
+    expect(app.logger.lines).toContainEqual(
+      `log Client "orders-service" gets its tokens from POST ${tokenPath} (client_secret_basic) TokenManager`,
+    );
     expect(lines()).not.toContain(SECRET);
     expect(lines()).not.toContain(QUERY_KEY);
   });

@@ -22,12 +22,19 @@ describeWithRedisServer('a fleet of Node processes with dpop: true sharing one r
   async function callApiFromEvery(workers: FleetWorker[]) {
     const statuses = await Promise.all(workers.map((worker) => worker.send<DpopStatus>('dpopStatus')));
     fleet.idp.delayMs = 50;
-    const results = await Promise.all(workers.map((worker) => worker.send<{ ok: number; failed: number; tokens: string[]; errors: string[] }>('apiBurst', { path: '/orders', callers: 50 })));
+    const results = await Promise.all(
+      workers.map((worker) =>
+        worker.send<{ ok: number; failed: number; tokens: string[]; errors: string[] }>('apiBurst', { path: '/orders', callers: 50 }),
+      ),
+    );
     return { statuses, results };
   }
 
   it('4 processes adopt one generated key through Redis: one thumbprint, exactly 1 token request for 200 concurrent API calls, all accepted by the resource server', async () => {
-    const workers = await fleet.startFleet(4, 'fleet-dpop:', { encryptionKey: ENCRYPTION_KEY, tokenOptions: { dpop: true, http: { baseURL: api.baseUrl } } });
+    const workers = await fleet.startFleet(4, 'fleet-dpop:', {
+      encryptionKey: ENCRYPTION_KEY,
+      tokenOptions: { dpop: true, http: { baseURL: api.baseUrl } },
+    });
     const acceptedBefore = api.accepted;
     const { statuses, results } = await callApiFromEvery(workers);
     expect(new Set(statuses.map((status) => status.thumbprint)).size).toBe(1);
@@ -61,7 +68,10 @@ describeWithRedisServer('a fleet of Node processes with dpop: true sharing one r
   });
 
   it('the same fleet without a store: a key per process, so a token per process (what the store above prevents)', async () => {
-    const workers = await fleet.startFleet(4, 'fleet-dpop-alone:', { redisUrl: undefined, tokenOptions: { dpop: true, http: { baseURL: api.baseUrl } } });
+    const workers = await fleet.startFleet(4, 'fleet-dpop-alone:', {
+      redisUrl: undefined,
+      tokenOptions: { dpop: true, http: { baseURL: api.baseUrl } },
+    });
     const { statuses, results } = await callApiFromEvery(workers);
     expect(new Set(statuses.map((status) => status.thumbprint)).size).toBe(4);
     expect(statuses.every((status) => status.shared === false)).toBe(true);

@@ -105,5 +105,8 @@ describeWithRedisServer('RedisTokenStore: a lease is released only by its owner'
     await redis?.stop();
   });
   // Redis expires the lease by its own clock: wait until its key is gone.
-  leaseOwnershipScenarios(() => ({ store, expire: (key) => waitUntil(async () => (await admin.exists(`lease-owner:${key}:lease`)) === 0) }));
+  leaseOwnershipScenarios(() => ({
+    store,
+    expire: (key) => waitUntil(async () => (await admin.exists(`lease-owner:${key}:lease`)) === 0),
+  }));
 });

@@ -40,7 +40,11 @@ describeWithRedisServer('a fleet on Redis when an instance or Redis itself dies'
     expect(fleet.idp.tokenRequests).toBe(1 + workers.length);
 
     await fleet.redis.restart();
-    await waitUntil(async () => (await Promise.all(workers.map((worker) => worker.send<{ status: string }>('storeStatus')))).every(({ status }) => status === 'ready'));
+    await waitUntil(async () =>
+      (await Promise.all(workers.map((worker) => worker.send<{ status: string }>('storeStatus')))).every(
+        ({ status }) => status === 'ready',
+      ),
+    );
     const requestsBefore = fleet.idp.tokenRequests;
     await Promise.all(duringOutage.map((result, index) => workers[index]!.send('invalidate', { token: result.tokens[0] })));
     const afterRecovery = await Promise.all(workers.map((worker) => worker.burst(100)));

@@ -20,7 +20,13 @@ function rejectedTokenScenarios(storeFor: (index: number) => TokenStore) {
   let api: ProtectedResource;
   const apps: HttpApp[] = [];
   const startInstance = async (index: number, options: Partial<TokenModuleOptions> = {}) => {
-    const app = await startHttpApp({ tokenUrl: gateway.tokenUrl, ...GATEWAY_CLIENT, store: storeFor(index), http: { baseURL: api.url }, ...options });
+    const app = await startHttpApp({
+      tokenUrl: gateway.tokenUrl,
+      ...GATEWAY_CLIENT,
+      store: storeFor(index),
+      http: { baseURL: api.url },
+      ...options,
+    });
     apps.push(app);
     return app;
   };
@@ -61,7 +67,10 @@ function rejectedTokenScenarios(storeFor: (index: number) => TokenStore) {
   });
 
   it('revokeOnShutdown: the leaving instance takes the token out of the store before revoking it, so the fleet renews it once', async () => {
-    const [leaving, staying] = await Promise.all([startInstance(0, { revocationUrl: gateway.revocationUrl, revokeOnShutdown: true }), startInstance(1)]);
+    const [leaving, staying] = await Promise.all([
+      startInstance(0, { revocationUrl: gateway.revocationUrl, revokeOnShutdown: true }),
+      startInstance(1),
+    ]);
     gateway.revokePreviousOnIssue = false;
     const shared = await leaving!.manager.getAccessToken();
     expect(await staying!.manager.getAccessToken()).toBe(shared);
@@ -87,17 +96,20 @@ describe('a fleet sharing a MemoryTokenStore, in front of a gateway that revokes
   rejectedTokenScenarios(() => store);
 });
 
-describeWithRedisServer('a fleet sharing a real redis-server, in front of a gateway that revokes the previous token when it issues one', () => {
-  let redis: RedisServer;
-  let keyPrefix = '';
-  beforeAll(async () => {
-    redis = await RedisServer.start();
-  }, 30_000);
-  beforeEach(() => {
-    keyPrefix = `rejected-${Math.random().toString(36).slice(2)}:`;
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
-  rejectedTokenScenarios(() => new RedisTokenStore({ redis: redis.url, keyPrefix }));
-});
+describeWithRedisServer(
+  'a fleet sharing a real redis-server, in front of a gateway that revokes the previous token when it issues one',
+  () => {
+    let redis: RedisServer;
+    let keyPrefix = '';
+    beforeAll(async () => {
+      redis = await RedisServer.start();
+    }, 30_000);
+    beforeEach(() => {
+      keyPrefix = `rejected-${Math.random().toString(36).slice(2)}:`;
+    });
+    afterAll(async () => {
+      await redis?.stop();
+    });
+    rejectedTokenScenarios(() => new RedisTokenStore({ redis: redis.url, keyPrefix }));
+  },
+);

@@ -186,7 +186,14 @@ describe('a revocation endpoint whose error echoes the token', () => {
     });
     const logger = new CapturingLogger();
     const moduleRef = await Test.createTestingModule({
-      imports: [TokenModule.forRoot({ tokenUrl: gateway.tokenUrl, ...GATEWAY_CLIENT, revocationUrl: `${revocation.url}/revoke`, revokeOnShutdown: true })],
+      imports: [
+        TokenModule.forRoot({
+          tokenUrl: gateway.tokenUrl,
+          ...GATEWAY_CLIENT,
+          revocationUrl: `${revocation.url}/revoke`,
+          revokeOnShutdown: true,
+        }),
+      ],
     }).compile();
     moduleRef.useLogger(logger);
     await moduleRef.init();
@@ -203,4 +210,3 @@ describe('a revocation endpoint whose error echoes the token', () => {
     }
   });
 });
-

@@ -23,7 +23,11 @@ describe('Bearer injection: the token goes only to allowed origins', () => {
     api = await ProtectedResource.start(jwtVerifier(idp));
     partnerApi = await ProtectedResource.start(jwtVerifier(idp));
     foreign = await ProtectedResource.start('public');
-    app = await startHttpApp({ tokenUrl: idp.tokenUrl, ...CLIENT, http: { baseURL: `${api.url}/v1`, allowedOrigins: [partnerApi.url], httpsAgent } });
+    app = await startHttpApp({
+      tokenUrl: idp.tokenUrl,
+      ...CLIENT,
+      http: { baseURL: `${api.url}/v1`, allowedOrigins: [partnerApi.url], httpsAgent },
+    });
   });
   afterAll(async () => {
     await app.close();
@@ -101,7 +105,9 @@ describe('Bearer injection: the token goes only to allowed origins', () => {
 
   it('a request that brings its own Authorization header is left alone and never retried', async () => {
     const tokenRequestsBefore = idp.tokenRequests;
-    const error = (await app.send({ url: '/own-header', headers: { Authorization: 'Bearer caller-supplied' } }).catch((e: unknown) => e)) as AxiosError;
+    const error = (await app
+      .send({ url: '/own-header', headers: { Authorization: 'Bearer caller-supplied' } })
+      .catch((e: unknown) => e)) as AxiosError;
     expect(error.response?.status).toBe(401);
     expect(api.requestsTo('/v1/own-header').map((request) => request.authorization)).toEqual(['Bearer caller-supplied']);
     expect(idp.tokenRequests).toBe(tokenRequestsBefore);
@@ -111,7 +117,9 @@ describe('Bearer injection: the token goes only to allowed origins', () => {
     const tokenRequestsBefore = idp.tokenRequests;
     const error = (await app.send({ url: '/basic', auth: { username: 'user', password: 'pass' } }).catch((e: unknown) => e)) as AxiosError;
     expect(error.response?.status).toBe(401);
-    expect(api.requestsTo('/v1/basic').map((request) => request.authorization)).toEqual([`Basic ${Buffer.from('user:pass').toString('base64')}`]);
+    expect(api.requestsTo('/v1/basic').map((request) => request.authorization)).toEqual([
+      `Basic ${Buffer.from('user:pass').toString('base64')}`,
+    ]);
     expect(idp.tokenRequests).toBe(tokenRequestsBefore);
   });
 
@@ -148,7 +156,10 @@ describe('Bearer injection: the token goes only to allowed origins', () => {
       const tokenRequestsBefore = idp.tokenRequests;
       const error = (await instance.get('/to-subdomain').catch((e: unknown) => e)) as AxiosError;
       expect(error.response?.status).toBe(401);
-      expect(api.requestsTo('/to-subdomain')[0]).toMatchObject({ host: `api.test:${api.port}`, authorization: expect.stringMatching(/^Bearer /) });
+      expect(api.requestsTo('/to-subdomain')[0]).toMatchObject({
+        host: `api.test:${api.port}`,
+        authorization: expect.stringMatching(/^Bearer /),
+      });
       expect(api.requestsTo('/sub-landing')).toHaveLength(1);
       expect(api.requestsTo('/sub-landing')[0]?.host).toBe(`evil.api.test:${api.port}`);
       expect(api.requestsTo('/sub-landing')[0]?.authorization).toBeUndefined();
@@ -267,26 +278,29 @@ describe("with axios's fetch adapter, which follows redirects without beforeRedi
     await scene.stop();
   });
 
-  it.each(['the instance', 'the request'])('set on %s, a 401 from a redirect target outside the allowlist renews nothing: three calls, no token request', async (where) => {
-    const { idp, api, foreign, app } = scene;
-    const send = (url: string) => (where === 'the instance' ? instance.get(url) : app.http.axiosRef.get(url, { adapter: 'fetch' }));
-    api.redirects.set('/to-foreign', { status: 302, location: `${foreign.url}/foreign-landing` });
-    api.requests.length = 0;
-    foreign.requests.length = 0;
-    await app.manager.getAccessToken();
-    const tokenRequests = idp.tokenRequests;
+  it.each(['the instance', 'the request'])(
+    'set on %s, a 401 from a redirect target outside the allowlist renews nothing: three calls, no token request',
+    async (where) => {
+      const { idp, api, foreign, app } = scene;
+      const send = (url: string) => (where === 'the instance' ? instance.get(url) : app.http.axiosRef.get(url, { adapter: 'fetch' }));
+      api.redirects.set('/to-foreign', { status: 302, location: `${foreign.url}/foreign-landing` });
+      api.requests.length = 0;
+      foreign.requests.length = 0;
+      await app.manager.getAccessToken();
+      const tokenRequests = idp.tokenRequests;
 
-    for (let call = 0; call < 3; call += 1) {
-      const failure = (await send('/to-foreign').catch((error: unknown) => error)) as AxiosError;
-      expect(failure.response?.status).toBe(401);
-    }
+      for (let call = 0; call < 3; call += 1) {
+        const failure = (await send('/to-foreign').catch((error: unknown) => error)) as AxiosError;
+        expect(failure.response?.status).toBe(401);
+      }
 
-    expect(idp.tokenRequests).toBe(tokenRequests);
-    expect(api.requestsTo('/to-foreign')).toHaveLength(3);
-    expect(api.requestsTo('/to-foreign').every((request) => request.authorization?.startsWith('Bearer '))).toBe(true);
-    expect(foreign.requestsTo('/foreign-landing')).toHaveLength(3);
-    expect(foreign.requestsTo('/foreign-landing').filter((request) => request.authorization !== undefined)).toEqual([]);
-  });
+      expect(idp.tokenRequests).toBe(tokenRequests);
+      expect(api.requestsTo('/to-foreign')).toHaveLength(3);
+      expect(api.requestsTo('/to-foreign').every((request) => request.authorization?.startsWith('Bearer '))).toBe(true);
+      expect(foreign.requestsTo('/foreign-landing')).toHaveLength(3);
+      expect(foreign.requestsTo('/foreign-landing').filter((request) => request.authorization !== undefined)).toEqual([]);
+    },
+  );
 
   it('a 401 from the allowed origin itself still renews the token and resends the request once', async () => {
     const { idp, api, refused, app } = scene;

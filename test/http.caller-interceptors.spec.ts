@@ -91,7 +91,13 @@ describe("the caller's own interceptors and configs never misdirect, drop or sta
   it.each(placements.filter(([registration]) => registration === 'before ours'))(
     'an interceptor registered %s (%s) that sets its own Authorization: the request goes with it, and its 401 renews nothing',
     async (registration, kind) => {
-      const instance = instanceWith(app, api.url, (config) => (config.headers.set('Authorization', 'Bearer caller-supplied'), config), registration, kind);
+      const instance = instanceWith(
+        app,
+        api.url,
+        (config) => (config.headers.set('Authorization', 'Bearer caller-supplied'), config),
+        registration,
+        kind,
+      );
       const tokenRequests = idp.tokenRequests;
 
       const failure = (await instance.get('/own-after-ours').catch((error: unknown) => error)) as AxiosError;
@@ -110,14 +116,18 @@ describe("the caller's own interceptors and configs never misdirect, drop or sta
       for (let call = 0; call < 3; call += 1) statuses.push((await instance.get(`/copied/${call}`)).status);
       expect(statuses).toEqual([200, 200, 200]);
       const token = await app.manager.getAccessToken();
-      for (let call = 0; call < 3; call += 1) expect(api.requestsTo(`/copied/${call}`).map((request) => request.authorization)).toEqual([`Bearer ${token}`]);
+      for (let call = 0; call < 3; call += 1)
+        expect(api.requestsTo(`/copied/${call}`).map((request) => request.authorization)).toEqual([`Bearer ${token}`]);
 
       refused.add(token);
       const tokenRequests = idp.tokenRequests;
       await expect(instance.get('/copied/after-revocation')).resolves.toMatchObject({ status: 200 });
       const renewed = await app.manager.getAccessToken();
       expect(renewed).not.toBe(token);
-      expect(api.requestsTo('/copied/after-revocation').map((request) => request.authorization)).toEqual([`Bearer ${token}`, `Bearer ${renewed}`]);
+      expect(api.requestsTo('/copied/after-revocation').map((request) => request.authorization)).toEqual([
+        `Bearer ${token}`,
+        `Bearer ${renewed}`,
+      ]);
       expect(idp.tokenRequests).toBe(tokenRequests + 1);
     });
   });
@@ -132,7 +142,11 @@ describe("the caller's own interceptors and configs never misdirect, drop or sta
 
       await expect(app.send(first.config)).resolves.toMatchObject({ status: 200 });
       await expect(app.http.axiosRef.request(first.config)).resolves.toMatchObject({ status: 200 });
-      expect(api.requestsTo('/again').map((request) => request.authorization)).toEqual([`Bearer ${stale}`, `Bearer ${current}`, `Bearer ${current}`]);
+      expect(api.requestsTo('/again').map((request) => request.authorization)).toEqual([
+        `Bearer ${stale}`,
+        `Bearer ${current}`,
+        `Bearer ${current}`,
+      ]);
     });
 
     it('with the token still cached but revoked, its 401 renews the token and the request is resent once', async () => {
@@ -143,11 +157,15 @@ describe("the caller's own interceptors and configs never misdirect, drop or sta
 
       await expect(app.send(first.config)).resolves.toMatchObject({ status: 200 });
       const renewed = await app.manager.getAccessToken();
-      expect(api.requestsTo('/again-revoked').map((request) => request.authorization)).toEqual([`Bearer ${revoked}`, `Bearer ${revoked}`, `Bearer ${renewed}`]);
+      expect(api.requestsTo('/again-revoked').map((request) => request.authorization)).toEqual([
+        `Bearer ${revoked}`,
+        `Bearer ${revoked}`,
+        `Bearer ${renewed}`,
+      ]);
       expect(idp.tokenRequests).toBe(tokenRequests + 1);
     });
 
-    it("of a resent request, after the token changed again, it goes with the current token", async () => {
+    it('of a resent request, after the token changed again, it goes with the current token', async () => {
       refused.add(await app.manager.getAccessToken());
       const resent = await app.send({ url: '/resent-then-again' });
       const renewed = await app.manager.getAccessToken();
@@ -155,16 +173,26 @@ describe("the caller's own interceptors and configs never misdirect, drop or sta
       const current = await app.manager.getAccessToken();
 
       await expect(app.send(resent.config)).resolves.toMatchObject({ status: 200 });
-      expect(api.requestsTo('/resent-then-again').map((request) => request.authorization).slice(1)).toEqual([`Bearer ${renewed}`, `Bearer ${current}`]);
+      expect(
+        api
+          .requestsTo('/resent-then-again')
+          .map((request) => request.authorization)
+          .slice(1),
+      ).toEqual([`Bearer ${renewed}`, `Bearer ${current}`]);
     });
 
-    it('whose Authorization the caller replaced, it keeps the caller\'s header', async () => {
+    it("whose Authorization the caller replaced, it keeps the caller's header", async () => {
       const first = await app.send({ url: '/replaced' });
       first.config.headers.set('Authorization', 'Bearer caller-supplied');
 
       const failure = (await app.send(first.config).catch((error: unknown) => error)) as AxiosError;
       expect(failure.response?.status).toBe(401);
-      expect(api.requestsTo('/replaced').map((request) => request.authorization).slice(1)).toEqual(['Bearer caller-supplied']);
+      expect(
+        api
+          .requestsTo('/replaced')
+          .map((request) => request.authorization)
+          .slice(1),
+      ).toEqual(['Bearer caller-supplied']);
     });
   });
 });

@@ -95,7 +95,9 @@ describe('the interceptor fast path: a fresh cached token is attached without a 
       return config;
     });
 
-    const calls = Array.from({ length: 200 }, (_, index) => (index % 2 === 0 ? instance.get(`/interleaved/${index}`) : instance.get(`${foreign.url}/interleaved/${index}`)));
+    const calls = Array.from({ length: 200 }, (_, index) =>
+      index % 2 === 0 ? instance.get(`/interleaved/${index}`) : instance.get(`${foreign.url}/interleaved/${index}`),
+    );
     await Promise.all(calls);
 
     const allowed = api.requests.filter((request) => request.path.startsWith('/interleaved/'));

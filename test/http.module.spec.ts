@@ -5,7 +5,14 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { firstValueFrom } from 'rxjs';
 import { inspect } from 'node:util';
-import { getTokenManagerToken, InjectTokenHttpService, TokenConfigError, TokenManagerService, TokenModule, type TokenModuleOptions } from '../lib/index.js';
+import {
+  getTokenManagerToken,
+  InjectTokenHttpService,
+  TokenConfigError,
+  TokenManagerService,
+  TokenModule,
+  type TokenModuleOptions,
+} from '../lib/index.js';
 import { RESOLVED_TOKEN_OPTIONS } from '../lib/token.internal-constants.js';
 import { ProgrammableServer } from './support/programmable-server.js';
 import { jwtVerifier, ProtectedResource } from './support/protected-resource.js';
@@ -46,7 +53,10 @@ describe('TokenModule exports an authorized HttpService', () => {
   const startupError = (options: unknown) =>
     Test.createTestingModule({ imports: [TokenModule.forRoot(options as TokenModuleOptions)] })
       .compile()
-      .then(() => undefined, (error: unknown) => error as TokenConfigError);
+      .then(
+        () => undefined,
+        (error: unknown) => error as TokenConfigError,
+      );
 
   it('a provider injects HttpService and its calls carry a token the API accepts', async () => {
     const moduleRef = await compile([TokenModule.forRoot({ ...base, http: { baseURL: api.url, timeout: 5000 } })]);
@@ -119,7 +129,7 @@ describe('TokenModule exports an authorized HttpService', () => {
     expect(api.requestsTo('/after-close')[0]?.authorization).toBeUndefined();
   });
 
-  it('unsubscribing before the answer cancels the request, as with Nest\'s own HttpService', async () => {
+  it("unsubscribing before the answer cancels the request, as with Nest's own HttpService", async () => {
     const hanging = await ProgrammableServer.start(() => undefined);
     const moduleRef = await compile([TokenModule.forRoot({ ...base, http: { baseURL: hanging.url } })]);
     const http = moduleRef.get(HttpService);
@@ -150,7 +160,13 @@ describe('TokenModule exports an authorized HttpService', () => {
       ...base,
       http: {
         baseURL: '/relative/api',
-        allowedOrigins: ['https://api.example.com/v1', 'ftp://files.example.com', 'https://*.example.com', 'https://api.example.com?x=1', 42],
+        allowedOrigins: [
+          'https://api.example.com/v1',
+          'ftp://files.example.com',
+          'https://*.example.com',
+          'https://api.example.com?x=1',
+          42,
+        ],
         headers: { common: { Authorization: 'Bearer static-header-value' } },
       },
       retryOn401: 'yes',

@@ -102,7 +102,9 @@ describe('one-shot 401 retry against an API that introspects opaque tokens at oi
     idp.tokenRequests = 0;
     const before = await app.manager.getAccessToken();
 
-    const error = expectAxios401(await app.send({ method: 'PUT', url: `${writeApi.url}/prices`, data: 'price=10' }).catch((e: unknown) => e));
+    const error = expectAxios401(
+      await app.send({ method: 'PUT', url: `${writeApi.url}/prices`, data: 'price=10' }).catch((e: unknown) => e),
+    );
 
     expect(error.response?.headers['www-authenticate']).toContain('insufficient_scope');
     expect(error.response?.data).toEqual({ error: 'unauthorized' });
@@ -131,7 +133,9 @@ describe('one-shot 401 retry against an API that introspects opaque tokens at oi
   it('a stream body cannot be replayed: its 401 comes back untouched and the next request goes out with a new token', async () => {
     const { app, revoked } = await startWithRevokedToken();
 
-    const error = expectAxios401(await app.send({ method: 'POST', url: '/upload', data: Readable.from(['line 1\n', 'line 2\n']) }).catch((e: unknown) => e));
+    const error = expectAxios401(
+      await app.send({ method: 'POST', url: '/upload', data: Readable.from(['line 1\n', 'line 2\n']) }).catch((e: unknown) => e),
+    );
 
     expect(error.config?.url).toBe('/upload');
     expect(api.requestsTo('/upload')).toEqual([expect.objectContaining({ authorization: `Bearer ${revoked}`, body: 'line 1\nline 2\n' })]);
@@ -274,7 +278,9 @@ describe('a token endpoint that hands back the token the API just rejected', () 
 
   beforeAll(async () => {
     // Some gateways cache tokens per client and keep issuing a token the API already refuses.
-    tokenEndpoint = await ProgrammableServer.start((_request, response) => json(response, 200, { access_token: 'gateway-cached-token', token_type: 'Bearer', expires_in: 3600 }));
+    tokenEndpoint = await ProgrammableServer.start((_request, response) =>
+      json(response, 200, { access_token: 'gateway-cached-token', token_type: 'Bearer', expires_in: 3600 }),
+    );
     api = await ProgrammableServer.start((_request, response) => json(response, 401, { error: 'invalid_token' }));
     app = await startHttpApp({ tokenUrl: `${tokenEndpoint.url}/token`, ...CLIENT, http: { baseURL: api.url } });
   });
@@ -315,7 +321,13 @@ describe('a WSO2-like gateway that keeps handing out the token the API rejects',
   });
 
   it('with revocationUrl, the rejected token is revoked at the gateway, a new one fetched, and the request resent once', async () => {
-    app = await startHttpApp({ tokenUrl: gateway.tokenUrl, ...GATEWAY_CLIENT, revocationUrl: gateway.revocationUrl, clock: clock.now, http: { baseURL: api.url } });
+    app = await startHttpApp({
+      tokenUrl: gateway.tokenUrl,
+      ...GATEWAY_CLIENT,
+      revocationUrl: gateway.revocationUrl,
+      clock: clock.now,
+      http: { baseURL: api.url },
+    });
     const first = await app.manager.getAccessToken();
     refused.add(first);
 
@@ -328,4 +340,3 @@ describe('a WSO2-like gateway that keeps handing out the token the API rejects',
     expect(api.requestsTo('/through-gateway').map((request) => request.authorization)).toEqual([`Bearer ${first}`, `Bearer ${second}`]);
   });
 });
-

@@ -35,7 +35,14 @@ describe('IdP recipes', () => {
   };
 
   it('Microsoft Entra ID v1: a string expires_in is honoured (expires_on is ignored), and the <resource>/.default scope is sent as is', async () => {
-    answer = { token_type: 'Bearer', expires_in: '3599', ext_expires_in: '3599', expires_on: '1767229199', resource: 'api://billing-api', access_token: 'entra-v1-token' };
+    answer = {
+      token_type: 'Bearer',
+      expires_in: '3599',
+      ext_expires_in: '3599',
+      expires_on: '1767229199',
+      resource: 'api://billing-api',
+      access_token: 'entra-v1-token',
+    };
     const { token, info } = await tokenFrom({
       tokenUrl: `${server.url}/contoso.onmicrosoft.com/oauth2/v2.0/token`,
       clientId: '11111111-2222-3333-4444-555555555555',
@@ -50,8 +57,19 @@ describe('IdP recipes', () => {
   });
 
   it('Keycloak (older versions): lowercase token_type "bearer" is accepted and normalised', async () => {
-    answer = { access_token: 'keycloak-token', expires_in: 300, refresh_expires_in: 0, token_type: 'bearer', 'not-before-policy': 0, scope: 'profile email' };
-    const { token, info } = await tokenFrom({ tokenUrl: `${server.url}/realms/acme/protocol/openid-connect/token`, clientId: 'billing-service', clientSecret: 'kc-secret-1' });
+    answer = {
+      access_token: 'keycloak-token',
+      expires_in: 300,
+      refresh_expires_in: 0,
+      token_type: 'bearer',
+      'not-before-policy': 0,
+      scope: 'profile email',
+    };
+    const { token, info } = await tokenFrom({
+      tokenUrl: `${server.url}/realms/acme/protocol/openid-connect/token`,
+      clientId: 'billing-service',
+      clientSecret: 'kc-secret-1',
+    });
     expect(token).toBe('keycloak-token');
     expect(info.tokenType).toBe('Bearer');
     expect(info.scope).toBe('profile email');
@@ -59,7 +77,13 @@ describe('IdP recipes', () => {
 
   it('Auth0: the audience parameter selects the API', async () => {
     answer = { access_token: 'auth0-token', scope: 'read:invoices', expires_in: 86400, token_type: 'Bearer' };
-    const { token, info } = await tokenFrom({ tokenUrl: `${server.url}/oauth/token`, clientId: 'auth0-client', clientSecret: 'auth0-secret', clientAuthMethod: 'client_secret_post', audience: 'https://api.example.com/invoices' });
+    const { token, info } = await tokenFrom({
+      tokenUrl: `${server.url}/oauth/token`,
+      clientId: 'auth0-client',
+      clientSecret: 'auth0-secret',
+      clientAuthMethod: 'client_secret_post',
+      audience: 'https://api.example.com/invoices',
+    });
     expect(token).toBe('auth0-token');
     expect(lastForm().get('audience')).toBe('https://api.example.com/invoices');
     expect(info.expiresAt.getTime()).toBe(clock.now() + 86_400_000);
@@ -75,6 +99,8 @@ describe('IdP recipes', () => {
     });
     expect(token).toBe('cognito-token');
     expect(lastForm().get('scope')).toBe('https://invoices.example.com/read billing-api/invoices.write');
-    expect(server.requests.at(-1)!.headers.authorization).toBe(`Basic ${Buffer.from('cognito-app-client:cognito-secret').toString('base64')}`);
+    expect(server.requests.at(-1)!.headers.authorization).toBe(
+      `Basic ${Buffer.from('cognito-app-client:cognito-secret').toString('base64')}`,
+    );
   });
 });

@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Injectable, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { getTokenManagerToken, InjectTokenManager, TokenConfigError, TokenEndpointError, TokenManagerService, TokenModule } from '../lib/index.js';
+import {
+  getTokenManagerToken,
+  InjectTokenManager,
+  TokenConfigError,
+  TokenEndpointError,
+  TokenManagerService,
+  TokenModule,
+} from '../lib/index.js';
 import { TestIdp } from './support/test-idp.js';
 
 const BILLING = { clientId: 'billing-client', clientSecret: 'billing-secret-123456' };
@@ -39,7 +46,12 @@ describe('named clients: several TokenModule registrations in one app', () => {
         TokenModule.forRoot({ name: 'billing', tokenUrl: idp.tokenUrl, ...BILLING }),
         TokenModule.forRootAsync({
           name: 'shipping',
-          useFactory: async () => ({ tokenUrl: idp.tokenUrl, clientId: SHIPPING.clientId, clientSecret: SHIPPING.clientSecret, clientAuthMethod: 'client_secret_post' }),
+          useFactory: async () => ({
+            tokenUrl: idp.tokenUrl,
+            clientId: SHIPPING.clientId,
+            clientSecret: SHIPPING.clientSecret,
+            clientAuthMethod: 'client_secret_post',
+          }),
         }),
       ],
       providers: [PartnerCalls],
@@ -97,7 +109,13 @@ describe('named clients: several TokenModule registrations in one app', () => {
     const ref = await Test.createTestingModule({
       imports: [
         TokenModule.forRoot({ tokenUrl: idp.tokenUrl, ...BILLING }),
-        TokenModule.forRoot({ name: 'shipping', tokenUrl: idp.tokenUrl, clientId: SHIPPING.clientId, clientSecret: SHIPPING.clientSecret, clientAuthMethod: 'client_secret_post' }),
+        TokenModule.forRoot({
+          name: 'shipping',
+          tokenUrl: idp.tokenUrl,
+          clientId: SHIPPING.clientId,
+          clientSecret: SHIPPING.clientSecret,
+          clientAuthMethod: 'client_secret_post',
+        }),
       ],
       providers: [UnnamedConsumer, ShippingConsumer],
     }).compile();
@@ -147,21 +165,35 @@ describe('startup errors of a named registration say which registration failed',
       TokenModule.forRootAsync({
         name: 'shipping',
         inject: [ConfigService],
-        useFactory: (config: ConfigService) => ({ tokenUrl: idp.tokenUrl, clientId: config.get('SHIPPING_ID') ?? SHIPPING.clientId, clientSecret: SHIPPING.clientSecret }),
+        useFactory: (config: ConfigService) => ({
+          tokenUrl: idp.tokenUrl,
+          clientId: config.get('SHIPPING_ID') ?? SHIPPING.clientId,
+          clientSecret: SHIPPING.clientSecret,
+        }),
       }),
     ]);
     expect(error).toBeInstanceOf(TokenConfigError);
     expect(error.message).toMatch(/^TokenModule "shipping": /);
-    expect((error as TokenConfigError).problems).toEqual([{ field: 'inject[0]', message: expect.stringContaining('ConfigService cannot be resolved here') }]);
+    expect((error as TokenConfigError).problems).toEqual([
+      { field: 'inject[0]', message: expect.stringContaining('ConfigService cannot be resolved here') },
+    ]);
     expect(error.message).toContain('imports: [ConfigModule]');
     expect(String(error.stack)).toMatch(/^TokenConfigError: TokenModule "shipping": /);
   });
 
   it.each([
     ['invalid options', { tokenUrl: 'not a url', clientId: 'x', clientSecret: 'y' }, TokenConfigError, /tokenUrl: must be an absolute URL/],
-    ['an issuer that cannot be reached', { issuer: 'http://127.0.0.1:1', clientId: 'x', clientSecret: 'y' }, TokenEndpointError, /ECONNREFUSED|Discovery/],
+    [
+      'an issuer that cannot be reached',
+      { issuer: 'http://127.0.0.1:1', clientId: 'x', clientSecret: 'y' },
+      TokenEndpointError,
+      /ECONNREFUSED|Discovery/,
+    ],
   ])('%s: the error names the registration and keeps its type', async (_scenario, options, type, detail) => {
-    const error = await startupError([TokenModule.forRoot({ tokenUrl: idp.tokenUrl, ...BILLING }), TokenModule.forRoot({ name: 'shipping', ...options })]);
+    const error = await startupError([
+      TokenModule.forRoot({ tokenUrl: idp.tokenUrl, ...BILLING }),
+      TokenModule.forRoot({ name: 'shipping', ...options }),
+    ]);
     expect(error).toBeInstanceOf(type);
     expect(error.message).toMatch(/^TokenModule "shipping": /);
     expect(error.message).toMatch(detail);
@@ -186,7 +218,9 @@ describe('startup errors of a named registration say which registration failed',
     ]);
     expect(error).toBeInstanceOf(TokenConfigError);
     expect(error.message).toMatch(/^TokenModule "billing": /);
-    expect((error as TokenConfigError).problems).toEqual([{ field: 'name', message: expect.stringMatching(/^is used by 2 registrations/) }]);
+    expect((error as TokenConfigError).problems).toEqual([
+      { field: 'name', message: expect.stringMatching(/^is used by 2 registrations/) },
+    ]);
   });
 
   it('one registration imported by two feature modules is one client, not a duplicate', async () => {

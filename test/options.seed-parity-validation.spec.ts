@@ -8,12 +8,22 @@ const BASE = { tokenUrl: 'https://idp.example.com/oauth2/token', clientId: 'svc'
 const problemsOf = async (options: Record<string, unknown>) => {
   const error = await startTokenApp(options as unknown as TokenModuleOptions).catch((reason: unknown) => reason);
   expect(error).toBeInstanceOf(TokenConfigError);
-  return { error: error as TokenConfigError, fields: (error as TokenConfigError).problems.map((problem) => `${problem.field}: ${problem.message}`) };
+  return {
+    error: error as TokenConfigError,
+    fields: (error as TokenConfigError).problems.map((problem) => `${problem.field}: ${problem.message}`),
+  };
 };
 
 describe('seed-parity options are validated at startup, every problem at once', () => {
   it('revokeOnShutdown without a revocation endpoint, a negative stable window and bad URLs are all reported', async () => {
-    const { fields } = await problemsOf({ ...BASE, revokeOnShutdown: true, stableAfterSeconds: -5, revocationUrl: 'not a url', introspectionUrl: 'ftp://idp/introspect', cache: 'yes' });
+    const { fields } = await problemsOf({
+      ...BASE,
+      revokeOnShutdown: true,
+      stableAfterSeconds: -5,
+      revocationUrl: 'not a url',
+      introspectionUrl: 'ftp://idp/introspect',
+      cache: 'yes',
+    });
     expect(fields.sort()).toEqual(
       [
         'cache: must be a boolean',
@@ -27,12 +37,22 @@ describe('seed-parity options are validated at startup, every problem at once', 
 
   it('credentials of a method that is not chosen are rejected, so a half-migrated config does not keep a stale secret', async () => {
     const { fields } = await problemsOf({ ...BASE, privateKeyJwt: { key: 'x' }, tlsClientAuth: { cert: 'x', key: 'y' } });
-    expect(fields.sort()).toEqual(['privateKeyJwt: is only used with clientAuthMethod private_key_jwt', 'tlsClientAuth: is only used with clientAuthMethod tls_client_auth']);
+    expect(fields.sort()).toEqual([
+      'privateKeyJwt: is only used with clientAuthMethod private_key_jwt',
+      'tlsClientAuth: is only used with clientAuthMethod tls_client_auth',
+    ]);
   });
 
   it('a session exchange needs a url and a code, and a stable window cannot apply to it; the code is never quoted', async () => {
-    const { error, fields } = await problemsOf({ ...BASE, sessionExchange: { url: 'ftp://x/exchange', code: 'secret-code-123' }, stableAfterSeconds: 10 });
-    expect(fields.sort()).toEqual(['sessionExchange.url: must use http or https, not ftp', 'stableAfterSeconds: cannot be used with sessionExchange (a session token cannot be re-verified)']);
+    const { error, fields } = await problemsOf({
+      ...BASE,
+      sessionExchange: { url: 'ftp://x/exchange', code: 'secret-code-123' },
+      stableAfterSeconds: 10,
+    });
+    expect(fields.sort()).toEqual([
+      'sessionExchange.url: must use http or https, not ftp',
+      'stableAfterSeconds: cannot be used with sessionExchange (a session token cannot be re-verified)',
+    ]);
     expect(inspect(error)).not.toContain('secret-code-123');
     const padded = await problemsOf({ ...BASE, sessionExchange: { url: 'https://idp.example/exchange ', code: 'secret-code-123' } });
     expect(padded.fields).toEqual(['sessionExchange.url: has leading or trailing whitespace']);

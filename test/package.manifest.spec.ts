@@ -28,13 +28,16 @@ function importedPackages(entry: string, seen = new Set<string>()): Set<string> 
 }
 
 describe('package manifest', () => {
-  it.each(['config', 'health', 'testing', 'otel'])('exposes nestjs-client-credentials/%s for import and require, built from lib/%s/index.ts', (name) => {
-    expect(manifest.exports[`./${name}`]).toEqual({
-      import: { types: `./dist/esm/${name}/index.d.ts`, default: `./dist/esm/${name}/index.js` },
-      require: { types: `./dist/cjs/${name}/index.d.ts`, default: `./dist/cjs/${name}/index.js` },
-    });
-    expect(existsSync(join(root, 'lib', name, 'index.ts'))).toBe(true);
-  });
+  it.each(['config', 'health', 'testing', 'otel'])(
+    'exposes nestjs-client-credentials/%s for import and require, built from lib/%s/index.ts',
+    (name) => {
+      expect(manifest.exports[`./${name}`]).toEqual({
+        import: { types: `./dist/esm/${name}/index.d.ts`, default: `./dist/esm/${name}/index.js` },
+        require: { types: `./dist/cjs/${name}/index.d.ts`, default: `./dist/cjs/${name}/index.js` },
+      });
+      expect(existsSync(join(root, 'lib', name, 'index.ts'))).toBe(true);
+    },
+  );
 
   it('the root entry point never loads an optional peer, so apps without them can import it', () => {
     const packages = importedPackages(join(root, 'lib', 'index.ts'));
@@ -59,17 +62,24 @@ describe('package manifest', () => {
   });
 
   it('every dependency with an install script has a decision in allowScripts, so npm ci prints no notice about it', () => {
-    const unreviewed = JSON.parse(execFileSync('npm', ['install-scripts', 'ls', '--json'], { cwd: root, encoding: 'utf8' })) as { allowScripts: unknown[] };
+    const unreviewed = JSON.parse(execFileSync('npm', ['install-scripts', 'ls', '--json'], { cwd: root, encoding: 'utf8' })) as {
+      allowScripts: unknown[];
+    };
     expect(unreviewed.allowScripts).toEqual([]);
   });
 
   it('nest-cli.json describes projects that exist: their folders, tsconfig and entry file', () => {
     const cli = JSON.parse(readFileSync(join(root, 'nest-cli.json'), 'utf8')) as {
-      projects: Record<string, { type: string; root: string; sourceRoot: string; entryFile?: string; compilerOptions: { tsConfigPath: string } }>;
+      projects: Record<
+        string,
+        { type: string; root: string; sourceRoot: string; entryFile?: string; compilerOptions: { tsConfigPath: string } }
+      >;
     };
     expect(Object.keys(cli.projects).sort()).toEqual(['nestjs-client-credentials', 'sample']);
     for (const project of Object.values(cli.projects)) {
-      expect([project.root, project.sourceRoot, project.compilerOptions.tsConfigPath].filter((path) => !existsSync(join(root, path)))).toEqual([]);
+      expect(
+        [project.root, project.sourceRoot, project.compilerOptions.tsConfigPath].filter((path) => !existsSync(join(root, path))),
+      ).toEqual([]);
       const tsconfig = JSON.parse(readFileSync(join(root, project.compilerOptions.tsConfigPath), 'utf8')) as { include: string[] };
       const included = tsconfig.include.map((path) => join(dirname(join(root, project.compilerOptions.tsConfigPath)), path));
       expect(included).toContain(join(root, project.sourceRoot));

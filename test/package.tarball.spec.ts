@@ -34,7 +34,11 @@ describe('the packed tarball, as users install it', () => {
   beforeAll(() => {
     workspace = mkdtempSync(join(tmpdir(), 'ncc-pack-'));
     execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'pipe' });
-    const output = execFileSync('npm', ['pack', '--json', '--pack-destination', workspace], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = execFileSync('npm', ['pack', '--json', '--pack-destination', workspace], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const [packed] = JSON.parse(output) as Array<{ filename: string; files: Array<{ path: string }> }>;
     files = packed.files.map((file) => file.path);
     // An app folder whose node_modules holds the unpacked tarball next to the peers it needs.
@@ -80,8 +84,15 @@ describe('the packed tarball, as users install it', () => {
     expect(subpaths.length).toBeGreaterThan(0);
     for (const subpath of subpaths) {
       const specifier = `${manifest.name}/${subpath.slice(2)}`;
-      const esm = execFileSync(process.execPath, ['--input-type=module', '-e', `import * as m from '${specifier}'; console.log(Object.keys(m).length);`], { cwd: join(workspace, 'app'), encoding: 'utf8' });
-      const cjs = execFileSync(process.execPath, ['--no-warnings', '-e', `console.log(Object.keys(require('${specifier}')).length);`], { cwd: join(workspace, 'app'), encoding: 'utf8' });
+      const esm = execFileSync(
+        process.execPath,
+        ['--input-type=module', '-e', `import * as m from '${specifier}'; console.log(Object.keys(m).length);`],
+        { cwd: join(workspace, 'app'), encoding: 'utf8' },
+      );
+      const cjs = execFileSync(process.execPath, ['--no-warnings', '-e', `console.log(Object.keys(require('${specifier}')).length);`], {
+        cwd: join(workspace, 'app'),
+        encoding: 'utf8',
+      });
       expect(Number(esm.trim())).toBeGreaterThan(0);
       expect(Number(cjs.trim())).toBe(Number(esm.trim()));
     }
@@ -117,14 +128,25 @@ describe('the packed tarball, as users install it', () => {
   });
 
   it('serves RedisTokenStore from the nestjs-client-credentials/redis subpath, with import and with require', () => {
-    const esm = execFileSync(process.execPath, ['--input-type=module', '-e', `import { RedisTokenStore } from '${manifest.name}/redis'; console.log(typeof RedisTokenStore);`], { cwd: join(workspace, 'app'), encoding: 'utf8' });
-    const cjs = execFileSync(process.execPath, ['--no-warnings', '-e', `console.log(typeof require('${manifest.name}/redis').RedisTokenStore, require.resolve('${manifest.name}/redis'))`], { cwd: join(workspace, 'app'), encoding: 'utf8' });
+    const esm = execFileSync(
+      process.execPath,
+      ['--input-type=module', '-e', `import { RedisTokenStore } from '${manifest.name}/redis'; console.log(typeof RedisTokenStore);`],
+      { cwd: join(workspace, 'app'), encoding: 'utf8' },
+    );
+    const cjs = execFileSync(
+      process.execPath,
+      [
+        '--no-warnings',
+        '-e',
+        `console.log(typeof require('${manifest.name}/redis').RedisTokenStore, require.resolve('${manifest.name}/redis'))`,
+      ],
+      { cwd: join(workspace, 'app'), encoding: 'utf8' },
+    );
     expect(esm.trim()).toBe('function');
     expect(cjs.trim()).toMatch(/^function .*\/dist\/cjs\/redis\/index\.js$/);
     expect(files).toContain('dist/esm/redis/index.d.ts');
     expect(files).toContain('dist/cjs/redis/index.d.ts');
   });
-
 
   it('the CommonJS build loads the ESM-only jose lazily (require(esm)) and signs a DPoP proof', () => {
     const dist = join(workspace, 'app', 'node_modules', manifest.name, 'dist', 'cjs');
@@ -138,9 +160,17 @@ describe('the packed tarball, as users install it', () => {
       });`;
     const output = execFileSync(process.execPath, ['--no-warnings', '-e', script], { cwd: join(workspace, 'app'), encoding: 'utf8' });
     // The last line is ours; Nest's logger prints the DPoP startup line before it.
-    const { status, header, claims } = JSON.parse(output.trim().split('\n').at(-1)!) as { status: { mode: string; thumbprint: string }; header: string; claims: string };
+    const { status, header, claims } = JSON.parse(output.trim().split('\n').at(-1)!) as {
+      status: { mode: string; thumbprint: string };
+      header: string;
+      claims: string;
+    };
     expect(status).toMatchObject({ mode: 'ephemeral', thumbprint: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
-    expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toMatchObject({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty: 'EC', crv: 'P-256' } });
+    expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toMatchObject({
+      typ: 'dpop+jwt',
+      alg: 'ES256',
+      jwk: { kty: 'EC', crv: 'P-256' },
+    });
     expect(JSON.parse(Buffer.from(claims, 'base64url').toString())).toMatchObject({ htm: 'GET', htu: 'https://api.example.com/orders' });
   });
 
@@ -151,7 +181,10 @@ describe('the packed tarball, as users install it', () => {
       expect(manifest.peerDependenciesMeta[optional]?.optional).toBe(true);
     }
     for (const entry of Object.values(manifest.exports).filter((value) => typeof value === 'object')) {
-      expect(entry).toMatchObject({ import: { types: expect.any(String), default: expect.any(String) }, require: { types: expect.any(String), default: expect.any(String) } });
+      expect(entry).toMatchObject({
+        import: { types: expect.any(String), default: expect.any(String) },
+        require: { types: expect.any(String), default: expect.any(String) },
+      });
     }
   });
 });

@@ -19,8 +19,18 @@ describe('private_key_jwt (RFC 7523) against oidc-provider', () => {
   beforeAll(async () => {
     idp = await TestIdp.start({
       clients: [
-        { clientId: 'rsa-client', clientSecret: 'unused-secret-1', authMethod: 'private_key_jwt', jwks: { keys: [publicJwk(rsa.publicKey, 'rsa-1')] } },
-        { clientId: 'ec-client', clientSecret: 'unused-secret-2', authMethod: 'private_key_jwt', jwks: { keys: [publicJwk(ec.publicKey, 'ec-1')] } },
+        {
+          clientId: 'rsa-client',
+          clientSecret: 'unused-secret-1',
+          authMethod: 'private_key_jwt',
+          jwks: { keys: [publicJwk(rsa.publicKey, 'rsa-1')] },
+        },
+        {
+          clientId: 'ec-client',
+          clientSecret: 'unused-secret-2',
+          authMethod: 'private_key_jwt',
+          jwks: { keys: [publicJwk(ec.publicKey, 'ec-1')] },
+        },
       ],
     });
   });
@@ -64,7 +74,15 @@ describe('private_key_jwt also authenticates revocation and introspection (oidc-
   beforeAll(async () => {
     idp = await TestIdp.start({
       format: 'opaque',
-      clients: [{ clientId: 'rsa-client', clientSecret: 'unused-secret-1', authMethod: 'private_key_jwt', jwks: { keys: [publicJwk(rsa.publicKey, 'rsa-1')] } }, inspector],
+      clients: [
+        {
+          clientId: 'rsa-client',
+          clientSecret: 'unused-secret-1',
+          authMethod: 'private_key_jwt',
+          jwks: { keys: [publicJwk(rsa.publicKey, 'rsa-1')] },
+        },
+        inspector,
+      ],
     });
   });
   afterAll(async () => {
@@ -104,7 +122,9 @@ describe('what a client assertion contains', () => {
   let server: ProgrammableServer;
 
   beforeAll(async () => {
-    server = await ProgrammableServer.start((_request, response) => json(response, 200, { access_token: `t-${Math.random()}`, token_type: 'Bearer', expires_in: 3600 }));
+    server = await ProgrammableServer.start((_request, response) =>
+      json(response, 200, { access_token: `t-${Math.random()}`, token_type: 'Bearer', expires_in: 3600 }),
+    );
   });
   afterAll(async () => {
     await server.stop();
@@ -112,7 +132,13 @@ describe('what a client assertion contains', () => {
 
   it('each request carries a fresh assertion: unique jti, iss = sub = client id, aud = token endpoint, 60 s exp, kid header, valid signature', async () => {
     const tokenUrl = `${server.url}/oauth2/token`;
-    const app = await startTokenApp({ tokenUrl, clientId: 'okta-service', clientAuthMethod: 'private_key_jwt', privateKeyJwt: { key: pkcs8(rsa.privateKey), kid: 'rsa-1' }, cache: false });
+    const app = await startTokenApp({
+      tokenUrl,
+      clientId: 'okta-service',
+      clientAuthMethod: 'private_key_jwt',
+      privateKeyJwt: { key: pkcs8(rsa.privateKey), kid: 'rsa-1' },
+      cache: false,
+    });
     try {
       await app.manager.getAccessToken();
       await app.manager.getAccessToken();
@@ -127,7 +153,11 @@ describe('what a client assertion contains', () => {
       expect(form.get('client_id')).toBe('okta-service');
       const assertion = form.get('client_assertion')!;
       expect(decodeProtectedHeader(assertion)).toMatchObject({ alg: 'RS256', kid: 'rsa-1', typ: 'JWT' });
-      const { payload } = await jwtVerify(assertion, rsa.publicKey, { audience: tokenUrl, issuer: 'okta-service', subject: 'okta-service' });
+      const { payload } = await jwtVerify(assertion, rsa.publicKey, {
+        audience: tokenUrl,
+        issuer: 'okta-service',
+        subject: 'okta-service',
+      });
       expect(payload.exp! - payload.iat!).toBe(60);
       claims.push(payload);
     }
@@ -142,20 +172,44 @@ describe('private_key_jwt options', () => {
     const pem = pkcs8(rsa.privateKey);
     const broken = pem.replace(/[A-Za-z]{20}/, 'x');
     const errors = await Promise.all([
-      startTokenApp({ tokenUrl: 'https://idp.example.com/token', clientId: 'c', clientAuthMethod: 'private_key_jwt', privateKeyJwt: { key: broken } }).catch((e: unknown) => e),
-      startTokenApp({ tokenUrl: 'https://idp.example.com/token', clientId: 'c', clientAuthMethod: 'private_key_jwt', privateKeyJwt: { key: pem, algorithm: 'ES256' } }).catch((e: unknown) => e),
-      startTokenApp({ tokenUrl: 'https://idp.example.com/token', clientId: 'c', clientAuthMethod: 'private_key_jwt', clientSecret: 'not-used-here' }).catch((e: unknown) => e),
+      startTokenApp({
+        tokenUrl: 'https://idp.example.com/token',
+        clientId: 'c',
+        clientAuthMethod: 'private_key_jwt',
+        privateKeyJwt: { key: broken },
+      }).catch((e: unknown) => e),
+      startTokenApp({
+        tokenUrl: 'https://idp.example.com/token',
+        clientId: 'c',
+        clientAuthMethod: 'private_key_jwt',
+        privateKeyJwt: { key: pem, algorithm: 'ES256' },
+      }).catch((e: unknown) => e),
+      startTokenApp({
+        tokenUrl: 'https://idp.example.com/token',
+        clientId: 'c',
+        clientAuthMethod: 'private_key_jwt',
+        clientSecret: 'not-used-here',
+      }).catch((e: unknown) => e),
     ]);
     expect(errors.every((error) => error instanceof TokenConfigError)).toBe(true);
-    expect((errors[0] as TokenConfigError).problems).toEqual([{ field: 'privateKeyJwt.key', message: 'must be a PEM private key or a private JWK' }]);
-    expect((errors[1] as TokenConfigError).problems).toEqual([{ field: 'privateKeyJwt.algorithm', message: 'ES256 does not fit a rsa key' }]);
+    expect((errors[0] as TokenConfigError).problems).toEqual([
+      { field: 'privateKeyJwt.key', message: 'must be a PEM private key or a private JWK' },
+    ]);
+    expect((errors[1] as TokenConfigError).problems).toEqual([
+      { field: 'privateKeyJwt.algorithm', message: 'ES256 does not fit a rsa key' },
+    ]);
     expect((errors[2] as TokenConfigError).problems.map((problem) => problem.field).sort()).toEqual(['clientSecret', 'privateKeyJwt']);
     for (const error of errors) expect(inspect(error)).not.toContain(pem.split('\n')[1]);
   });
 
   it('the private key never shows in inspect() or JSON of the manager and its options', async () => {
     const pem = pkcs8(rsa.privateKey);
-    const app = await startTokenApp({ tokenUrl: 'https://idp.example.com/token', clientId: 'c', clientAuthMethod: 'private_key_jwt', privateKeyJwt: { key: pem, kid: 'k' } });
+    const app = await startTokenApp({
+      tokenUrl: 'https://idp.example.com/token',
+      clientId: 'c',
+      clientAuthMethod: 'private_key_jwt',
+      privateKeyJwt: { key: pem, kid: 'k' },
+    });
     try {
       const keyLine = pem.split('\n')[1]!;
       expect(inspect(app.manager, { depth: 10 })).not.toContain(keyLine);

@@ -16,7 +16,11 @@ import { ManualClock } from './support/manual-clock.js';
 const CLIENT = { clientId: 'store-client-id', clientSecret: 'store-secret-value-9012' };
 
 /** Every dot-separated part of a stored value, base64-decoded: where a token in clear would show. */
-const decodedParts = (value: string) => value.split('.').map((part) => Buffer.from(part, 'base64').toString('utf8')).join('\n');
+const decodedParts = (value: string) =>
+  value
+    .split('.')
+    .map((part) => Buffer.from(part, 'base64').toString('utf8'))
+    .join('\n');
 
 describeWithRedisServer('RedisTokenStore against a real redis-server', () => {
   let idp: TestIdp;
@@ -69,7 +73,9 @@ describeWithRedisServer('RedisTokenStore against a real redis-server', () => {
     }
 
     // A second instance with the same key reads it back: no second token request.
-    const sibling = await startInstance(new RedisTokenStore({ redis: redis.url, keyPrefix: 'enc:', encryptionKey: key.toString('base64') }));
+    const sibling = await startInstance(
+      new RedisTokenStore({ redis: redis.url, keyPrefix: 'enc:', encryptionKey: key.toString('base64') }),
+    );
     expect(await sibling.getAccessToken()).toBe(token);
     expect(idp.tokenRequests).toBe(1);
   });
@@ -83,8 +89,14 @@ describeWithRedisServer('RedisTokenStore against a real redis-server', () => {
 
   it('a token encrypted with another key is a miss, not a crash: the instance fetches and shares a new one', async () => {
     const logger = new CapturingLogger();
-    await (await startInstance(new RedisTokenStore({ redis: redis.url, keyPrefix: 'wrong:', encryptionKey: randomBytes(32) }))).getAccessToken();
-    const other = await startInstance(new RedisTokenStore({ redis: redis.url, keyPrefix: 'wrong:', encryptionKey: randomBytes(32) }), {}, logger);
+    await (
+      await startInstance(new RedisTokenStore({ redis: redis.url, keyPrefix: 'wrong:', encryptionKey: randomBytes(32) }))
+    ).getAccessToken();
+    const other = await startInstance(
+      new RedisTokenStore({ redis: redis.url, keyPrefix: 'wrong:', encryptionKey: randomBytes(32) }),
+      {},
+      logger,
+    );
     const token = await other.getAccessToken();
     expect(token).toMatch(/^eyJ/);
     expect(idp.tokenRequests).toBe(2);
@@ -113,7 +125,10 @@ describeWithRedisServer('RedisTokenStore against a real redis-server', () => {
     const shortLived = await TestIdp.start({ clients: [CLIENT], ttlSeconds: 900 });
     try {
       const clock = new ManualClock();
-      const manager = await startInstance(new RedisTokenStore({ redis: redis.url, keyPrefix: 'ttl:' }), { tokenUrl: shortLived.tokenUrl, clock: clock.now });
+      const manager = await startInstance(new RedisTokenStore({ redis: redis.url, keyPrefix: 'ttl:' }), {
+        tokenUrl: shortLived.tokenUrl,
+        clock: clock.now,
+      });
       await manager.getAccessToken();
       expect(manager.getTokenInfo()!.expiresAt.getTime() - clock.now()).toBe(900_000);
       const [[name]] = (await dump('ttl:')) as [[string, string]];
@@ -144,7 +159,12 @@ describeWithRedisServer('RedisTokenStore against a real redis-server', () => {
   it('nothing listening on the Redis port: every call succeeds, connection errors are logged rate-limited, never thrown', async () => {
     const logger = new CapturingLogger();
     // Gives up after 10 attempts, so it leaves no reconnect timer behind.
-    const client = new Redis({ port: await freePort(), host: '127.0.0.1', enableOfflineQueue: false, retryStrategy: (attempt) => (attempt <= 10 ? 20 : null) });
+    const client = new Redis({
+      port: await freePort(),
+      host: '127.0.0.1',
+      enableOfflineQueue: false,
+      retryStrategy: (attempt) => (attempt <= 10 ? 20 : null),
+    });
     let errorEvents = 0;
     client.on('error', () => (errorEvents += 1));
     const manager = await startInstance(new RedisTokenStore({ redis: client, keyPrefix: 'down:' }), {}, logger);
@@ -160,7 +180,10 @@ describeWithRedisServer('RedisTokenStore against a real redis-server', () => {
 
   it('inspecting or serialising the store shows neither the Redis password nor the encryption key', () => {
     const encryptionKey = randomBytes(32).toString('base64');
-    const store = new RedisTokenStore({ redis: { host: '127.0.0.1', port: redis.port, password: 'redis-password-xyz', lazyConnect: true }, encryptionKey });
+    const store = new RedisTokenStore({
+      redis: { host: '127.0.0.1', port: redis.port, password: 'redis-password-xyz', lazyConnect: true },
+      encryptionKey,
+    });
     const renderings = `${inspect(store, { depth: 10, showHidden: true })}\n${JSON.stringify(store)}`;
     expect(renderings).toContain('encrypted: true');
     expect(renderings).not.toContain('redis-password-xyz');

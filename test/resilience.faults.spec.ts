@@ -1,7 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import { inspect } from 'node:util';
-import { TokenEndpointError, TokenManagerService, TokenModule, type TokenModuleOptions, TokenResponseError, TokenTimeoutError } from '../lib/index.js';
+import {
+  TokenEndpointError,
+  TokenManagerService,
+  TokenModule,
+  type TokenModuleOptions,
+  TokenResponseError,
+  TokenTimeoutError,
+} from '../lib/index.js';
 import { RESOLVED_TOKEN_OPTIONS, TOKEN_ENDPOINT_CLIENT } from '../lib/token.internal-constants.js';
 import { CapturingLogger, renderErrorDeeply } from './support/capturing-logger.js';
 import { badGatewayHtml, serverError, tooManyRequests, truncatedJson, unavailable } from './support/idp-faults.js';
@@ -32,9 +39,13 @@ async function settleAll(calls: Promise<string>[]): Promise<Settled[]> {
   const bound = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), HANG_BOUND_MS).unref());
   const results = await Promise.all(
     calls.map((call) =>
-      Promise.race([call.then((value): Settled => ({ status: 'fulfilled', value }), (reason: unknown): Settled => ({ status: 'rejected', reason })), bound]).then(
-        (result): Settled => (result === 'hung' ? { status: 'hung' } : result),
-      ),
+      Promise.race([
+        call.then(
+          (value): Settled => ({ status: 'fulfilled', value }),
+          (reason: unknown): Settled => ({ status: 'rejected', reason }),
+        ),
+        bound,
+      ]).then((result): Settled => (result === 'hung' ? { status: 'hung' } : result)),
     ),
   );
   figures.callers += results.length;
@@ -108,7 +119,8 @@ describe('fault injection: oidc-provider with fault middleware, and a programmab
   }
 
   const burst = (manager: TokenManagerService) => Array.from({ length: CALLERS }, () => manager.getAccessToken());
-  const fulfilled = (results: Settled[]) => results.filter((result) => result.status === 'fulfilled').map((result) => (result as { value: string }).value);
+  const fulfilled = (results: Settled[]) =>
+    results.filter((result) => result.status === 'fulfilled').map((result) => (result as { value: string }).value);
 
   it('latency: a burst against an IdP answering after 300 ms makes one request and everyone gets the token', async () => {
     figures.faultKinds.add('latency');
@@ -164,7 +176,11 @@ describe('fault injection: oidc-provider with fault middleware, and a programmab
   it('a server that never answers: each attempt times out, every caller gets one TokenTimeoutError, none hangs', async () => {
     figures.faultKinds.add('hang past timeout');
     server = await ProgrammableServer.start(() => undefined);
-    const manager = await start({ tokenUrl: `${server.url}/token`, requestTimeoutMs: 200, retry: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 10 } });
+    const manager = await start({
+      tokenUrl: `${server.url}/token`,
+      requestTimeoutMs: 200,
+      retry: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 10 },
+    });
     const results = await settleAll(burst(manager));
     const reasons = new Set(results.map((result) => (result.status === 'rejected' ? result.reason : result.status)));
     expect(reasons.size).toBe(1);
@@ -178,7 +194,11 @@ describe('fault injection: oidc-provider with fault middleware, and a programmab
     const manager = await start({ clock: clock.now, retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 20 } });
     idp.faults.push(serverError(), badGatewayHtml(), unavailable(), serverError());
     const results = await settleAll(burst(manager));
-    expect(results.every((result) => result.status === 'rejected' && result.reason instanceof TokenEndpointError && result.reason.status === 503)).toBe(true);
+    expect(
+      results.every(
+        (result) => result.status === 'rejected' && result.reason instanceof TokenEndpointError && result.reason.status === 503,
+      ),
+    ).toBe(true);
     expect(idp.tokenRequests).toBe(3);
     await settleAll(burst(manager));
     expect(idp.tokenRequests).toBe(3);
@@ -220,7 +240,9 @@ describe('fault injection: oidc-provider with fault middleware, and a programmab
       expect(issuedTokens.size).toBeGreaterThan(5);
       const haystack = [...logger.lines, ...exposed];
       const forbidden = [CLIENT_SECRET, encodeURIComponent(CLIENT_SECRET), BASIC_CREDENTIALS, TRUNCATED_TOKEN_FRAGMENT, ...issuedTokens];
-      const leaks = forbidden.flatMap((secret) => haystack.filter((text) => text.includes(secret)).map((text) => `${secret.slice(0, 6)}… in: ${text.slice(0, 200)}`));
+      const leaks = forbidden.flatMap((secret) =>
+        haystack.filter((text) => text.includes(secret)).map((text) => `${secret.slice(0, 6)}… in: ${text.slice(0, 200)}`),
+      );
       expect(leaks).toEqual([]);
     });
   });

@@ -13,7 +13,9 @@ const keyOf = (overrides: Record<string, unknown> = {}) => tokenCacheKey(validat
 describe('the token cache key', () => {
   it('is the same for the same settings on every instance, and for scopes and resources in another order', () => {
     expect(keyOf()).toBe(keyOf());
-    expect(keyOf({ scope: 'a b', resource: ['https://x.test/', 'https://y.test/'] })).toBe(keyOf({ scope: ['b', 'a'], resource: ['https://y.test/', 'https://x.test/'] }));
+    expect(keyOf({ scope: 'a b', resource: ['https://x.test/', 'https://y.test/'] })).toBe(
+      keyOf({ scope: ['b', 'a'], resource: ['https://y.test/', 'https://x.test/'] }),
+    );
     expect(keyOf()).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -43,14 +45,24 @@ describe('the token cache key', () => {
 describe('retry and cooldown options', () => {
   it('default to 4 attempts, 200 ms initial and 5 s maximum delay, 30 s Retry-After cap, 30 s deadline, 2 s cooldown', () => {
     const options = validateTokenOptions(BASE);
-    expect(options.retry).toEqual({ maxAttempts: 4, initialDelayMs: 200, maxDelayMs: 5_000, maxRetryAfterSeconds: 30, totalDeadlineMs: 30_000 });
+    expect(options.retry).toEqual({
+      maxAttempts: 4,
+      initialDelayMs: 200,
+      maxDelayMs: 5_000,
+      maxRetryAfterSeconds: 30,
+      totalDeadlineMs: 30_000,
+    });
     expect(options.failureCooldownMs).toBe(2_000);
   });
 
   it('report every invalid field by name in one TokenConfigError', () => {
     let error: unknown;
     try {
-      validateTokenOptions({ ...BASE, failureCooldownMs: -1, retry: { maxAttempts: 0.5, initialDelayMs: 100, maxDelayMs: 10, maxRetryAfterSeconds: 'x', retries: 3 } });
+      validateTokenOptions({
+        ...BASE,
+        failureCooldownMs: -1,
+        retry: { maxAttempts: 0.5, initialDelayMs: 100, maxDelayMs: 10, maxRetryAfterSeconds: 'x', retries: 3 },
+      });
     } catch (caught) {
       error = caught;
     }
@@ -59,7 +71,10 @@ describe('retry and cooldown options', () => {
       { field: 'retry.retries', message: 'is not a known option' },
       { field: 'retry.maxAttempts', message: 'must be at least 1' },
       { field: 'retry.maxDelayMs', message: 'must be at least retry.initialDelayMs' },
-      { field: 'retry.maxRetryAfterSeconds', message: 'must be a finite number or a decimal string (digits, optionally a decimal point), got a string that is not one' },
+      {
+        field: 'retry.maxRetryAfterSeconds',
+        message: 'must be a finite number or a decimal string (digits, optionally a decimal point), got a string that is not one',
+      },
       { field: 'failureCooldownMs', message: 'must be at least 0' },
     ]);
   });

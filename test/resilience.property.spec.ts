@@ -21,33 +21,66 @@ type Command =
   | { readonly kind: 'script'; readonly outcomes: readonly ScriptedOutcome[] }
   | { readonly kind: 'wait'; readonly ms: number }
   /** The IdP goes down just as the cached token turns stale, and callers arrive. */
-  | { readonly kind: 'outageDuringRefreshAhead'; readonly outcomes: readonly ScriptedOutcome[]; readonly fraction: number; readonly callers: number };
+  | {
+      readonly kind: 'outageDuringRefreshAhead';
+      readonly outcomes: readonly ScriptedOutcome[];
+      readonly fraction: number;
+      readonly callers: number;
+    };
 
 const delayMs = fc.integer({ min: 0, max: 3 });
 const outcome: fc.Arbitrary<ScriptedOutcome> = fc.oneof(
   fc.record({ kind: fc.constant('token' as const), lifetimeSeconds: fc.integer({ min: 1, max: 900 }), delayMs }),
-  fc.record({ kind: fc.constant('token' as const), lifetimeSeconds: fc.integer({ min: 60, max: 900 }), delayMs: fc.integer({ min: 5, max: 15 }) }),
+  fc.record({
+    kind: fc.constant('token' as const),
+    lifetimeSeconds: fc.integer({ min: 60, max: 900 }),
+    delayMs: fc.integer({ min: 5, max: 15 }),
+  }),
   fc.record({ kind: fc.constant('status' as const), status: fc.constantFrom(500, 502, 503, 504), delayMs }),
-  fc.record({ kind: fc.constant('status' as const), status: fc.constant(429), retryAfterSeconds: fc.integer({ min: 0, max: 120 }), delayMs }),
+  fc.record({
+    kind: fc.constant('status' as const),
+    status: fc.constant(429),
+    retryAfterSeconds: fc.integer({ min: 0, max: 120 }),
+    delayMs,
+  }),
   fc.record({ kind: fc.constant('status' as const), status: fc.constantFrom(400, 401), delayMs }),
   fc.record({ kind: fc.constant('malformed' as const), delayMs }),
   fc.record({ kind: fc.constant('hang' as const), delayMs: fc.integer({ min: 5, max: 15 }) }),
 );
 /** An outage: the same failure for several requests in a row, enough to exhaust the retries of a refresh. */
 const outage: fc.Arbitrary<ScriptedOutcome[]> = fc
-  .tuple(outcome.filter((scripted) => scripted.kind !== 'token'), fc.integer({ min: 1, max: 8 }))
+  .tuple(
+    outcome.filter((scripted) => scripted.kind !== 'token'),
+    fc.integer({ min: 1, max: 8 }),
+  )
   .map(([failure, count]) => Array<ScriptedOutcome>(count).fill(failure));
 const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 5_000 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 1_000_000 }) }) },
   {
     weight: 4,
-    arbitrary: fc.record({ kind: fc.constant('advanceInto' as const), target: fc.constantFrom('stale' as const, 'expiry' as const), fraction: fc.double({ min: 0, max: 1, noNaN: true }) }),
+    arbitrary: fc.record({
+      kind: fc.constant('advanceInto' as const),
+      target: fc.constantFrom('stale' as const, 'expiry' as const),
+      fraction: fc.double({ min: 0, max: 1, noNaN: true }),
+    }),
   },
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('callers' as const), count: fc.integer({ min: 1, max: 20 }), abortable: fc.boolean() }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({ kind: fc.constant('callers' as const), count: fc.integer({ min: 1, max: 20 }), abortable: fc.boolean() }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'abortWaiting' as const }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('invalidate' as const), rejected: fc.constantFrom('current' as const, 'old' as const, 'none' as const) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('script' as const), outcomes: fc.array(outcome, { minLength: 1, maxLength: 5 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('invalidate' as const),
+      rejected: fc.constantFrom('current' as const, 'old' as const, 'none' as const),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('script' as const), outcomes: fc.array(outcome, { minLength: 1, maxLength: 5 }) }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('script' as const), outcomes: outage }) },
   {
     weight: 2,
@@ -93,7 +126,13 @@ async function runScenario(config: Settings, commands: readonly Command[]): Prom
     refreshMarginSeconds: config.refreshMarginSeconds,
     failureCooldownMs: config.failureCooldownMs,
     // Retry waits are real timers: keep them short; Retry-After is covered by resilience.retry.spec.ts.
-    retry: { maxAttempts: config.maxAttempts, initialDelayMs: 2, maxDelayMs: 3, maxRetryAfterSeconds: 0, totalDeadlineMs: config.totalDeadlineMs },
+    retry: {
+      maxAttempts: config.maxAttempts,
+      initialDelayMs: 2,
+      maxDelayMs: 3,
+      maxRetryAfterSeconds: 0,
+      totalDeadlineMs: config.totalDeadlineMs,
+    },
   });
   const manager = new TokenManagerService(options, endpoint.asClient());
   const violations: string[] = [];
@@ -146,7 +185,10 @@ async function runScenario(config: Settings, commands: readonly Command[]): Prom
   const advanceInto = (target: 'stale' | 'expiry', fraction: number) => {
     const info = manager.getTokenInfo();
     if (info === null) return;
-    const [from, to] = target === 'stale' ? [info.refreshAt.getTime(), info.expiresAt.getTime()] : [info.expiresAt.getTime() - 1, info.expiresAt.getTime() + 1];
+    const [from, to] =
+      target === 'stale'
+        ? [info.refreshAt.getTime(), info.expiresAt.getTime()]
+        : [info.expiresAt.getTime() - 1, info.expiresAt.getTime() + 1];
     clock.nowMs = Math.max(clock.nowMs, Math.floor(from + fraction * (to - from)));
   };
 
@@ -253,7 +295,13 @@ describe('resilience properties (fast-check, model-based)', () => {
         fc.integer({ min: 0, max: 120 }),
         fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
         (retry, initialDelayMs, extraDelayMs, retryAfterSeconds, maxRetryAfterSeconds, draw) => {
-          const options = { maxAttempts: 5, initialDelayMs, maxDelayMs: initialDelayMs + extraDelayMs, maxRetryAfterSeconds, totalDeadlineMs: 0 };
+          const options = {
+            maxAttempts: 5,
+            initialDelayMs,
+            maxDelayMs: initialDelayMs + extraDelayMs,
+            maxRetryAfterSeconds,
+            totalDeadlineMs: 0,
+          };
           const backoff = retryDelayMs(retry, new TokenEndpointError({ status: 503 }), options, () => draw);
           const ceiling = Math.min(options.maxDelayMs, initialDelayMs * 2 ** (retry - 1));
           expect(backoff).toBeGreaterThanOrEqual(0);

@@ -30,7 +30,13 @@ describe('retries of transient token-endpoint failures, against oidc-provider', 
   });
 
   async function start(options: Partial<TokenModuleOptions> = {}): Promise<TokenApp> {
-    app = await startTokenApp({ tokenUrl: idp.tokenUrl, ...CLIENT, clock: clock.now, retry: { initialDelayMs: 5, maxDelayMs: 20 }, ...options });
+    app = await startTokenApp({
+      tokenUrl: idp.tokenUrl,
+      ...CLIENT,
+      clock: clock.now,
+      retry: { initialDelayMs: 5, maxDelayMs: 20 },
+      ...options,
+    });
     return app;
   }
 
@@ -78,7 +84,9 @@ describe('retries of transient token-endpoint failures, against oidc-provider', 
     const events = recordEvents(target);
     idp.faults.push(unavailable('1'));
     await expect(target.manager.getAccessToken()).resolves.toMatch(/^eyJ/);
-    expect(events.filter((event) => event.type === 'retrying')).toEqual([expect.objectContaining({ retry: 1, delayMs: 1000, errorClass: 'TokenEndpointError' })]);
+    expect(events.filter((event) => event.type === 'retrying')).toEqual([
+      expect.objectContaining({ retry: 1, delayMs: 1000, errorClass: 'TokenEndpointError' }),
+    ]);
     expect(idp.tokenRequests).toBe(2);
   });
 

@@ -13,7 +13,13 @@ describe('refresh timing against a scripted token endpoint', () => {
   afterEach(() => manager?.onModuleDestroy());
 
   function start(clock: ManualClock, endpoint: ScriptedTokenEndpoint, options: Partial<TokenModuleOptions> = {}): TokenManagerService {
-    const resolved = validateTokenOptions({ tokenUrl: 'https://idp.example.test/token', clientId: 'c', clientSecret: 's', clock: clock.now, ...options });
+    const resolved = validateTokenOptions({
+      tokenUrl: 'https://idp.example.test/token',
+      clientId: 'c',
+      clientSecret: 's',
+      clock: clock.now,
+      ...options,
+    });
     manager = new TokenManagerService(resolved, endpoint.asClient());
     return manager;
   }

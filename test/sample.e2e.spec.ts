@@ -85,7 +85,10 @@ describe('the sample app (npm run sample)', () => {
     const blocker = createServer();
     const port = await listenOnLoopback(blocker);
     try {
-      const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [MAIN], {
+        env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', PORT: String(port) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let output = '';
       child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -102,7 +105,9 @@ describe('the sample app (npm run sample)', () => {
       expect({ exit, output }).toEqual({ exit: 1, output: expect.any(String) });
       const lines = output.trim().split('\n');
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is busy: choose another with PORT, e\\.g\\. PORT=\\d+ npm run sample`));
+      expect(lines[0]).toMatch(
+        new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is busy: choose another with PORT, e\\.g\\. PORT=\\d+ npm run sample`),
+      );
     } finally {
       await new Promise((done) => blocker.close(done));
     }

@@ -9,7 +9,15 @@ import { startTokenApp, type TokenApp } from './support/token-app.js';
 const CODE = 'single-use-code-5f3a9';
 const SESSION_TOKEN = 'session-token-c0ffee';
 
-const claimsOf = (bearer: string | undefined) => JSON.parse(Buffer.from(String(bearer).replace(/^Bearer /, '').split('.')[1]!, 'base64url').toString('utf8'));
+const claimsOf = (bearer: string | undefined) =>
+  JSON.parse(
+    Buffer.from(
+      String(bearer)
+        .replace(/^Bearer /, '')
+        .split('.')[1]!,
+      'base64url',
+    ).toString('utf8'),
+  );
 
 describe('session exchange (the Ruby seed’s session mode)', () => {
   let idp: TestIdp;
@@ -21,7 +29,8 @@ describe('session exchange (the Ruby seed’s session mode)', () => {
   beforeAll(async () => {
     idp = await TestIdp.start();
     exchange = await ProgrammableServer.start((request, response) => {
-      if (JSON.parse(request.body).code !== CODE) return json(response, 400, { error: 'invalid_grant', error_description: `code ${JSON.parse(request.body).code} unknown` });
+      if (JSON.parse(request.body).code !== CODE)
+        return json(response, 400, { error: 'invalid_grant', error_description: `code ${JSON.parse(request.body).code} unknown` });
       json(response, 200, { access_token: SESSION_TOKEN, expires_in: 600 });
     });
   });
@@ -118,7 +127,8 @@ describe('session exchange at a URL relative to the token URL', () => {
 
   beforeAll(async () => {
     server = await ProgrammableServer.start((request, response) => {
-      if (request.url === '/api/v3/auth/token') return json(response, 200, { access_token: 'cc-token-1', token_type: 'bearer', expires_in: 3600 });
+      if (request.url === '/api/v3/auth/token')
+        return json(response, 200, { access_token: 'cc-token-1', token_type: 'bearer', expires_in: 3600 });
       if (request.url === '/api/v3/biometrics/session-exchange' && request.headers.authorization === 'Bearer cc-token-1') {
         return json(response, 200, { access_token: 'session-from-relative', token_type: 'Bearer', expires_in: 900 });
       }
@@ -160,7 +170,9 @@ describe('session exchange next to other registrations of the same client', () =
   beforeAll(async () => {
     idp = await TestIdp.start();
     // Each code is traded for a session token of its own.
-    exchange = await ProgrammableServer.start((request, response) => json(response, 200, { access_token: `session-of-${JSON.parse(request.body).code}`, expires_in: 600 }));
+    exchange = await ProgrammableServer.start((request, response) =>
+      json(response, 200, { access_token: `session-of-${JSON.parse(request.body).code}`, expires_in: 600 }),
+    );
   });
   afterEach(async () => {
     await Promise.all(apps.splice(0).map((app) => app.close()));
@@ -186,7 +198,11 @@ describe('session exchange next to other registrations of the same client', () =
   });
 
   it('without a store, Alice, Bob and a plain client each get their own token, under three different cache keys', async () => {
-    const [alice, bob, plain] = await Promise.all([start({ sessionExchange: sessionOf('ALICE-code-1f2e') }), start({ sessionExchange: sessionOf('BOB-code-3d4c') }), start({})]);
+    const [alice, bob, plain] = await Promise.all([
+      start({ sessionExchange: sessionOf('ALICE-code-1f2e') }),
+      start({ sessionExchange: sessionOf('BOB-code-3d4c') }),
+      start({}),
+    ]);
     expect(await alice!.getAccessToken()).toBe('session-of-ALICE-code-1f2e');
     expect(await bob!.getAccessToken()).toBe('session-of-BOB-code-3d4c');
     expect(claimsOf(`Bearer ${await plain!.getAccessToken()}`)).toMatchObject({ client_id: 'test-client' });

@@ -36,8 +36,10 @@ const APP_BODY = `
   }`;
 
 const SCRIPTS = {
-  esm: (entry: string) => `import 'reflect-metadata';\nimport { NestFactory } from '@nestjs/core';\nimport { TokenManagerService, TokenModule } from ${JSON.stringify(entry)};\n${APP_BODY}\n`,
-  cjs: (entry: string) => `require('reflect-metadata');\nconst { NestFactory } = require('@nestjs/core');\nconst { TokenManagerService, TokenModule } = require(${JSON.stringify(entry)});\n(async () => {${APP_BODY}\n})();\n`,
+  esm: (entry: string) =>
+    `import 'reflect-metadata';\nimport { NestFactory } from '@nestjs/core';\nimport { TokenManagerService, TokenModule } from ${JSON.stringify(entry)};\n${APP_BODY}\n`,
+  cjs: (entry: string) =>
+    `require('reflect-metadata');\nconst { NestFactory } = require('@nestjs/core');\nconst { TokenManagerService, TokenModule } = require(${JSON.stringify(entry)});\n(async () => {${APP_BODY}\n})();\n`,
 };
 
 interface Run {
@@ -72,7 +74,9 @@ describe('a standalone app whose IdP is down gets its TokenEndpointError and exi
     writeFileSync(files.cjs, SCRIPTS.cjs(built.cjsEntry));
     unavailable = await ProgrammableServer.start((_, response) => json(response, 503, { error: 'temporarily_unavailable' }));
     upThenDown = await ProgrammableServer.start((_, response) =>
-      upThenDown.requests.length === 1 ? json(response, 200, { access_token: 'standalone-token', token_type: 'Bearer', expires_in: 3600 }) : json(response, 503, { error: 'temporarily_unavailable' }),
+      upThenDown.requests.length === 1
+        ? json(response, 200, { access_token: 'standalone-token', token_type: 'Bearer', expires_in: 3600 })
+        : json(response, 503, { error: 'temporarily_unavailable' }),
     );
   }, 180_000);
   afterAll(async () => {
@@ -85,7 +89,10 @@ describe('a standalone app whose IdP is down gets its TokenEndpointError and exi
     it('connection refused: catch and finally run after the retries and the process exits 1 with the error', async () => {
       const tokenUrl = `http://127.0.0.1:${await freePort()}/token`;
       const run = await runScript(files[system]!, { TOKEN_URL: tokenUrl });
-      expect(run.stdout.trim().split('\n')).toEqual([`caught TokenEndpointError: Token endpoint POST ${tokenUrl} unreachable (ECONNREFUSED)`, 'finally']);
+      expect(run.stdout.trim().split('\n')).toEqual([
+        `caught TokenEndpointError: Token endpoint POST ${tokenUrl} unreachable (ECONNREFUSED)`,
+        'finally',
+      ]);
       expect(run.status).toBe(1);
       expect(run.stderr).toContain('TokenEndpointError');
     });
@@ -93,7 +100,10 @@ describe('a standalone app whose IdP is down gets its TokenEndpointError and exi
     it('503 on every attempt: all four token requests are made, then catch and finally run and the process exits 1', async () => {
       const before = unavailable.requests.length;
       const run = await runScript(files[system]!, { TOKEN_URL: `${unavailable.url}/token` });
-      expect(run.stdout.trim().split('\n')).toEqual([`caught TokenEndpointError: Token endpoint POST ${unavailable.url}/token answered HTTP 503: temporarily_unavailable`, 'finally']);
+      expect(run.stdout.trim().split('\n')).toEqual([
+        `caught TokenEndpointError: Token endpoint POST ${unavailable.url}/token answered HTTP 503: temporarily_unavailable`,
+        'finally',
+      ]);
       expect(run.status).toBe(1);
       expect(unavailable.requests.length - before).toBe(4);
     });

@@ -17,25 +17,37 @@ describe('tls_client_auth (RFC 8705) against an HTTPS token endpoint that requir
 
   beforeAll(async () => {
     certs = generateTestCertificates(CLIENT_ID);
-    server = createServer({ cert: certs.serverCert, key: certs.serverKey, ca: certs.caCert, requestCert: true, rejectUnauthorized: true }, (request, response) => {
-      let body = '';
-      request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-      request.on('end', () => {
-        const subject = String((request.socket as TLSSocket).getPeerCertificate().subject?.CN ?? '');
-        const form = new URLSearchParams(body);
-        seen.push({ subject, body: form, authorization: request.headers.authorization });
-        // The IdP binds the client to its certificate: client_id must match the certificate subject.
-        const ok = form.get('client_id') === subject && form.get('grant_type') === 'client_credentials';
-        response.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
-        response.end(JSON.stringify(ok ? { access_token: `mtls-token-${seen.length}`, token_type: 'Bearer', expires_in: 3600 } : { error: 'invalid_client' }));
-      });
-    });
+    server = createServer(
+      { cert: certs.serverCert, key: certs.serverKey, ca: certs.caCert, requestCert: true, rejectUnauthorized: true },
+      (request, response) => {
+        let body = '';
+        request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+        request.on('end', () => {
+          const subject = String((request.socket as TLSSocket).getPeerCertificate().subject?.CN ?? '');
+          const form = new URLSearchParams(body);
+          seen.push({ subject, body: form, authorization: request.headers.authorization });
+          // The IdP binds the client to its certificate: client_id must match the certificate subject.
+          const ok = form.get('client_id') === subject && form.get('grant_type') === 'client_credentials';
+          response.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+          response.end(
+            JSON.stringify(
+              ok ? { access_token: `mtls-token-${seen.length}`, token_type: 'Bearer', expires_in: 3600 } : { error: 'invalid_client' },
+            ),
+          );
+        });
+      },
+    );
     tokenUrl = `https://127.0.0.1:${await listenOnLoopback(server)}/oauth2/token`;
   });
   afterAll(() => closeHttpServer(server));
 
   it('presents the client certificate and sends client_id without any secret', async () => {
-    const app = await startTokenApp({ tokenUrl, clientId: CLIENT_ID, clientAuthMethod: 'tls_client_auth', tlsClientAuth: { cert: certs.clientCert, key: certs.clientKey, ca: certs.caCert } });
+    const app = await startTokenApp({
+      tokenUrl,
+      clientId: CLIENT_ID,
+      clientAuthMethod: 'tls_client_auth',
+      tlsClientAuth: { cert: certs.clientCert, key: certs.clientKey, ca: certs.caCert },
+    });
     try {
       await expect(app.manager.getAccessToken()).resolves.toMatch(/^mtls-token-/);
       const last = seen.at(-1)!;
@@ -64,7 +76,12 @@ describe('tls_client_auth (RFC 8705) against an HTTPS token endpoint that requir
 
   it('a certificate the server’s CA did not issue fails the handshake: TokenEndpointError without key material', async () => {
     const requestsBefore = seen.length;
-    const app = await startTokenApp({ tokenUrl, clientId: CLIENT_ID, clientAuthMethod: 'tls_client_auth', tlsClientAuth: { cert: certs.strangerCert, key: certs.strangerKey, ca: certs.caCert } });
+    const app = await startTokenApp({
+      tokenUrl,
+      clientId: CLIENT_ID,
+      clientAuthMethod: 'tls_client_auth',
+      tlsClientAuth: { cert: certs.strangerCert, key: certs.strangerKey, ca: certs.caCert },
+    });
     try {
       const error = await app.manager.getAccessToken().catch((reason: unknown) => reason);
       expect(error).toBeInstanceOf(TokenEndpointError);
@@ -79,7 +96,12 @@ describe('tls_client_auth (RFC 8705) against an HTTPS token endpoint that requir
   });
 
   it('tls_client_auth without a certificate and key fails at startup', async () => {
-    const error = await startTokenApp({ tokenUrl, clientId: CLIENT_ID, clientAuthMethod: 'tls_client_auth', tlsClientAuth: { cert: 'not a pem', key: '' } }).catch((reason: unknown) => reason);
+    const error = await startTokenApp({
+      tokenUrl,
+      clientId: CLIENT_ID,
+      clientAuthMethod: 'tls_client_auth',
+      tlsClientAuth: { cert: 'not a pem', key: '' },
+    }).catch((reason: unknown) => reason);
     expect(error).toBeInstanceOf(TokenConfigError);
     expect((error as TokenConfigError).problems.map((problem) => problem.field)).toEqual(['tlsClientAuth.cert', 'tlsClientAuth.key']);
   });

@@ -32,7 +32,12 @@ describe('client authentication against oidc-provider', () => {
   });
 
   it('client_secret_post sends the credentials in the form body', async () => {
-    const app = await startTokenApp({ tokenUrl: idp.tokenUrl, clientId: 'post-client', clientSecret: TRICKY_SECRET, clientAuthMethod: 'client_secret_post' });
+    const app = await startTokenApp({
+      tokenUrl: idp.tokenUrl,
+      clientId: 'post-client',
+      clientSecret: TRICKY_SECRET,
+      clientAuthMethod: 'client_secret_post',
+    });
     try {
       await expect(app.manager.getAccessToken()).resolves.toMatch(/^eyJ/);
     } finally {
@@ -57,7 +62,9 @@ describe('what is sent to the token endpoint', () => {
   let server: ProgrammableServer;
 
   beforeAll(async () => {
-    server = await ProgrammableServer.start((_request, response) => json(response, 200, { access_token: 'issued', token_type: 'Bearer', expires_in: 60 }));
+    server = await ProgrammableServer.start((_request, response) =>
+      json(response, 200, { access_token: 'issued', token_type: 'Bearer', expires_in: 60 }),
+    );
   });
   afterAll(async () => {
     await server.stop();
@@ -94,7 +101,12 @@ describe('what is sent to the token endpoint', () => {
   });
 
   it('client_secret_post puts client_id and client_secret in the body and sends no Authorization header', async () => {
-    const app = await startTokenApp({ tokenUrl: `${server.url}/token`, clientId: 'p', clientSecret: 's3cr3t-post', clientAuthMethod: 'client_secret_post' });
+    const app = await startTokenApp({
+      tokenUrl: `${server.url}/token`,
+      clientId: 'p',
+      clientSecret: 's3cr3t-post',
+      clientAuthMethod: 'client_secret_post',
+    });
     try {
       await app.manager.getAccessToken();
       const request = server.requests.at(-1)!;

@@ -23,10 +23,16 @@ describe('text an IdP sends back, quoted in errors and log lines', () => {
   afterEach(() => app.close());
   afterAll(() => server.stop());
 
-  const start = () => startLoggedTokenApp({ tokenUrl: `${server.url}/token`, clientId: 'hostile-client', clientSecret: SECRET, retry: { maxAttempts: 1 } });
-  const failure = () => app.manager.getAccessToken().then(() => undefined, (reason: unknown) => reason as Error);
+  const start = () =>
+    startLoggedTokenApp({ tokenUrl: `${server.url}/token`, clientId: 'hostile-client', clientSecret: SECRET, retry: { maxAttempts: 1 } });
+  const failure = () =>
+    app.manager.getAccessToken().then(
+      () => undefined,
+      (reason: unknown) => reason as Error,
+    );
   /** Everything of the error a user or a log sink could see, and every log line. */
-  const everythingShown = (error: Error | undefined) => [String(error), error?.stack, inspect(error, { depth: 5 }), JSON.stringify(error), ...app.logger.lines].join('\n');
+  const everythingShown = (error: Error | undefined) =>
+    [String(error), error?.stack, inspect(error, { depth: 5 }), JSON.stringify(error), ...app.logger.lines].join('\n');
 
   it.each([
     ['the client secret', SECRET],
@@ -34,7 +40,8 @@ describe('text an IdP sends back, quoted in errors and log lines', () => {
   ])('an error description quoting %s across the 300-character cut leaves no prefix of it', async (_, quoted) => {
     app = await start();
     // The quoted value starts 10 characters before the cut, so truncating first would keep its first 10.
-    answer = (response) => json(response, 401, { error: 'invalid_client', error_description: `${'x'.repeat(290)}${quoted} was not accepted` });
+    answer = (response) =>
+      json(response, 401, { error: 'invalid_client', error_description: `${'x'.repeat(290)}${quoted} was not accepted` });
     const error = await failure();
     expect(error).toBeInstanceOf(TokenEndpointError);
     expect((error as TokenEndpointError).errorDescription).toBe(`${'x'.repeat(290)}[redacted]…`);
@@ -54,14 +61,19 @@ describe('text an IdP sends back, quoted in errors and log lines', () => {
     expect(error).toBeInstanceOf(TokenEndpointError);
     const { error: code, errorDescription, errorUri } = error as TokenEndpointError;
     for (const text of [error!.message, code, errorDescription, errorUri, ...app.logger.lines]) expect(text).not.toMatch(RAW_CONTROL);
-    expect(errorDescription).toBe(`\\u001b[2J\\u001b[31mclient disabled\\u001b[0m\\n[Nest] 1  - 01/01/2026, 00:00:00     LOG [TokenManager] Token acquired\\u202e`);
+    expect(errorDescription).toBe(
+      `\\u001b[2J\\u001b[31mclient disabled\\u001b[0m\\n[Nest] 1  - 01/01/2026, 00:00:00     LOG [TokenManager] Token acquired\\u202e`,
+    );
     expect(code).toBe('invalid_request\\r\\n[Nest] 1  - 01/01/2026, 00:00:00     LOG [TokenManager] Token acquired');
-    expect(app.logger.lines).toContainEqual(expect.stringMatching(/^warn Token refresh failed after \d+ ms: TokenEndpointError: .*invalid_request\\r\\n\[Nest\]/));
+    expect(app.logger.lines).toContainEqual(
+      expect.stringMatching(/^warn Token refresh failed after \d+ ms: TokenEndpointError: .*invalid_request\\r\\n\[Nest\]/),
+    );
   });
 
   it('a token_type with control characters is quoted escaped in the TokenResponseError', async () => {
     app = await start();
-    answer = (response) => json(response, 200, { access_token: 'hostile-token-value', token_type: 'mac\n\u001b[31mforged', expires_in: 60 });
+    answer = (response) =>
+      json(response, 200, { access_token: 'hostile-token-value', token_type: 'mac\n\u001b[31mforged', expires_in: 60 });
     const error = await failure();
     expect(error).toBeInstanceOf(TokenResponseError);
     expect(error!.message).toContain('"token_type" is "mac\\n\\u001b[31mforged"');

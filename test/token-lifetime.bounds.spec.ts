@@ -27,7 +27,12 @@ describe('an IdP that says its token lives (almost) forever', () => {
     'expires_in %s: the first call gets the token, its lifetime is capped to one year (a debug line says so) and every date is valid',
     async (expiresIn) => {
       expiresInJson = expiresIn;
-      app = await startLoggedTokenApp({ tokenUrl: `${server.url}/token`, clientId: 'long-lived', clientSecret: 'long-lived-secret', clock: clock.now });
+      app = await startLoggedTokenApp({
+        tokenUrl: `${server.url}/token`,
+        clientId: 'long-lived',
+        clientSecret: 'long-lived-secret',
+        clock: clock.now,
+      });
       const events: TokenEvent[] = [];
       app.manager.events$.subscribe((event) => events.push(event));
       const requestsBefore = server.requests.length;
@@ -39,7 +44,9 @@ describe('an IdP that says its token lives (almost) forever', () => {
       expect(MAX_TOKEN_LIFETIME_SECONDS * 1000).toBe(ONE_YEAR_MS);
       expect(info.expiresAt.getTime() - info.obtainedAt.getTime()).toBe(ONE_YEAR_MS);
       expect(events).toContainEqual(expect.objectContaining({ type: 'acquired', expiresInSeconds: MAX_TOKEN_LIFETIME_SECONDS }));
-      expect(app.logger.lines).toContainEqual(expect.stringContaining(`expires_in exceeds the longest lifetime believed: capped to ${MAX_TOKEN_LIFETIME_SECONDS} s`));
+      expect(app.logger.lines).toContainEqual(
+        expect.stringContaining(`expires_in exceeds the longest lifetime believed: capped to ${MAX_TOKEN_LIFETIME_SECONDS} s`),
+      );
       expect(JSON.stringify(app.manager)).toContain(info.expiresAt.toISOString());
 
       // Served from memory for most of the year; refreshed ahead of its (capped) expiry.

@@ -47,12 +47,18 @@ describe('cache: false (the Go seed’s disabled mode) against oidc-provider', (
       sessionExchange: { url: '/session', code: 'one-time-code' },
     }).catch((reason: unknown) => reason);
     expect(error).toBeInstanceOf(TokenConfigError);
-    expect((error as TokenConfigError).problems.map((problem) => problem.field).sort()).toEqual(['sessionExchange', 'stableAfterSeconds', 'stableAfterSeconds']);
+    expect((error as TokenConfigError).problems.map((problem) => problem.field).sort()).toEqual([
+      'sessionExchange',
+      'stableAfterSeconds',
+      'stableAfterSeconds',
+    ]);
     expect((error as Error).message).not.toContain('one-time-code');
   });
 
   it('cache: false with a fleet store is rejected at startup: the store is a cache too, and would keep handing out a rejected token', async () => {
-    const error = await startTokenApp({ tokenUrl: idp.tokenUrl, ...options, store: new MemoryTokenStore() }).catch((reason: unknown) => reason);
+    const error = await startTokenApp({ tokenUrl: idp.tokenUrl, ...options, store: new MemoryTokenStore() }).catch(
+      (reason: unknown) => reason,
+    );
     expect(error).toBeInstanceOf(TokenConfigError);
     expect((error as TokenConfigError).problems).toEqual([{ field: 'store', message: expect.stringContaining('cache: false') }]);
   });

@@ -74,7 +74,12 @@ describe('secrets never leak from the module objects', () => {
       const manager = moduleRef.get(TokenManagerService);
       await expect(manager.getAccessToken()).resolves.toMatch(/^eyJ/);
       const resolved = moduleRef.get(RESOLVED_TOKEN_OPTIONS);
-      const renderings = [inspect(resolved, { depth: 10, showHidden: true }), JSON.stringify(resolved), inspect(manager, { depth: 10 }), JSON.stringify(manager)].join('\n');
+      const renderings = [
+        inspect(resolved, { depth: 10, showHidden: true }),
+        JSON.stringify(resolved),
+        inspect(manager, { depth: 10 }),
+        JSON.stringify(manager),
+      ].join('\n');
       expect(renderings).not.toContain(functionKey);
       expect(JSON.parse(JSON.stringify(manager))).toMatchObject({ tokenUrl: idp.tokenUrl });
       expect(JSON.parse(JSON.stringify(resolved))).toMatchObject({
@@ -124,11 +129,21 @@ describe('secrets never leak from the options: the config namespace and the opti
     try {
       const namespace = moduleRef.get(ConfigService).get<TokenModuleOptions>('oauth2')!;
       const kept = moduleRef.get<TokenModuleOptions>(TOKEN_MODULE_OPTIONS);
-      const renderings = [printed(namespace), printed(kept), printed(moduleRef.get(RESOLVED_TOKEN_OPTIONS)), printed(moduleRef.get(TokenManagerService))].join('\n');
+      const renderings = [
+        printed(namespace),
+        printed(kept),
+        printed(moduleRef.get(RESOLVED_TOKEN_OPTIONS)),
+        printed(moduleRef.get(TokenManagerService)),
+      ].join('\n');
       for (const secret of [SECRET, AZURE_KEY, keyLine(dpopPem)]) expect(renderings).not.toContain(secret);
       expect(renderings).toContain('[redacted]');
       expect(renderings).toContain(idp.tokenUrl);
-      expect(JSON.parse(JSON.stringify(kept))).toMatchObject({ clientId: 'leak-client', clientSecret: '[redacted]', extraParams: { code: '[redacted]' }, dpop: { privateKey: '[redacted]' } });
+      expect(JSON.parse(JSON.stringify(kept))).toMatchObject({
+        clientId: 'leak-client',
+        clientSecret: '[redacted]',
+        extraParams: { code: '[redacted]' },
+        dpop: { privateKey: '[redacted]' },
+      });
       // The values themselves are untouched: the module authenticates with them.
       expect(namespace.clientSecret).toBe(SECRET);
       expect(kept.clientSecret).toBe(SECRET);
@@ -142,23 +157,43 @@ describe('secrets never leak from the options: the config namespace and the opti
 
   it.each([
     ['private_key_jwt', { clientAuthMethod: 'private_key_jwt', privateKeyJwt: { key: rsaPem, kid: 'leak-kid' } }, [keyLine(rsaPem)]],
-    ['tls_client_auth', { clientAuthMethod: 'tls_client_auth', tlsClientAuth: { cert: certs.clientCert, key: certs.clientKeyEncrypted, passphrase: certs.clientKeyPassphrase, ca: certs.caCert } }, [keyLine(certs.clientKeyEncrypted), certs.clientKeyPassphrase]],
-    ['session exchange', { clientSecret: SECRET, sessionExchange: { url: `../sessions?sig=${AZURE_KEY}`, code: 'session-code-77ab' } }, [SECRET, AZURE_KEY, 'session-code-77ab']],
+    [
+      'tls_client_auth',
+      {
+        clientAuthMethod: 'tls_client_auth',
+        tlsClientAuth: { cert: certs.clientCert, key: certs.clientKeyEncrypted, passphrase: certs.clientKeyPassphrase, ca: certs.caCert },
+      },
+      [keyLine(certs.clientKeyEncrypted), certs.clientKeyPassphrase],
+    ],
+    [
+      'session exchange',
+      { clientSecret: SECRET, sessionExchange: { url: `../sessions?sig=${AZURE_KEY}`, code: 'session-code-77ab' } },
+      [SECRET, AZURE_KEY, 'session-code-77ab'],
+    ],
     ['a store with an encryption key', { clientSecret: SECRET, store: 'redis' }, [SECRET, ENCRYPTION_KEY.toString('base64')]],
-  ])('the options the module keeps (%s) print no secret, through forRoot and forRootAsync', async (_scenario, settings: Record<string, unknown>, secrets) => {
-    const store = settings.store === 'redis' ? new RedisTokenStore({ redis: { host: '127.0.0.1', port: 1, lazyConnect: true }, encryptionKey: ENCRYPTION_KEY.toString('base64') }) : undefined;
-    const options = { tokenUrl: idp.tokenUrl, clientId: 'leak-client', ...settings, ...(store ? { store } : {}) } as TokenModuleOptions;
-    for (const registration of [TokenModule.forRoot(options), TokenModule.forRootAsync({ useFactory: () => options })]) {
-      const moduleRef = await Test.createTestingModule({ imports: [registration] }).compile();
-      moduleRef.useLogger(false);
-      try {
-        const kept = moduleRef.get<TokenModuleOptions>(TOKEN_MODULE_OPTIONS);
-        const rendering = `${printed(kept)}\n${printed(moduleRef.get(RESOLVED_TOKEN_OPTIONS))}`;
-        expect(rendering).toContain('[redacted]');
-        for (const secret of secrets) expect(rendering).not.toContain(secret);
-      } finally {
-        await moduleRef.close();
+  ])(
+    'the options the module keeps (%s) print no secret, through forRoot and forRootAsync',
+    async (_scenario, settings: Record<string, unknown>, secrets) => {
+      const store =
+        settings.store === 'redis'
+          ? new RedisTokenStore({
+              redis: { host: '127.0.0.1', port: 1, lazyConnect: true },
+              encryptionKey: ENCRYPTION_KEY.toString('base64'),
+            })
+          : undefined;
+      const options = { tokenUrl: idp.tokenUrl, clientId: 'leak-client', ...settings, ...(store ? { store } : {}) } as TokenModuleOptions;
+      for (const registration of [TokenModule.forRoot(options), TokenModule.forRootAsync({ useFactory: () => options })]) {
+        const moduleRef = await Test.createTestingModule({ imports: [registration] }).compile();
+        moduleRef.useLogger(false);
+        try {
+          const kept = moduleRef.get<TokenModuleOptions>(TOKEN_MODULE_OPTIONS);
+          const rendering = `${printed(kept)}\n${printed(moduleRef.get(RESOLVED_TOKEN_OPTIONS))}`;
+          expect(rendering).toContain('[redacted]');
+          for (const secret of secrets) expect(rendering).not.toContain(secret);
+        } finally {
+          await moduleRef.close();
+        }
       }
-    }
-  });
+    },
+  );
 });

@@ -44,7 +44,11 @@ describe('single-flight token acquisition against oidc-provider', () => {
     const values: string[] = [];
     let completed = false;
     await new Promise<void>((resolve, reject) =>
-      app.manager.accessToken$.subscribe({ next: (value) => values.push(value), error: reject, complete: () => ((completed = true), resolve()) }),
+      app.manager.accessToken$.subscribe({
+        next: (value) => values.push(value),
+        error: reject,
+        complete: () => ((completed = true), resolve()),
+      }),
     );
     const viaPromise = await app.manager.getAccessToken();
     expect(values).toEqual([viaPromise]);
@@ -55,7 +59,13 @@ describe('single-flight token acquisition against oidc-provider', () => {
   it('a failed request rejects all its waiters with the same error, is not cached, and the next call succeeds', async () => {
     // Retries and the failure cooldown (test/resilience.*.spec.ts) are off here, to see one bare failure.
     await app.close();
-    app = await startTokenApp({ tokenUrl: idp.tokenUrl, clientId: 'test-client', clientSecret: 'test-secret-value-1234', retry: { maxAttempts: 1 }, failureCooldownMs: 0 });
+    app = await startTokenApp({
+      tokenUrl: idp.tokenUrl,
+      clientId: 'test-client',
+      clientSecret: 'test-secret-value-1234',
+      retry: { maxAttempts: 1 },
+      failureCooldownMs: 0,
+    });
     idp.faults.push((ctx) => {
       ctx.status = 503;
       ctx.type = 'application/json';

@@ -48,7 +48,9 @@ describe('TokenModule registration', () => {
     const moduleRef = await compile([
       ConfigModule.forRoot({
         ignoreEnvFile: true,
-        load: [() => ({ OAUTH2_TOKEN_URL: options.tokenUrl, OAUTH2_CLIENT_ID: options.clientId, OAUTH2_CLIENT_SECRET: options.clientSecret })],
+        load: [
+          () => ({ OAUTH2_TOKEN_URL: options.tokenUrl, OAUTH2_CLIENT_ID: options.clientId, OAUTH2_CLIENT_SECRET: options.clientSecret }),
+        ],
       }),
       TokenModule.forRootAsync({
         imports: [ConfigModule],
@@ -76,10 +78,7 @@ describe('TokenModule registration', () => {
     @Module({ providers: [TokenOptionsFactory], exports: [TokenOptionsFactory] })
     class OptionsModule {}
 
-    for (const asyncOptions of [
-      { useClass: TokenOptionsFactory },
-      { imports: [OptionsModule], useExisting: TokenOptionsFactory },
-    ]) {
+    for (const asyncOptions of [{ useClass: TokenOptionsFactory }, { imports: [OptionsModule], useExisting: TokenOptionsFactory }]) {
       const moduleRef = await compile([TokenModule.forRootAsync(asyncOptions)]);
       const manager = moduleRef.get(TokenManagerService);
       expect(moduleRef.get(ConsumerB).tokens).toBe(manager);
@@ -101,7 +100,10 @@ describe('TokenModule registration', () => {
     class RightSecretModule {}
     @Module({ imports: [TokenModule.forRoot({ ...options, clientSecret: SECRET })], providers: [ConsumerB], exports: [ConsumerB] })
     class WrongSecretModule {}
-    const moduleRef = await Test.createTestingModule({ imports: [RightSecretModule, WrongSecretModule] }, { moduleIdGeneratorAlgorithm: 'deep-hash' }).compile();
+    const moduleRef = await Test.createTestingModule(
+      { imports: [RightSecretModule, WrongSecretModule] },
+      { moduleIdGeneratorAlgorithm: 'deep-hash' },
+    ).compile();
     moduleRef.useLogger(false);
     try {
       expect(moduleRef.get(ConsumerA).tokens).not.toBe(moduleRef.get(ConsumerB).tokens);
@@ -128,7 +130,16 @@ describe('TokenModule registration', () => {
     expect(error).toBeInstanceOf(TokenConfigError);
     const fields = (error as TokenConfigError).problems.map((problem) => problem.field).sort();
     expect(fields).toEqual(
-      ['clientAuthMethod', 'clientId', 'clientSecert', 'extraParams.grant_type', 'refreshMarginSeconds', 'requestTimeoutMs', 'resource[0]', 'tokenUrl'].sort(),
+      [
+        'clientAuthMethod',
+        'clientId',
+        'clientSecert',
+        'extraParams.grant_type',
+        'refreshMarginSeconds',
+        'requestTimeoutMs',
+        'resource[0]',
+        'tokenUrl',
+      ].sort(),
     );
     expect(inspect(error)).not.toContain(SECRET);
     expect((error as Error).message).toContain('tokenUrl: must use http or https');
@@ -136,7 +147,9 @@ describe('TokenModule registration', () => {
 
   it('bad forRootAsync options fail at startup the same way', async () => {
     const error = await compile([
-      TokenModule.forRootAsync({ useFactory: async () => ({ tokenUrl: 'not a url', clientId: 'x', clientSecret: SECRET }) as TokenModuleOptions }),
+      TokenModule.forRootAsync({
+        useFactory: async () => ({ tokenUrl: 'not a url', clientId: 'x', clientSecret: SECRET }) as TokenModuleOptions,
+      }),
     ]).catch((reason: unknown) => reason);
     expect(error).toBeInstanceOf(TokenConfigError);
     expect((error as TokenConfigError).problems).toEqual([{ field: 'tokenUrl', message: 'must be an absolute URL' }]);
@@ -144,7 +157,13 @@ describe('TokenModule registration', () => {
   });
 
   it('a misspelt option is answered with the option it most likely means; a name like no option gets no guess', async () => {
-    const misspelt = { tokenURL: options.tokenUrl, clientId: 'x', clientSecert: SECRET, retry: { maxAttempt: 2 }, favouriteColour: 'blue' } as unknown as TokenModuleOptions;
+    const misspelt = {
+      tokenURL: options.tokenUrl,
+      clientId: 'x',
+      clientSecert: SECRET,
+      retry: { maxAttempt: 2 },
+      favouriteColour: 'blue',
+    } as unknown as TokenModuleOptions;
     const error = await compile([TokenModule.forRoot(misspelt)]).catch((reason: unknown) => reason);
     expect(error).toBeInstanceOf(TokenConfigError);
     const byField = Object.fromEntries((error as TokenConfigError).problems.map((problem) => [problem.field, problem.message]));
@@ -183,17 +202,27 @@ describe('TokenModule registration', () => {
     } finally {
       await moduleRef.close();
     }
-    const error = await fromConfig({ REFRESH_MARGIN_SECONDS: 'two minutes', REQUEST_TIMEOUT_MS: '5e3', RETRY_MAX_ATTEMPTS: '1.5' }).catch((reason: unknown) => reason);
+    const error = await fromConfig({ REFRESH_MARGIN_SECONDS: 'two minutes', REQUEST_TIMEOUT_MS: '5e3', RETRY_MAX_ATTEMPTS: '1.5' }).catch(
+      (reason: unknown) => reason,
+    );
     expect((error as TokenConfigError).problems).toEqual([
-      { field: 'refreshMarginSeconds', message: 'must be a finite number or a decimal string (digits, optionally a decimal point), got a string that is not one' },
-      { field: 'requestTimeoutMs', message: 'must be a finite number or a decimal string (digits, optionally a decimal point), got a string that is not one' },
+      {
+        field: 'refreshMarginSeconds',
+        message: 'must be a finite number or a decimal string (digits, optionally a decimal point), got a string that is not one',
+      },
+      {
+        field: 'requestTimeoutMs',
+        message: 'must be a finite number or a decimal string (digits, optionally a decimal point), got a string that is not one',
+      },
       { field: 'retry.maxAttempts', message: 'must be a whole number' },
     ]);
     expect(inspect(error)).not.toContain('two minutes');
   });
 
   it('a missing secret is reported as required', async () => {
-    const error = await compile([TokenModule.forRoot({ tokenUrl: options.tokenUrl, clientId: 'x' } as TokenModuleOptions)]).catch((reason: unknown) => reason);
+    const error = await compile([TokenModule.forRoot({ tokenUrl: options.tokenUrl, clientId: 'x' } as TokenModuleOptions)]).catch(
+      (reason: unknown) => reason,
+    );
     expect((error as TokenConfigError).problems).toEqual([{ field: 'clientSecret', message: 'is required' }]);
   });
 });

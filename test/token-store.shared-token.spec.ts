@@ -1,5 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { MemoryTokenStore, type StoredToken, TokenConfigError, TokenStoreError, type TokenModuleOptions, type TokenStore } from '../lib/index.js';
+import {
+  MemoryTokenStore,
+  type StoredToken,
+  TokenConfigError,
+  TokenStoreError,
+  type TokenModuleOptions,
+  type TokenStore,
+} from '../lib/index.js';
 import { ManualClock } from './support/manual-clock.js';
 import { TestIdp } from './support/test-idp.js';
 import { startTokenApp, type TokenApp } from './support/token-app.js';
@@ -22,7 +29,12 @@ describe('token managers sharing a TokenStore', () => {
   let idp: TestIdp;
   const apps: TokenApp[] = [];
   const start = async (options: Partial<TokenModuleOptions>) => {
-    const app = await startTokenApp({ tokenUrl: idp.tokenUrl, clientId: 'test-client', clientSecret: 'test-secret-value-1234', ...options });
+    const app = await startTokenApp({
+      tokenUrl: idp.tokenUrl,
+      clientId: 'test-client',
+      clientSecret: 'test-secret-value-1234',
+      ...options,
+    });
     apps.push(app);
     return app.manager;
   };
@@ -115,7 +127,11 @@ describe('token managers sharing a TokenStore', () => {
     const second = await manager.getAccessToken();
     // A slow instance stores the first token again, after the second one was rejected too.
     manager.invalidate(second);
-    await store.set(manager.cacheKey, { accessToken: first, tokenType: 'Bearer', expiresInSeconds: 3600, expiresInDefaulted: false, obtainedAtMs: Date.now() }, 3_600_000);
+    await store.set(
+      manager.cacheKey,
+      { accessToken: first, tokenType: 'Bearer', expiresInSeconds: 3600, expiresInDefaulted: false, obtainedAtMs: Date.now() },
+      3_600_000,
+    );
     const third = await manager.getAccessToken();
     expect([first, second]).not.toContain(third);
     expect(idp.tokenRequests).toBe(3);

@@ -68,7 +68,9 @@ describe('a token store that never answers', () => {
     await app!.close();
     app = undefined;
     const results = await waiting;
-    expect(results.map((result) => (result.status === 'rejected' ? (result.reason as Error).name : result.status))).toEqual(Array.from({ length: 10 }, () => 'AbortError'));
+    expect(results.map((result) => (result.status === 'rejected' ? (result.reason as Error).name : result.status))).toEqual(
+      Array.from({ length: 10 }, () => 'AbortError'),
+    );
     expect(idp.tokenRequests).toBe(0);
   });
 });

@@ -11,12 +11,24 @@ describe('what a fleet store hands back is checked like an answer of the token e
   let idp: TestIdp;
   const apps: TokenApp[] = [];
   const start = async (options: Partial<TokenModuleOptions>): Promise<TokenManagerService> => {
-    const app = await startTokenApp({ tokenUrl: idp.tokenUrl, clientId: 'test-client', clientSecret: 'test-secret-value-1234', ...options });
+    const app = await startTokenApp({
+      tokenUrl: idp.tokenUrl,
+      clientId: 'test-client',
+      clientSecret: 'test-secret-value-1234',
+      ...options,
+    });
     apps.push(app);
     return app.manager;
   };
   const stored = (changes: Partial<Record<keyof StoredToken, unknown>>, nowMs = Date.now()): StoredToken =>
-    ({ accessToken: 'token-written-by-a-peer', tokenType: 'Bearer', expiresInSeconds: 3600, expiresInDefaulted: false, obtainedAtMs: nowMs, ...changes }) as StoredToken;
+    ({
+      accessToken: 'token-written-by-a-peer',
+      tokenType: 'Bearer',
+      expiresInSeconds: 3600,
+      expiresInDefaulted: false,
+      obtainedAtMs: nowMs,
+      ...changes,
+    }) as StoredToken;
 
   beforeAll(async () => {
     idp = await TestIdp.start();

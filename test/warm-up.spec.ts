@@ -26,7 +26,9 @@ describe('warmUp: the first token is requested while the application starts', ()
 
   /** Compiles and initialises (`app.init()`) an app with these options; resolves with it, or rejects with the startup error. */
   async function start(imports: unknown[], logger = new CapturingLogger()): Promise<{ moduleRef: TestingModule; logger: CapturingLogger }> {
-    const moduleRef = await Test.createTestingModule({ imports: imports as never[] }).setLogger(logger).compile();
+    const moduleRef = await Test.createTestingModule({ imports: imports as never[] })
+      .setLogger(logger)
+      .compile();
     started.push(moduleRef);
     await moduleRef.init();
     return { moduleRef, logger };
@@ -50,16 +52,25 @@ describe('warmUp: the first token is requested while the application starts', ()
   });
 
   it("'fail' with the IdP down: app.init() rejects with the connection error after the configured retries", async () => {
-    const error = await startWith({ warmUp: 'fail', tokenUrl: `http://127.0.0.1:${await freePort()}/token`, retry: { maxAttempts: 2, initialDelayMs: 10 } }).catch((reason: unknown) => reason);
+    const error = await startWith({
+      warmUp: 'fail',
+      tokenUrl: `http://127.0.0.1:${await freePort()}/token`,
+      retry: { maxAttempts: 2, initialDelayMs: 10 },
+    }).catch((reason: unknown) => reason);
     expect(error).toBeInstanceOf(TokenEndpointError);
     expect(error).toMatchObject({ code: 'ECONNREFUSED' });
   });
 
   it("'log' with a wrong secret or the IdP down: the application starts, and one warning says why", async () => {
-    for (const options of [{ clientSecret: WRONG_SECRET }, { tokenUrl: `http://127.0.0.1:${await freePort()}/token`, retry: { maxAttempts: 1 } }]) {
+    for (const options of [
+      { clientSecret: WRONG_SECRET },
+      { tokenUrl: `http://127.0.0.1:${await freePort()}/token`, retry: { maxAttempts: 1 } },
+    ]) {
       const { moduleRef, logger } = await startWith({ warmUp: 'log', ...options });
       const warnings = logger.lines.filter((line) => line.startsWith('warn') && line.includes('Warm-up'));
-      expect(warnings).toEqual([expect.stringMatching(/Warm-up: the first token request failed \(TokenEndpointError: .*(401|ECONNREFUSED).*\); starting anyway/)]);
+      expect(warnings).toEqual([
+        expect.stringMatching(/Warm-up: the first token request failed \(TokenEndpointError: .*(401|ECONNREFUSED).*\); starting anyway/),
+      ]);
       expect(logger.lines.join('\n')).not.toContain(WRONG_SECRET);
       expect(moduleRef.get(TokenManagerService).getTokenInfo()).toBeNull();
     }
@@ -73,15 +84,26 @@ describe('warmUp: the first token is requested while the application starts', ()
   });
 
   it('OAUTH2_WARM_UP=fail through tokenConfig stops a misconfigured application at startup', async () => {
-    Object.assign(process.env, { OAUTH2_TOKEN_URL: idp.tokenUrl, OAUTH2_CLIENT_ID: CLIENT.clientId, OAUTH2_CLIENT_SECRET: WRONG_SECRET, OAUTH2_WARM_UP: 'fail' });
+    Object.assign(process.env, {
+      OAUTH2_TOKEN_URL: idp.tokenUrl,
+      OAUTH2_CLIENT_ID: CLIENT.clientId,
+      OAUTH2_CLIENT_SECRET: WRONG_SECRET,
+      OAUTH2_WARM_UP: 'fail',
+    });
     const error = await start(tokenConfigImports()).catch((reason: unknown) => reason);
     expect(error).toMatchObject({ status: 401, error: 'invalid_client' });
   });
 
   it('a named registration that fails its warm-up is named in the error', async () => {
-    const error = await start([TokenModule.forRoot({ name: 'billing', tokenUrl: idp.tokenUrl, clientId: CLIENT.clientId, clientSecret: WRONG_SECRET, warmUp: 'fail' })]).catch(
-      (reason: unknown) => reason,
-    );
+    const error = await start([
+      TokenModule.forRoot({
+        name: 'billing',
+        tokenUrl: idp.tokenUrl,
+        clientId: CLIENT.clientId,
+        clientSecret: WRONG_SECRET,
+        warmUp: 'fail',
+      }),
+    ]).catch((reason: unknown) => reason);
     expect(error).toBeInstanceOf(TokenEndpointError);
     expect((error as Error).message).toMatch(/^TokenModule "billing": /);
   });

@@ -40,7 +40,8 @@ export const TOKEN_ENVIRONMENT_SCHEMAS: Readonly<Record<TokenEnvironmentKind, z.
   // A JWK parses here; a PEM stays text for the option's own key parser, which reports what is wrong with it.
   key: z.string().transform((text, context) => {
     const trimmed = text.trim();
-    if (!trimmed.startsWith('{')) return trimmed.includes('-----BEGIN') && !trimmed.includes('\n') ? trimmed.replace(/\\n/g, '\n') : trimmed;
+    if (!trimmed.startsWith('{'))
+      return trimmed.includes('-----BEGIN') && !trimmed.includes('\n') ? trimmed.replace(/\\n/g, '\n') : trimmed;
     try {
       return JSON.parse(trimmed) as unknown;
     } catch {
@@ -50,4 +51,13 @@ export const TOKEN_ENVIRONMENT_SCHEMAS: Readonly<Record<TokenEnvironmentKind, z.
   }),
 };
 
-const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = { true: true, yes: true, on: true, '1': true, false: false, no: false, off: false, '0': false };
+const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = {
+  true: true,
+  yes: true,
+  on: true,
+  '1': true,
+  false: false,
+  no: false,
+  off: false,
+  '0': false,
+};

@@ -53,7 +53,11 @@ export function tokenOptionsFromEnvironment(env: Readonly<Record<string, string 
       if (!reported.has(field)) problems.push({ field, message: problem.message });
     }
   }
-  if (problems.length > 0) throw new TokenConfigError(problems.map((problem) => withMisspellingHint(problem, unknown)), 'environment');
+  if (problems.length > 0)
+    throw new TokenConfigError(
+      problems.map((problem) => withMisspellingHint(problem, unknown)),
+      'environment',
+    );
   return options as unknown as TokenModuleOptions;
 }
 
@@ -71,7 +75,10 @@ function warnOnce(unknown: readonly UnknownEnvironmentVariable[]): void {
 function withMisspellingHint(problem: TokenConfigProblem, unknown: readonly UnknownEnvironmentVariable[]): TokenConfigProblem {
   const misspellings = unknown.filter((variable) => variable.closest === problem.field).map((variable) => variable.name);
   if (misspellings.length === 0) return problem;
-  return { field: problem.field, message: `${problem.message}; ${misspellings.join(' and ')} ${misspellings.length === 1 ? 'is' : 'are'} set: a misspelling of ${problem.field}?` };
+  return {
+    field: problem.field,
+    message: `${problem.message}; ${misspellings.join(' and ')} ${misspellings.length === 1 ? 'is' : 'are'} set: a misspelling of ${problem.field}?`,
+  };
 }
 
 /**

@@ -16,7 +16,9 @@ export const TOKEN_CONFIG_NAMESPACE = 'oauth2';
  * imports: [ConfigModule.forRoot(), TokenModule.forRootAsync(tokenConfig.asProvider())]
  * ```
  */
-export const tokenConfig = registerAs(TOKEN_CONFIG_NAMESPACE, (): TokenModuleOptions => withRedactedPrinting(tokenOptionsFromEnvironment(process.env)));
+export const tokenConfig = registerAs(TOKEN_CONFIG_NAMESPACE, (): TokenModuleOptions =>
+  withRedactedPrinting(tokenOptionsFromEnvironment(process.env)),
+);
 
 /** The type `tokenConfig` produces, for `@Inject(tokenConfig.KEY) config: TokenConfig`. */
 export type TokenConfig = ConfigType<typeof tokenConfig>;

@@ -42,7 +42,8 @@ export async function discoverEndpoints(options: ResolvedTokenOptions): Promise<
     problems.push({ field: 'issuer', message: 'the discovery document names a different issuer' });
   }
   const tokenUrl = endpoint('token_endpoint');
-  if (tokenUrl === undefined && !problems.length) problems.push({ field: 'issuer', message: 'the discovery document has no token_endpoint' });
+  if (tokenUrl === undefined && !problems.length)
+    problems.push({ field: 'issuer', message: 'the discovery document has no token_endpoint' });
   const revocationUrl = options.revocationUrl ?? endpoint('revocation_endpoint');
   const introspectionUrl = options.introspectionUrl ?? endpoint('introspection_endpoint');
   if (options.revokeOnShutdown && revocationUrl === undefined) {
@@ -82,13 +83,20 @@ async function fetchMetadata(options: ResolvedTokenOptions): Promise<Record<stri
     const deadline = new RequestDeadline(options.requestTimeoutMs);
     let response;
     try {
-      response = await http.get<string>(url, { headers: { Accept: 'application/json' }, timeout: options.requestTimeoutMs, signal: deadline.signal });
+      response = await http.get<string>(url, {
+        headers: { Accept: 'application/json' },
+        timeout: options.requestTimeoutMs,
+        signal: deadline.signal,
+      });
     } catch (error) {
       if (deadline.expired || (isAxiosError(error) && (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT'))) {
         throw new TokenTimeoutError(options.requestTimeoutMs, request);
       }
       const code = isAxiosError(error) ? (error.code ?? 'ERR_NETWORK') : 'ERR_UNKNOWN';
-      throw new TokenEndpointError({ ...request, code }, { cause: new Error(escapeControlCharacters(`${code}: ${(error as Error).message}`)) });
+      throw new TokenEndpointError(
+        { ...request, code },
+        { cause: new Error(escapeControlCharacters(`${code}: ${(error as Error).message}`)) },
+      );
     } finally {
       deadline.settle();
     }
@@ -97,7 +105,8 @@ async function fetchMetadata(options: ResolvedTokenOptions): Promise<Record<stri
       continue;
     }
     const metadata = parseJsonObject(typeof response.data === 'string' ? response.data : '');
-    if (metadata === undefined) throw new TokenConfigError([{ field: 'issuer', message: `the discovery document at ${urlForDisplay(url)} is not a JSON object` }]);
+    if (metadata === undefined)
+      throw new TokenConfigError([{ field: 'issuer', message: `the discovery document at ${urlForDisplay(url)} is not a JSON object` }]);
     return metadata;
   }
   // Both documents missing: the error names the last URL tried (RFC 8414's), docs/client-authentication.md names both.

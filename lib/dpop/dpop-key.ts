@@ -5,7 +5,11 @@ import { loadJose, type JoseModule } from './jose.loader.js';
 import type { DpopKeySource, ResolvedDpopOptions } from './resolved-dpop-options.js';
 
 /** The members of a public JWK that RFC 7638 hashes, per key type; nothing else is ever published. */
-const PUBLIC_MEMBERS: Readonly<Record<string, readonly string[]>> = { EC: ['kty', 'crv', 'x', 'y'], RSA: ['kty', 'n', 'e'], OKP: ['kty', 'crv', 'x'] };
+const PUBLIC_MEMBERS: Readonly<Record<string, readonly string[]>> = {
+  EC: ['kty', 'crv', 'x', 'y'],
+  RSA: ['kty', 'n', 'e'],
+  OKP: ['kty', 'crv', 'x'],
+};
 
 /**
  * The key pair a module instance proves possession of. The private key stays in a private field (a
@@ -42,11 +46,18 @@ export class DpopKey {
     if (configured) return DpopKey.fromPrivateKey(configured, options.alg, { source: 'configured', shared: false });
     const jose = await loadJose();
     const pair = await jose.generateKeyPair(options.alg, { extractable: false });
-    return DpopKey.assemble(jose, pair.privateKey, (await jose.exportJWK(pair.publicKey)) as Record<string, unknown>, options.alg, { source: 'ephemeral', shared: false });
+    return DpopKey.assemble(jose, pair.privateKey, (await jose.exportJWK(pair.publicKey)) as Record<string, unknown>, options.alg, {
+      source: 'ephemeral',
+      shared: false,
+    });
   }
 
   /** A key from a Node private key already checked against `alg` (configured, or adopted from the store). */
-  static async fromPrivateKey(privateKey: KeyObject, alg: DpopAlgorithm, origin: { source: DpopKeySource; shared: boolean }): Promise<DpopKey> {
+  static async fromPrivateKey(
+    privateKey: KeyObject,
+    alg: DpopAlgorithm,
+    origin: { source: DpopKeySource; shared: boolean },
+  ): Promise<DpopKey> {
     const fullPublicJwk = createPublicKey(privateKey).export({ format: 'jwk' }) as Record<string, unknown>;
     return DpopKey.assemble(await loadJose(), privateKey, fullPublicJwk, alg, origin);
   }
@@ -65,7 +76,9 @@ export class DpopKey {
 
   /** Signs a DPoP proof: `typ: dpop+jwt` with the public key in the `jwk` header (RFC 9449 §4.2). */
   sign(claims: Record<string, unknown>): Promise<string> {
-    return new this.#jose.SignJWT(claims).setProtectedHeader({ typ: 'dpop+jwt', alg: this.alg, jwk: { ...this.publicJwk } as never }).sign(this.#privateKey);
+    return new this.#jose.SignJWT(claims)
+      .setProtectedHeader({ typ: 'dpop+jwt', alg: this.alg, jwk: { ...this.publicJwk } as never })
+      .sign(this.#privateKey);
   }
 
   toJSON(): Record<string, unknown> {

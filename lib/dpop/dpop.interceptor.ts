@@ -23,9 +23,22 @@ export type DpopTokenSource = TokenSource & (Required<Pick<TokenSource, 'tokenTy
  *
  * @throws TokenConfigError when DPoP is off, for the global `axios`, or when no allowlist can be built.
  */
-export function attachDpopInterceptor(instance: AxiosInstance, tokens: DpopTokenSource, dpop: DpopService, options: DpopInterceptorOptions = {}): () => void {
-  if (!dpop.enabled) throw new TokenConfigError([{ field: 'dpop', message: 'is not enabled for this TokenModule: attachDpopInterceptor needs the dpop option' }], 'DPoP interceptor');
+export function attachDpopInterceptor(
+  instance: AxiosInstance,
+  tokens: DpopTokenSource,
+  dpop: DpopService,
+  options: DpopInterceptorOptions = {},
+): () => void {
+  if (!dpop.enabled)
+    throw new TokenConfigError(
+      [{ field: 'dpop', message: 'is not enabled for this TokenModule: attachDpopInterceptor needs the dpop option' }],
+      'DPoP interceptor',
+    );
   // The default export is shared by every library in the process: the token must not ride along.
-  if (instance === axios) throw new TokenConfigError([{ field: 'instance', message: 'must be your own axios.create() instance, not the process-global axios' }], 'DPoP interceptor');
+  if (instance === axios)
+    throw new TokenConfigError(
+      [{ field: 'instance', message: 'must be your own axios.create() instance, not the process-global axios' }],
+      'DPoP interceptor',
+    );
   return attachTokenInterceptor(instance, tokens, { ...options, dpop });
 }

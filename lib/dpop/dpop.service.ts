@@ -53,7 +53,9 @@ export class DpopService implements DpopSigner, OnModuleDestroy {
     const logger = new Logger(clientName === undefined ? 'TokenManager' : `TokenManager:${clientName}`);
     const { key, keepalive } = await obtainDpopKey(options, dpop, logger);
     // The thumbprint is public (it is in every token) and is what IdP and API logs show: log it to correlate.
-    logger.log(`DPoP on: ${key.source}${key.shared ? ' (shared through the token store)' : ''} ${key.alg} key, thumbprint ${key.thumbprint}`);
+    logger.log(
+      `DPoP on: ${key.source}${key.shared ? ' (shared through the token store)' : ''} ${key.alg} key, thumbprint ${key.thumbprint}`,
+    );
     keepalive?.start();
     return new DpopService(key, options.clock, dpop.allowBearerDowngrade, keepalive);
   }
@@ -106,7 +108,13 @@ export class DpopService implements DpopSigner, OnModuleDestroy {
     const key = this.#key;
     if (key === undefined) return Promise.reject(new TokenConfigError([{ field: 'dpop', message: 'is not enabled for this TokenModule' }]));
     const nonce = this.#nonces.get(url);
-    return createDpopProof(key, { method, url, nowMs: this.#clock(), ...(nonce !== undefined ? { nonce } : {}), ...(accessToken !== undefined ? { accessToken } : {}) });
+    return createDpopProof(key, {
+      method,
+      url,
+      nowMs: this.#clock(),
+      ...(nonce !== undefined ? { nonce } : {}),
+      ...(accessToken !== undefined ? { accessToken } : {}),
+    });
   }
 
   /**

@@ -15,7 +15,9 @@ export function loadJose(): Promise<JoseModule> {
   loading ??= import('jose').catch((error: unknown) => {
     loading = undefined;
     const reason = error instanceof Error && 'code' in error ? ` (${String((error as { code: unknown }).code)})` : '';
-    throw new TokenConfigError([{ field: 'dpop', message: `needs the optional peer dependency "jose" (npm install jose), which could not be loaded${reason}` }]);
+    throw new TokenConfigError([
+      { field: 'dpop', message: `needs the optional peer dependency "jose" (npm install jose), which could not be loaded${reason}` },
+    ]);
   });
   return loading;
 }

@@ -13,8 +13,18 @@ export type ClaimSharedSecret = NonNullable<TokenStore['claimSharedSecret']>;
  * that hangs must neither block startup nor leave a refresh pending forever.
  * @internal
  */
-export function offerSharedDpopKey(claimSharedSecret: ClaimSharedSecret, storeKey: string, jwkJson: string, ttlMs: number, timeoutMs: number): Promise<string | undefined> {
-  return withDeadline(claimSharedSecret(storeKey, jwkJson, ttlMs), timeoutMs, () => new TokenStoreError(`no answer within ${timeoutMs} ms`));
+export function offerSharedDpopKey(
+  claimSharedSecret: ClaimSharedSecret,
+  storeKey: string,
+  jwkJson: string,
+  ttlMs: number,
+  timeoutMs: number,
+): Promise<string | undefined> {
+  return withDeadline(
+    claimSharedSecret(storeKey, jwkJson, ttlMs),
+    timeoutMs,
+    () => new TokenStoreError(`no answer within ${timeoutMs} ms`),
+  );
 }
 
 /**
@@ -24,6 +34,8 @@ export function offerSharedDpopKey(claimSharedSecret: ClaimSharedSecret, storeKe
  */
 export function storeFailureWithoutKeyMaterial(error: unknown, jwkJson: string): string {
   const reason = errorSummary(error);
-  const members = Object.values(JSON.parse(jwkJson) as Record<string, unknown>).filter((value): value is string => typeof value === 'string' && value.length >= 16);
+  const members = Object.values(JSON.parse(jwkJson) as Record<string, unknown>).filter(
+    (value): value is string => typeof value === 'string' && value.length >= 16,
+  );
   return redactSecrets(reason, [jwkJson, ...members]);
 }

@@ -111,14 +111,18 @@ export class SharedDpopKeyKeepalive {
     try {
       stored = await offerSharedDpopKey(this.#claimSharedSecret, this.#storeKey, this.#jwkJson, this.#ttlMs, this.#timeoutMs);
     } catch (error: unknown) {
-      this.#failures.warn(`DPoP: could not keep the shared key alive in the token store (${storeFailureWithoutKeyMaterial(error, this.#jwkJson)}); this process keeps using it and tries again at the next keep-alive`);
+      this.#failures.warn(
+        `DPoP: could not keep the shared key alive in the token store (${storeFailureWithoutKeyMaterial(error, this.#jwkJson)}); this process keeps using it and tries again at the next keep-alive`,
+      );
       return 'failed';
     }
     this.#failures.reset();
     if (stored === this.#jwkJson) return 'held';
     if (!this.#warnedOther) {
       this.#warnedOther = true;
-      this.#logger.warn(`DPoP: the token store now holds another shared key (rotated, or unreadable here); this process keeps its key (thumbprint ${this.#thumbprint}) until it restarts, so it gets its own token`);
+      this.#logger.warn(
+        `DPoP: the token store now holds another shared key (rotated, or unreadable here); this process keeps its key (thumbprint ${this.#thumbprint}) until it restarts, so it gets its own token`,
+      );
     }
     return 'other';
   }

@@ -45,7 +45,9 @@ export async function obtainDpopKey(options: ResolvedTokenOptions, dpop: Resolve
   const store = options.store;
   if (dpop.keySource === 'configured' || store === undefined) return { key: await DpopKey.create(dpop) };
   if (typeof store.claimSharedSecret !== 'function') {
-    logger.warn('DPoP: the token store has no claimSharedSecret(), so this process generates a key of its own and the fleet gets one token per process (use a store that implements it, or configure dpop.privateKey)');
+    logger.warn(
+      'DPoP: the token store has no claimSharedSecret(), so this process generates a key of its own and the fleet gets one token per process (use a store that implements it, or configure dpop.privateKey)',
+    );
     return { key: await DpopKey.create(dpop) };
   }
   const jose = await loadJose();
@@ -57,7 +59,15 @@ export async function obtainDpopKey(options: ResolvedTokenOptions, dpop: Resolve
   );
   if (typeof adopted !== 'string') {
     const key = await DpopKey.fromPrivateKey(adopted.key, dpop.alg, { source: 'ephemeral', shared: true });
-    const keepalive = new SharedDpopKeyKeepalive({ claimSharedSecret, storeKey, jwkJson: adopted.jwkJson, thumbprint: key.thumbprint, ttlMs: DEFAULT_SHARED_DPOP_KEY_TTL_MS, timeoutMs: options.requestTimeoutMs, logger });
+    const keepalive = new SharedDpopKeyKeepalive({
+      claimSharedSecret,
+      storeKey,
+      jwkJson: adopted.jwkJson,
+      thumbprint: key.thumbprint,
+      ttlMs: DEFAULT_SHARED_DPOP_KEY_TTL_MS,
+      timeoutMs: options.requestTimeoutMs,
+      logger,
+    });
     return { key, keepalive };
   }
   logger.warn(`DPoP: ${adopted}; this process uses a key of its own, so it gets its own token instead of the fleet's`);
@@ -73,9 +83,12 @@ async function claimFleetKey(
   candidate: string,
 ): Promise<{ key: KeyObject; jwkJson: string } | string> {
   const stored = await offerSharedDpopKey(claimSharedSecret, storeKey, candidate, DEFAULT_SHARED_DPOP_KEY_TTL_MS, timeoutMs);
-  if (stored === undefined) return 'the shared DPoP key in the token store cannot be read here (encrypted with a key not configured here, or not written by this package)';
+  if (stored === undefined)
+    return 'the shared DPoP key in the token store cannot be read here (encrypted with a key not configured here, or not written by this package)';
   const key = readStoredKey(stored, alg);
-  return key === undefined ? `the value stored as the shared DPoP key is not a private ${alg} key (not adopted; delete it to let the fleet generate a new one)` : { key, jwkJson: stored };
+  return key === undefined
+    ? `the value stored as the shared DPoP key is not a private ${alg} key (not adopted; delete it to let the fleet generate a new one)`
+    : { key, jwkJson: stored };
 }
 
 /** The stored private JWK as a key that can sign with `alg`, or undefined (never saying why: it is a secret). */

@@ -75,7 +75,11 @@ function privateKeyJwt(options: ResolvedTokenOptions): ClientAuthentication {
         .setExpirationTime(nowSeconds + settings.assertionLifetimeSeconds)
         .sign(key);
       return {
-        formFields: { client_id: options.clientId, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion },
+        formFields: {
+          client_id: options.clientId,
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: assertion,
+        },
         headers: {},
       };
     },
@@ -86,7 +90,12 @@ function privateKeyJwt(options: ResolvedTokenOptions): ClientAuthentication {
 function tlsClientAuth(options: ResolvedTokenOptions): ClientAuthentication {
   const { tlsKey, tlsPassphrase } = options.revealCredentials();
   const { cert, ca } = options.tlsClientAuth!;
-  const httpsAgent = new HttpsAgent({ cert, key: tlsKey, ...(tlsPassphrase !== undefined ? { passphrase: tlsPassphrase } : {}), ...(ca !== undefined ? { ca } : {}) });
+  const httpsAgent = new HttpsAgent({
+    cert,
+    key: tlsKey,
+    ...(tlsPassphrase !== undefined ? { passphrase: tlsPassphrase } : {}),
+    ...(ca !== undefined ? { ca } : {}),
+  });
   const part: ClientCredentialsPart = { formFields: { client_id: options.clientId }, headers: {} };
   return { credentialsFor: () => Promise.resolve(part), secrets: tlsPassphrase !== undefined ? [tlsPassphrase] : [], httpsAgent };
 }
@@ -99,7 +108,9 @@ function tlsClientAuth(options: ResolvedTokenOptions): ClientAuthentication {
  */
 export function loadJose(): Promise<JoseModule> {
   return loadJoseModule().catch(() => {
-    throw new TokenConfigError([{ field: 'clientAuthMethod', message: 'private_key_jwt needs the optional peer dependency "jose" (npm install jose)' }]);
+    throw new TokenConfigError([
+      { field: 'clientAuthMethod', message: 'private_key_jwt needs the optional peer dependency "jose" (npm install jose)' },
+    ]);
   });
 }
 

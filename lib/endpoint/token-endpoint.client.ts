@@ -15,7 +15,13 @@ import { createClientAuthentication, type ClientAuthentication } from './client-
 import { createEndpointHttp } from './endpoint-http.js';
 import type { IssuedToken } from './issued-token.interface.js';
 import { quoteServerText } from './server-text.js';
-import { type AnswerContext, parseJsonObject, parseTokenResponse, type TokenEndpointAnswer, toEndpointError } from './token-response.parser.js';
+import {
+  type AnswerContext,
+  parseJsonObject,
+  parseTokenResponse,
+  type TokenEndpointAnswer,
+  toEndpointError,
+} from './token-response.parser.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -71,7 +77,9 @@ export class TokenEndpointClient {
       answer = await attempt();
       this.#dpop?.rememberNonce(tokenUrl, answer.dpopNonce);
     }
-    return this.parse(context, () => parseTokenResponse(answer, defaultExpiresInSeconds, clock(), context, { acceptedTokenTypes: this.#dpop?.acceptedTokenTypes }));
+    return this.parse(context, () =>
+      parseTokenResponse(answer, defaultExpiresInSeconds, clock(), context, { acceptedTokenTypes: this.#dpop?.acceptedTokenTypes }),
+    );
   }
 
   /** RFC 7009: asks the server to revoke `token`. Resolves when the server answered 2xx. */
@@ -94,8 +102,15 @@ export class TokenEndpointClient {
   /** Trades `code` for a session token: POST `{ code }` as JSON with `bearerToken` (the client-credentials token). */
   async exchangeSession(url: string, code: string, bearerToken: string, signal?: AbortSignal): Promise<IssuedToken> {
     const context = this.answerContext({ endpoint: 'session exchange', method: 'POST', url }, [code, bearerToken]);
-    const answer = await this.send(context, JSON.stringify({ code }), { 'Content-Type': 'application/json', Authorization: `Bearer ${bearerToken}` }, signal);
-    return this.parse(context, () => parseTokenResponse(answer, this.#options.defaultExpiresInSeconds, this.#options.clock(), context, { tokenTypeOptional: true }));
+    const answer = await this.send(
+      context,
+      JSON.stringify({ code }),
+      { 'Content-Type': 'application/json', Authorization: `Bearer ${bearerToken}` },
+      signal,
+    );
+    return this.parse(context, () =>
+      parseTokenResponse(answer, this.#options.defaultExpiresInSeconds, this.#options.clock(), context, { tokenTypeOptional: true }),
+    );
   }
 
   /** What errors about `request` name, and the secrets scrubbed from them: the client's credentials and `carried`. */
@@ -122,20 +137,39 @@ export class TokenEndpointClient {
     return answer;
   }
 
-  private async postForm(context: AnswerContext, body: URLSearchParams, signal?: AbortSignal, extraHeaders: Record<string, string> = {}): Promise<TokenEndpointAnswer> {
+  private async postForm(
+    context: AnswerContext,
+    body: URLSearchParams,
+    signal?: AbortSignal,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<TokenEndpointAnswer> {
     const credentials = await this.#authentication.credentialsFor(this.#options.tokenUrl);
     for (const [name, value] of Object.entries(credentials.formFields)) body.set(name, value);
     return this.send(context, body.toString(), { 'Content-Type': FORM, ...credentials.headers, ...extraHeaders }, signal);
   }
 
   /** One request under its own deadline, released as soon as it settles (never tied to `signal` beyond that). */
-  private async send(context: AnswerContext, body: string, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<TokenEndpointAnswer> {
+  private async send(
+    context: AnswerContext,
+    body: string,
+    headers: Record<string, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<TokenEndpointAnswer> {
     const { requestTimeoutMs } = this.#options;
     const deadline = new RequestDeadline(requestTimeoutMs, signal);
     try {
-      const response = await this.#http.post<string>(context.request.url!, body, { headers: { Accept: 'application/json', ...headers }, timeout: requestTimeoutMs, signal: deadline.signal });
+      const response = await this.#http.post<string>(context.request.url!, body, {
+        headers: { Accept: 'application/json', ...headers },
+        timeout: requestTimeoutMs,
+        signal: deadline.signal,
+      });
       const header = (name: string) => (typeof response.headers[name] === 'string' ? (response.headers[name] as string) : undefined);
-      return { status: response.status, body: typeof response.data === 'string' ? response.data : '', retryAfter: header('retry-after'), dpopNonce: header('dpop-nonce') };
+      return {
+        status: response.status,
+        body: typeof response.data === 'string' ? response.data : '',
+        retryAfter: header('retry-after'),
+        dpopNonce: header('dpop-nonce'),
+      };
     } catch (error) {
       throw redact(this.translate(error, deadline, context, signal), context.secrets);
     } finally {
@@ -149,7 +183,8 @@ export class TokenEndpointClient {
     if (signal?.aborted) return abortError(signal);
     if (deadline.expired) return new TokenTimeoutError(this.#options.requestTimeoutMs, request);
     if (isAxiosError(error)) {
-      if (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT') return new TokenTimeoutError(this.#options.requestTimeoutMs, request);
+      if (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT')
+        return new TokenTimeoutError(this.#options.requestTimeoutMs, request);
       if (error.message.includes('maxContentLength')) {
         return new TokenResponseError(error.response?.status ?? 200, `body exceeds ${MAX_TOKEN_RESPONSE_BYTES} bytes`, request);
       }
@@ -166,7 +201,8 @@ function redact<E extends Error>(error: E, secrets: readonly string[]): E {
   const scrub = (text: string) => redactSecrets(text, secrets);
   for (const key of ['message', 'errorDescription', 'error', 'errorUri'] as const) {
     const value = (error as Record<string, unknown>)[key];
-    if (typeof value === 'string') Object.defineProperty(error, key, { value: scrub(value), enumerable: key !== 'message', configurable: true, writable: true });
+    if (typeof value === 'string')
+      Object.defineProperty(error, key, { value: scrub(value), enumerable: key !== 'message', configurable: true, writable: true });
   }
   if (error.stack) error.stack = scrub(error.stack);
   return error;

@@ -6,7 +6,6 @@ import { MAX_TOKEN_LIFETIME_SECONDS } from '../options/token-options.defaults.js
 import type { IssuedToken } from './issued-token.interface.js';
 import { quoteServerText } from './server-text.js';
 
-
 /** A raw answer of the token endpoint. @internal */
 export interface TokenEndpointAnswer {
   readonly status: number;
@@ -36,7 +35,10 @@ export function parseTokenResponse(
   defaultExpiresInSeconds: number,
   now: number,
   context: AnswerContext,
-  { tokenTypeOptional = false, acceptedTokenTypes = ['Bearer'] }: { tokenTypeOptional?: boolean; acceptedTokenTypes?: readonly string[] } = {},
+  {
+    tokenTypeOptional = false,
+    acceptedTokenTypes = ['Bearer'],
+  }: { tokenTypeOptional?: boolean; acceptedTokenTypes?: readonly string[] } = {},
 ): IssuedToken {
   if (answer.status < 200 || answer.status > 299) throw toEndpointError(answer, now, context);
   const malformed = (problem: string) => new TokenResponseError(answer.status, problem, context.request);
@@ -50,7 +52,9 @@ export function parseTokenResponse(
   const tokenType = payload.token_type ?? (tokenTypeOptional ? 'Bearer' : undefined);
   if (typeof accessToken !== 'string' || accessToken === '') throw malformed('"access_token" is missing or not a non-empty string');
   if (!isSendableAccessToken(accessToken)) {
-    throw malformed('"access_token" has characters an Authorization header cannot carry (RFC 6749 A.12: printable ASCII, no space at either end)');
+    throw malformed(
+      '"access_token" has characters an Authorization header cannot carry (RFC 6749 A.12: printable ASCII, no space at either end)',
+    );
   }
   if (typeof tokenType !== 'string') throw malformed('"token_type" is missing');
   const acceptedType = acceptedTokenTypes.find((accepted) => accepted.toLowerCase() === tokenType.toLowerCase());

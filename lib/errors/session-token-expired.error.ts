@@ -6,6 +6,8 @@ import { TokenError } from './token.error.js';
  */
 export class SessionTokenExpiredError extends TokenError {
   constructor(reason: 'expired' | 'rejected' | 'code already used' = 'expired') {
-    super(`Session token ${reason === 'code already used' ? 'unavailable: the session code was already used' : reason}; the session code is single-use and cannot be exchanged again`);
+    super(
+      `Session token ${reason === 'code already used' ? 'unavailable: the session code was already used' : reason}; the session code is single-use and cannot be exchanged again`,
+    );
   }
 }

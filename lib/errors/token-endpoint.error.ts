@@ -1,5 +1,10 @@
 import { stripUndefined } from '../internal/strip-undefined.js';
-import { type AuthorizationServerEndpoint, describeEndpointRequest, endpointRequestFields, type EndpointRequest } from './endpoint-request.js';
+import {
+  type AuthorizationServerEndpoint,
+  describeEndpointRequest,
+  endpointRequestFields,
+  type EndpointRequest,
+} from './endpoint-request.js';
 import { TokenError } from './token.error.js';
 
 /** What the endpoint said, when it answered with an RFC 6749 §5.2 error, and which request it answered. */

@@ -1,4 +1,9 @@
-import { type AuthorizationServerEndpoint, describeEndpointRequest, endpointRequestFields, type EndpointRequest } from './endpoint-request.js';
+import {
+  type AuthorizationServerEndpoint,
+  describeEndpointRequest,
+  endpointRequestFields,
+  type EndpointRequest,
+} from './endpoint-request.js';
 import { TokenError } from './token.error.js';
 
 /**
@@ -13,7 +18,11 @@ export class TokenTimeoutError extends TokenError implements EndpointRequest {
   readonly url?: string;
 
   constructor(timeoutMs: number, request?: EndpointRequest) {
-    super(request === undefined ? `Token request timed out after ${timeoutMs} ms` : `${describeEndpointRequest(request)} timed out after ${timeoutMs} ms`);
+    super(
+      request === undefined
+        ? `Token request timed out after ${timeoutMs} ms`
+        : `${describeEndpointRequest(request)} timed out after ${timeoutMs} ms`,
+    );
     this.timeoutMs = timeoutMs;
     if (request !== undefined) Object.assign(this, endpointRequestFields(request));
   }

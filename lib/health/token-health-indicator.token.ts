@@ -29,7 +29,8 @@ export function getTokenHealthIndicatorToken(name?: string): string | typeof Tok
 export function provideTokenHealthIndicator(name: string): FactoryProvider<TokenHealthIndicator> {
   return {
     provide: getTokenHealthIndicatorToken(name),
-    useFactory: (health: HealthIndicatorService, tokens: TokenManagerService, dpop?: DpopService) => new TokenHealthIndicator(health, tokens, dpop),
+    useFactory: (health: HealthIndicatorService, tokens: TokenManagerService, dpop?: DpopService) =>
+      new TokenHealthIndicator(health, tokens, dpop),
     // Optional, as for the unnamed indicator.
     inject: [HealthIndicatorService, getTokenManagerToken(name), { token: getDpopServiceToken(name), optional: true }],
   };

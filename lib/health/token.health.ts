@@ -49,9 +49,14 @@ export class TokenHealthIndicator implements OnModuleDestroy {
    * Checks that a valid token can be had; see the class description for the statuses. The default key
    * is `oauth2`, or `oauth2:<name>` for a named client.
    */
-  async isHealthy<const Key extends string = typeof DEFAULT_TOKEN_HEALTH_KEY>(key?: Key, options: TokenHealthCheckOptions = {}): Promise<HealthIndicatorResult<Key>> {
+  async isHealthy<const Key extends string = typeof DEFAULT_TOKEN_HEALTH_KEY>(
+    key?: Key,
+    options: TokenHealthCheckOptions = {},
+  ): Promise<HealthIndicatorResult<Key>> {
     const name = this.tokens.name;
-    const session = this.healthIndicatorService.check((key ?? (name === undefined ? DEFAULT_TOKEN_HEALTH_KEY : `${DEFAULT_TOKEN_HEALTH_KEY}:${name}`)) as Key);
+    const session = this.healthIndicatorService.check(
+      (key ?? (name === undefined ? DEFAULT_TOKEN_HEALTH_KEY : `${DEFAULT_TOKEN_HEALTH_KEY}:${name}`)) as Key,
+    );
     const timeoutMs = options.timeoutMs ?? DEFAULT_TOKEN_HEALTH_TIMEOUT_MS;
     const deadline = AbortSignal.timeout(timeoutMs);
     try {
@@ -87,14 +92,22 @@ export class TokenHealthIndicator implements OnModuleDestroy {
     else this.logger.warn(`Token health ${status}: ${reason}${lastError}`);
   }
 
-  private snapshot(): { secondsToExpiry: number | null; lastRefreshAt: string | null; lastError: LastError | null; dpop?: Pick<DpopStatus, 'mode' | 'shared' | 'alg' | 'thumbprint'> } {
+  private snapshot(): {
+    secondsToExpiry: number | null;
+    lastRefreshAt: string | null;
+    lastError: LastError | null;
+    dpop?: Pick<DpopStatus, 'mode' | 'shared' | 'alg' | 'thumbprint'>;
+  } {
     const info = this.tokens.getTokenInfo();
     const secondsToExpiry = info ? Math.max(0, Math.floor((info.expiresAt.getTime() - this.tokens.now()) / 1000)) : null;
     const lastRefreshAt = this.#lastRefreshAt ?? info?.obtainedAt;
     const snapshot = { secondsToExpiry, lastRefreshAt: lastRefreshAt?.toISOString() ?? null, lastError: this.#lastError };
     const dpop = this.dpop?.status();
     if (dpop === undefined || dpop.mode === 'off') return snapshot;
-    return { ...snapshot, dpop: { mode: dpop.mode, ...(dpop.shared !== undefined ? { shared: dpop.shared } : {}), alg: dpop.alg, thumbprint: dpop.thumbprint } };
+    return {
+      ...snapshot,
+      dpop: { mode: dpop.mode, ...(dpop.shared !== undefined ? { shared: dpop.shared } : {}), alg: dpop.alg, thumbprint: dpop.thumbprint },
+    };
   }
 
   private observe(event: TokenEvent): void {

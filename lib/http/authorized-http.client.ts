@@ -36,13 +36,20 @@ export class AuthorizedHttpClient implements OnModuleDestroy {
       instance = axios.create();
       const id = instance.interceptors.request.use(() => {
         throw new TokenConfigError([
-          { field: 'http', message: "is required to send requests through TokenModule's HttpService: set http.baseURL or http.allowedOrigins" },
+          {
+            field: 'http',
+            message: "is required to send requests through TokenModule's HttpService: set http.baseURL or http.allowedOrigins",
+          },
         ]);
       });
       this.#detach = () => instance.interceptors.request.eject(id);
     } else {
       instance = axios.create(http.axiosConfig());
-      this.#detach = attachTokenInterceptor(instance, manager, { allowedOrigins: http.allowedOrigins, retryOn401: options.retryOn401, dpop });
+      this.#detach = attachTokenInterceptor(instance, manager, {
+        allowedOrigins: http.allowedOrigins,
+        retryOn401: options.retryOn401,
+        dpop,
+      });
     }
     this.httpService = new AuthorizedHttpService(instance);
   }

@@ -67,7 +67,10 @@ export function authorizationOf(config: AxiosRequestConfig | undefined): Authori
 }
 
 /** Puts `authorized` on `config`. @internal */
-export function recordAuthorization<C extends AxiosRequestConfig | InternalAxiosRequestConfig>(config: C, authorized: AuthorizedRequest | undefined): C {
+export function recordAuthorization<C extends AxiosRequestConfig | InternalAxiosRequestConfig>(
+  config: C,
+  authorized: AuthorizedRequest | undefined,
+): C {
   if (authorized === undefined) delete (config as ConfigWithAuthorization)[AUTHORIZED];
   else (config as ConfigWithAuthorization)[AUTHORIZED] = authorized;
   return config;

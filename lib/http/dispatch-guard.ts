@@ -61,16 +61,22 @@ function sendWatchingRedirects(config: InternalAxiosRequestConfig, authorized: A
   config.env = { ...config.env, fetch: redirectWatchingFetch(config.env?.fetch) };
   const noteWhereItCameFrom = (request: unknown) => {
     const finalUrl = redirectedTo(request);
-    if (finalUrl !== undefined && (authorized.dpopUrl !== undefined || httpOrigin(finalUrl) !== authorized.origin)) authorized.credentialsDropped = true;
+    if (finalUrl !== undefined && (authorized.dpopUrl !== undefined || httpOrigin(finalUrl) !== authorized.origin))
+      authorized.credentialsDropped = true;
   };
-  return axios.getAdapter('fetch', config)(config).then(
-    (response) => {
-      noteWhereItCameFrom(response.request);
-      return response;
-    },
-    (error: unknown) => {
-      noteWhereItCameFrom((error as { request?: unknown } | undefined)?.request);
-      throw error;
-    },
-  );
+  return axios
+    .getAdapter(
+      'fetch',
+      config,
+    )(config)
+    .then(
+      (response) => {
+        noteWhereItCameFrom(response.request);
+        return response;
+      },
+      (error: unknown) => {
+        noteWhereItCameFrom((error as { request?: unknown } | undefined)?.request);
+        throw error;
+      },
+    );
 }

@@ -70,7 +70,13 @@ export function httpOrigin(url: string): string | undefined {
  * empty allowlist is one, unless `baseURLReported` says the base URL's own problem explains it.
  * @internal
  */
-export function resolveAllowedOrigins(baseURL: string | undefined, allowedOrigins: unknown, fieldPrefix: string, report: Report, baseURLReported = false): string[] {
+export function resolveAllowedOrigins(
+  baseURL: string | undefined,
+  allowedOrigins: unknown,
+  fieldPrefix: string,
+  report: Report,
+  baseURLReported = false,
+): string[] {
   const field = `${fieldPrefix}allowedOrigins`;
   const origins: string[] = [];
   const baseOrigin = baseURL === undefined ? undefined : httpOrigin(baseURL);
@@ -89,7 +95,11 @@ export function resolveAllowedOrigins(baseURL: string | undefined, allowedOrigin
       if (origin !== undefined && !origins.includes(origin)) origins.push(origin);
     });
   }
-  if (origins.length === 0 && !baseURLReported && (allowedOrigins === undefined || allowedOrigins === null || (allowedOrigins as unknown[]).length === 0)) {
+  if (
+    origins.length === 0 &&
+    !baseURLReported &&
+    (allowedOrigins === undefined || allowedOrigins === null || (allowedOrigins as unknown[]).length === 0)
+  ) {
     report(field, `is required without ${fieldPrefix}baseURL: list the origins that may receive the token (or ["${ANY_ORIGIN}"], unsafe)`);
   }
   return origins;

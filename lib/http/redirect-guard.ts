@@ -33,7 +33,8 @@ export function guardRedirects(allowlist: OriginAllowlist, authorized: RedirectG
     const redirect = options as RedirectOptions;
     const headers = (redirect.headers ??= {});
     for (const name of Object.keys(headers)) if (CREDENTIAL_HEADERS.has(name.toLowerCase())) delete headers[name];
-    if (!authorized.credentialsDropped && authorized.dpopUrl === undefined && allowlist.allows(redirectOrigin(redirect))) headers.Authorization = `Bearer ${authorized.token}`;
+    if (!authorized.credentialsDropped && authorized.dpopUrl === undefined && allowlist.allows(redirectOrigin(redirect)))
+      headers.Authorization = `Bearer ${authorized.token}`;
     else authorized.credentialsDropped = true;
     const callerBeforeRedirect = authorized.callerBeforeRedirect as ((...args: unknown[]) => void) | undefined;
     callerBeforeRedirect?.(options, responseDetails, ...rest);

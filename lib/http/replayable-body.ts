@@ -20,7 +20,11 @@ export function isReplayableBody(data: unknown): boolean {
 /** Node streams (`pipe`), WHATWG streams (`getReader`) and async iterables, including `form-data`'s stream. */
 function isStreamLike(data: object): boolean {
   const candidate = data as { pipe?: unknown; getReader?: unknown; [Symbol.asyncIterator]?: unknown };
-  return typeof candidate.pipe === 'function' || typeof candidate.getReader === 'function' || typeof candidate[Symbol.asyncIterator] === 'function';
+  return (
+    typeof candidate.pipe === 'function' ||
+    typeof candidate.getReader === 'function' ||
+    typeof candidate[Symbol.asyncIterator] === 'function'
+  );
 }
 
 function isPlainObject(data: object): boolean {

@@ -22,7 +22,8 @@ export function withoutToken<E extends AxiosError>(error: E): E {
  * @internal
  */
 export function tokenFreeView(error: AxiosError): AxiosError {
-  const config = error.config === undefined ? undefined : withoutCredentials({ ...error.config, headers: AxiosHeaders.concat(error.config.headers) });
+  const config =
+    error.config === undefined ? undefined : withoutCredentials({ ...error.config, headers: AxiosHeaders.concat(error.config.headers) });
   const response = error.response === undefined ? undefined : hideRequest({ ...error.response, config: config! });
   return hideRequest(Object.assign(new AxiosError(error.message, error.code, config, undefined, response), { request: error.request }));
 }

@@ -1,4 +1,13 @@
-import { AxiosHeaders, type AxiosError, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse, CanceledError, type InternalAxiosRequestConfig, isAxiosError } from 'axios';
+import {
+  AxiosHeaders,
+  type AxiosError,
+  type AxiosInstance,
+  type AxiosRequestConfig,
+  type AxiosResponse,
+  CanceledError,
+  type InternalAxiosRequestConfig,
+  isAxiosError,
+} from 'axios';
 import { isResourceNonceChallenge } from '../dpop/dpop-challenge.js';
 import type { DpopRequestHeaders, DpopService } from '../dpop/dpop.service.js';
 import { TokenConfigError, type TokenConfigProblem } from '../errors/token-config.error.js';
@@ -78,7 +87,12 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
   const guardedAdapter = guardDispatch(instanceAdapter, allowlist);
 
   /** With DPoP: the proof and scheme for `token` (as the IdP issued it) on this method and URL. */
-  const dpopCredentials = (dpopService: DpopService, token: string, method: string | undefined, url: string): Promise<DpopRequestHeaders> => {
+  const dpopCredentials = (
+    dpopService: DpopService,
+    token: string,
+    method: string | undefined,
+    url: string,
+  ): Promise<DpopRequestHeaders> => {
     const tokenType = tokens.tokenTypeOf !== undefined ? tokens.tokenTypeOf(token) : tokens.getTokenInfo?.()?.tokenType;
     return dpopService.resourceRequestHeaders(method ?? 'get', url, token, tokenType);
   };
@@ -108,7 +122,13 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
   };
 
   /** Records what `config` carries, guards its redirects, and makes sure it is dispatched through the guard. */
-  const remember = (config: InternalAxiosRequestConfig, token: string, authorization: string, origin: string, dpopUrl: string | undefined): InternalAxiosRequestConfig => {
+  const remember = (
+    config: InternalAxiosRequestConfig,
+    token: string,
+    authorization: string,
+    origin: string,
+    dpopUrl: string | undefined,
+  ): InternalAxiosRequestConfig => {
     const authorized = new AuthorizedRequest(token, authorization, origin, dpopUrl, config.data, config.beforeRedirect, NO_RESENDS);
     config.beforeRedirect = guardRedirects(allowlist, authorized);
     // A request's own `adapter` (or one set on the instance since) would go around the guard.
@@ -158,7 +178,10 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
 
   /** With DPoP: the nonce of an answer to an authorized request, unless it came from where the credentials were dropped. */
   const rememberNonce = (authorized: AuthorizedRequest, response: AxiosResponse): boolean =>
-    dpop !== undefined && authorized.dpopUrl !== undefined && !authorized.credentialsDropped && dpop.rememberNonce(authorized.dpopUrl, response.headers['dpop-nonce']);
+    dpop !== undefined &&
+    authorized.dpopUrl !== undefined &&
+    !authorized.credentialsDropped &&
+    dpop.rememberNonce(authorized.dpopUrl, response.headers['dpop-nonce']);
 
   /** Response side, failures: the nonce resend and the one-shot 401 retry, steps as listed above. */
   const recover = async (failure: AxiosError & { config: InternalAxiosRequestConfig }, authorized: AuthorizedRequest): Promise<unknown> => {
@@ -199,7 +222,12 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
    * Sends `config` again with `token` (a fresh proof with DPoP). Its record carries the spent budget and
    * passes our interceptor untouched, once; its failure comes back through `recover` with that budget.
    */
-  const resend = async (config: InternalAxiosRequestConfig, authorized: AuthorizedRequest, token: string, budget: ResendBudget): Promise<unknown> => {
+  const resend = async (
+    config: InternalAxiosRequestConfig,
+    authorized: AuthorizedRequest,
+    token: string,
+    budget: ResendBudget,
+  ): Promise<unknown> => {
     const headers = AxiosHeaders.concat(config.headers);
     let authorization = `Bearer ${token}`;
     if (dpop === undefined || authorized.dpopUrl === undefined) headers.set('Authorization', authorization);
@@ -211,7 +239,15 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
     // The adapter recomputes the length from the body; a stale one would truncate or hang.
     headers.delete('Content-Length');
     const { originalData, callerBeforeRedirect } = authorized;
-    const next = new AuthorizedRequest(token, authorization, authorized.origin, authorized.dpopUrl, originalData, callerBeforeRedirect, budget);
+    const next = new AuthorizedRequest(
+      token,
+      authorization,
+      authorized.origin,
+      authorized.dpopUrl,
+      originalData,
+      callerBeforeRedirect,
+      budget,
+    );
     next.resendPending = true;
     const request: AxiosRequestConfig = { ...config, headers, data: originalData, beforeRedirect: guardRedirects(allowlist, next) };
     try {

@@ -35,7 +35,12 @@ export type TokenCachePolicy = Pick<ResolvedTokenSettings, 'stableAfterSeconds' 
  * - `stableAfterSeconds` marks the token's first seconds as the stable window.
  * @internal
  */
-export function cacheIssuedToken(issued: IssuedToken, requestSentAtMs: number, refreshMarginSeconds: number, policy?: TokenCachePolicy): CachedToken {
+export function cacheIssuedToken(
+  issued: IssuedToken,
+  requestSentAtMs: number,
+  refreshMarginSeconds: number,
+  policy?: TokenCachePolicy,
+): CachedToken {
   // Bounded here too, for tokens that did not come through the response parser (a store, a custom source).
   const lifetimeMs = Math.min(issued.expiresInSeconds, MAX_TOKEN_LIFETIME_SECONDS) * 1000;
   const renewable = policy?.sessionExchangeUrl === undefined;

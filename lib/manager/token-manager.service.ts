@@ -1,4 +1,13 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleDestroy,
+  type OnModuleInit,
+  Optional,
+} from '@nestjs/common';
 import { inspect } from 'node:util';
 import { defer, firstValueFrom, map, type Observable, of, shareReplay, Subject, tap } from 'rxjs';
 import { DpopService } from '../dpop/dpop.service.js';
@@ -96,7 +105,16 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
     this.#fleet =
       store === undefined
         ? undefined
-        : new SharedTokenCoordinator({ store, key: this.#cacheKey, clock: this.#clock, refreshMarginSeconds, leaseMs, waitMs, commandTimeoutMs, logger: this.logger });
+        : new SharedTokenCoordinator({
+            store,
+            key: this.#cacheKey,
+            clock: this.#clock,
+            refreshMarginSeconds,
+            leaseMs,
+            waitMs,
+            commandTimeoutMs,
+            logger: this.logger,
+          });
   }
 
   /** The startup line: which client, which endpoint. */
@@ -235,7 +253,8 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
   /** Closes the token store, last (after `revokeOnShutdown` used it), within the store's deadline. */
   async onApplicationShutdown(): Promise<void> {
     const store = this.#options.store;
-    if (store?.close !== undefined) await storeCommand(store, (open) => open.close!(), this.#options.requestTimeoutMs).catch(() => undefined);
+    if (store?.close !== undefined)
+      await storeCommand(store, (open) => open.close!(), this.#options.requestTimeoutMs).catch(() => undefined);
   }
 
   private acquire(signal?: AbortSignal): Promise<string> {
@@ -318,7 +337,8 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
     if (issued === undefined) return verified!;
     const token = cacheIssuedToken(issued, issued.obtainedAtMs ?? sentAtMs, this.#options.refreshMarginSeconds, this.#options);
     if (issued.expiresInDefaulted) this.logger.debug('Token response has no expires_in: defaultExpiresInSeconds assumed');
-    if (issued.expiresInCapped) this.logger.debug(`Token response's expires_in exceeds the longest lifetime believed: capped to ${MAX_TOKEN_LIFETIME_SECONDS} s`);
+    if (issued.expiresInCapped)
+      this.logger.debug(`Token response's expires_in exceeds the longest lifetime believed: capped to ${MAX_TOKEN_LIFETIME_SECONDS} s`);
     if (this.#clock() >= token.expiresAtMs) {
       throw new TokenResponseError(200, `the token expired (expires_in ${issued.expiresInSeconds} s) before its response arrived`);
     }
@@ -352,8 +372,12 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
     const durationMs = now - startedAtMs;
     const cached = this.#cached;
     const fallback =
-      cached !== undefined && now < cached.expiresAtMs ? `; serving the cached token until it expires at ${isoInstant(cached.expiresAtMs)}` : '';
-    this.logger.warn(`Token refresh failed after ${durationMs} ms: ${errorClass}: ${errorMessage}; next attempt in ${cooldownMs} ms at the earliest${fallback}`);
+      cached !== undefined && now < cached.expiresAtMs
+        ? `; serving the cached token until it expires at ${isoInstant(cached.expiresAtMs)}`
+        : '';
+    this.logger.warn(
+      `Token refresh failed after ${durationMs} ms: ${errorClass}: ${errorMessage}; next attempt in ${cooldownMs} ms at the earliest${fallback}`,
+    );
     this.#events.next({ type: 'refresh_failed', at: new Date(now), durationMs, errorClass, errorMessage });
   }
 
@@ -374,13 +398,15 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
 
 /** The startup line: which client gets its tokens from which endpoint (never a secret or a query string). */
 function describeClient({ clientId, tokenUrl, clientAuthMethod, sessionExchangeUrl }: ResolvedTokenOptions): string {
-  const session = sessionExchangeUrl !== undefined ? `; session tokens from POST ${urlForDisplay(new URL(sessionExchangeUrl, tokenUrl).toString())}` : '';
+  const session =
+    sessionExchangeUrl !== undefined ? `; session tokens from POST ${urlForDisplay(new URL(sessionExchangeUrl, tokenUrl).toString())}` : '';
   return `Client ${JSON.stringify(clientId)} gets its tokens from POST ${urlForDisplay(tokenUrl)} (${clientAuthMethod})${session}`;
 }
 
 /** Class and message of an error for log lines and events; control characters escaped, whoever wrote the message. */
 function describeError(error: unknown): { errorClass: string; errorMessage: string } {
-  const described = error instanceof Error ? { errorClass: error.name, errorMessage: error.message } : { errorClass: 'Error', errorMessage: String(error) };
+  const described =
+    error instanceof Error ? { errorClass: error.name, errorMessage: error.message } : { errorClass: 'Error', errorMessage: String(error) };
   return { errorClass: escapeControlCharacters(described.errorClass), errorMessage: escapeControlCharacters(described.errorMessage) };
 }
 

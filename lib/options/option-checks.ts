@@ -66,7 +66,12 @@ export function numberInRange(value: unknown, fallback: number, field: string, m
   const number = typeof value === 'string' ? parseDecimal(value) : value;
   if (typeof number !== 'number' || !Number.isFinite(number)) {
     const got = typeof value === 'string' ? 'a string that is not one' : typeof value === 'number' ? undefined : describeType(value);
-    report(field, got === undefined ? 'must be a finite number' : `must be a finite number or a decimal string (digits, optionally a decimal point), got ${got}`);
+    report(
+      field,
+      got === undefined
+        ? 'must be a finite number'
+        : `must be a finite number or a decimal string (digits, optionally a decimal point), got ${got}`,
+    );
     return fallback;
   }
   if (number < min) {

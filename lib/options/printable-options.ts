@@ -29,7 +29,12 @@ export function withRedactedPrinting<T>(options: T, table: OptionTable = TOKEN_O
   for (const [name, value] of Object.entries(options)) {
     const display = Object.hasOwn(table, name) ? table[name] : undefined;
     // defineProperty: an own `__proto__` key stays a key instead of replacing the printing prototype.
-    Object.defineProperty(copy, name, { value: typeof display === 'object' ? withRedactedPrinting(value, display) : value, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(copy, name, {
+      value: typeof display === 'object' ? withRedactedPrinting(value, display) : value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return copy as T;
 }
@@ -39,9 +44,14 @@ function printable(value: unknown, display: OptionDisplay | undefined): unknown 
   if (value === null || typeof value === 'number' || typeof value === 'boolean') return value;
   if (typeof value === 'function') return '[function]';
   if (display === 'value') return value;
-  if (display === 'url') return Array.isArray(value) ? value.map((item) => printable(item, 'url')) : typeof value === 'string' ? urlForDisplay(value) : REDACTED;
-  if (display === 'values-redacted') return isPlainObject(value) ? Object.fromEntries(Object.keys(value).map((key) => [key, REDACTED])) : REDACTED;
-  if (display === 'object') return typeof (value as { toJSON?: unknown }).toJSON === 'function' ? (value as { toJSON(): unknown }).toJSON() : `[${className(value)}]`;
+  if (display === 'url')
+    return Array.isArray(value) ? value.map((item) => printable(item, 'url')) : typeof value === 'string' ? urlForDisplay(value) : REDACTED;
+  if (display === 'values-redacted')
+    return isPlainObject(value) ? Object.fromEntries(Object.keys(value).map((key) => [key, REDACTED])) : REDACTED;
+  if (display === 'object')
+    return typeof (value as { toJSON?: unknown }).toJSON === 'function'
+      ? (value as { toJSON(): unknown }).toJSON()
+      : `[${className(value)}]`;
   if (typeof display === 'object' && isPlainObject(value)) return printableOptions(value, display);
   return REDACTED;
 }
@@ -53,8 +63,16 @@ function printingPrototype(table: OptionTable): object {
   let prototype = prototypes.get(table);
   if (prototype === undefined) {
     prototype = Object.create(Object.prototype, {
-      toJSON: { value(this: object) { return printableOptions(this, table); } },
-      [inspect.custom]: { value(this: object, _depth: number, inspectOptions: object) { return inspect(printableOptions(this, table), inspectOptions); } },
+      toJSON: {
+        value(this: object) {
+          return printableOptions(this, table);
+        },
+      },
+      [inspect.custom]: {
+        value(this: object, _depth: number, inspectOptions: object) {
+          return inspect(printableOptions(this, table), inspectOptions);
+        },
+      },
     }) as object;
     prototypes.set(table, prototype);
     printingPrototypes.add(prototype);

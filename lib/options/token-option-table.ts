@@ -1,5 +1,10 @@
 import type { DpopGeneratedKeyOptions, DpopKeyOptions } from '../dpop/dpop-options.interface.js';
-import type { PrivateKeyJwtOptions, SessionExchangeOptions, TlsClientAuthOptions, TokenModuleOptions } from './token-module-options.interface.js';
+import type {
+  PrivateKeyJwtOptions,
+  SessionExchangeOptions,
+  TlsClientAuthOptions,
+  TokenModuleOptions,
+} from './token-module-options.interface.js';
 import type { TokenRetryOptions } from './token-retry-options.interface.js';
 
 /**
@@ -19,11 +24,27 @@ export interface OptionTable {
 /** Every key of `T`, optional ones included: the compiler reports an option the table forgets. @internal */
 export type TableOf<T> = { readonly [K in keyof Required<T>]: OptionDisplay };
 
-const RETRY: TableOf<TokenRetryOptions> = { maxAttempts: 'value', initialDelayMs: 'value', maxDelayMs: 'value', maxRetryAfterSeconds: 'value', totalDeadlineMs: 'value' };
-const PRIVATE_KEY_JWT: TableOf<PrivateKeyJwtOptions> = { key: 'secret', kid: 'value', algorithm: 'value', assertionLifetimeSeconds: 'value' };
+const RETRY: TableOf<TokenRetryOptions> = {
+  maxAttempts: 'value',
+  initialDelayMs: 'value',
+  maxDelayMs: 'value',
+  maxRetryAfterSeconds: 'value',
+  totalDeadlineMs: 'value',
+};
+const PRIVATE_KEY_JWT: TableOf<PrivateKeyJwtOptions> = {
+  key: 'secret',
+  kid: 'value',
+  algorithm: 'value',
+  assertionLifetimeSeconds: 'value',
+};
 const TLS_CLIENT_AUTH: TableOf<TlsClientAuthOptions> = { cert: 'value', key: 'secret', passphrase: 'secret', ca: 'value' };
 const SESSION_EXCHANGE: TableOf<SessionExchangeOptions> = { url: 'url', code: 'secret' };
-const DPOP: TableOf<DpopKeyOptions & DpopGeneratedKeyOptions> = { privateKey: 'secret', generateKey: 'value', alg: 'value', allowBearerDowngrade: 'value' };
+const DPOP: TableOf<DpopKeyOptions & DpopGeneratedKeyOptions> = {
+  privateKey: 'secret',
+  generateKey: 'value',
+  alg: 'value',
+  allowBearerDowngrade: 'value',
+};
 /** The axios options are too many to list: these show, the rest (headers, agents, auth) only as numbers or booleans. */
 const HTTP: OptionTable = { baseURL: 'url', allowedOrigins: 'value', timeout: 'value' };
 

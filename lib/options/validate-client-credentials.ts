@@ -21,12 +21,18 @@ export interface ValidatedClientCredentials {
  * that is not chosen are reported, so a half-migrated configuration does not silently keep a secret.
  * @internal
  */
-export function validateClientCredentials(options: Partial<TokenModuleOptions>, method: ClientAuthMethod, report: Report): ValidatedClientCredentials {
+export function validateClientCredentials(
+  options: Partial<TokenModuleOptions>,
+  method: ClientAuthMethod,
+  report: Report,
+): ValidatedClientCredentials {
   const usesSecret = method === 'client_secret_basic' || method === 'client_secret_post';
   const clientSecret = usesSecret ? requireNonEmptyString(options.clientSecret, 'clientSecret', report) : undefined;
   if (!usesSecret && options.clientSecret !== undefined) report('clientSecret', `is not used with clientAuthMethod ${method}`);
-  if (method !== 'private_key_jwt' && options.privateKeyJwt !== undefined) report('privateKeyJwt', 'is only used with clientAuthMethod private_key_jwt');
-  if (method !== 'tls_client_auth' && options.tlsClientAuth !== undefined) report('tlsClientAuth', 'is only used with clientAuthMethod tls_client_auth');
+  if (method !== 'private_key_jwt' && options.privateKeyJwt !== undefined)
+    report('privateKeyJwt', 'is only used with clientAuthMethod private_key_jwt');
+  if (method !== 'tls_client_auth' && options.tlsClientAuth !== undefined)
+    report('tlsClientAuth', 'is only used with clientAuthMethod tls_client_auth');
 
   if (method === 'private_key_jwt') return validatePrivateKeyJwt(options.privateKeyJwt, report);
   if (method === 'tls_client_auth') return validateTlsClientAuth(options.tlsClientAuth, report);
@@ -45,8 +51,15 @@ function validatePrivateKeyJwt(value: TokenModuleOptions['privateKeyJwt'], repor
   if (kid !== undefined && (typeof kid !== 'string' || kid === '')) report('privateKeyJwt.kid', 'must be a non-empty string when set');
   const algorithm = value.algorithm ?? defaultAlgorithm(key);
   if (!ASSERTION_ALGORITHMS.includes(algorithm)) report('privateKeyJwt.algorithm', `must be one of ${ASSERTION_ALGORITHMS.join(', ')}`);
-  else if (key !== undefined && !algorithmFitsKey(algorithm, key)) report('privateKeyJwt.algorithm', `${algorithm} does not fit a ${describeKey(key)} key`);
-  const assertionLifetimeSeconds = numberInRange(value.assertionLifetimeSeconds, DEFAULT_ASSERTION_LIFETIME_SECONDS, 'privateKeyJwt.assertionLifetimeSeconds', 1, report);
+  else if (key !== undefined && !algorithmFitsKey(algorithm, key))
+    report('privateKeyJwt.algorithm', `${algorithm} does not fit a ${describeKey(key)} key`);
+  const assertionLifetimeSeconds = numberInRange(
+    value.assertionLifetimeSeconds,
+    DEFAULT_ASSERTION_LIFETIME_SECONDS,
+    'privateKeyJwt.assertionLifetimeSeconds',
+    1,
+    report,
+  );
   return {
     secrets: { privateKey: value.key },
     privateKeyJwt: { ...(kid !== undefined ? { kid } : {}), algorithm, assertionLifetimeSeconds },

@@ -13,7 +13,10 @@ type GatewaySettings = Pick<
  * combinations that cannot work together (a session exchange with `cache: false` or with a fleet `store`).
  * @internal
  */
-export function validateGatewayOptions(options: Partial<TokenModuleOptions>, report: Report): { settings: GatewaySettings; secrets: ClientCredentials } {
+export function validateGatewayOptions(
+  options: Partial<TokenModuleOptions>,
+  report: Report,
+): { settings: GatewaySettings; secrets: ClientCredentials } {
   const cache = options.cache ?? true;
   if (typeof cache !== 'boolean') report('cache', 'must be a boolean');
   const revocationUrl = optionalHttpUrl(options.revocationUrl, 'revocationUrl', report);
@@ -44,12 +47,22 @@ export function validateGatewayOptions(options: Partial<TokenModuleOptions>, rep
       sessionCode = requireNonEmptyString(exchange.code, 'sessionExchange.code', report);
       if (cache === false) report('sessionExchange', 'needs cache: the code is single-use, so the session token must be kept');
       // A session token belongs to its code: in a fleet store every registration of the client would adopt it.
-      if (options.store !== undefined && options.store !== null) report('sessionExchange', 'cannot be used with store: a session token belongs to one session and is never shared with a fleet');
-      if (stableAfterSeconds > 0) report('stableAfterSeconds', 'cannot be used with sessionExchange (a session token cannot be re-verified)');
+      if (options.store !== undefined && options.store !== null)
+        report('sessionExchange', 'cannot be used with store: a session token belongs to one session and is never shared with a fleet');
+      if (stableAfterSeconds > 0)
+        report('stableAfterSeconds', 'cannot be used with sessionExchange (a session token cannot be re-verified)');
     }
   }
   return {
-    settings: { cache: cache === true, revocationUrl, revokeAgingTokens: revocationUrl !== undefined, introspectionUrl, stableAfterSeconds, revokeOnShutdown: revokeOnShutdown === true, sessionExchangeUrl },
+    settings: {
+      cache: cache === true,
+      revocationUrl,
+      revokeAgingTokens: revocationUrl !== undefined,
+      introspectionUrl,
+      stableAfterSeconds,
+      revokeOnShutdown: revokeOnShutdown === true,
+      sessionExchangeUrl,
+    },
     secrets: sessionCode !== undefined ? { sessionCode } : {},
   };
 }

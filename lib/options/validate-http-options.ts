@@ -17,7 +17,13 @@ export function validateHttpOptions(value: unknown, report: Report): ResolvedHtt
   }
   const { allowedOrigins, global: _global, ...axiosConfig } = value as TokenHttpOptions & { global?: unknown };
   const baseURL = axiosConfig.baseURL === undefined ? undefined : requireHttpUrl(axiosConfig.baseURL, 'http.baseURL', report);
-  const origins = resolveAllowedOrigins(baseURL, allowedOrigins, 'http.', report, axiosConfig.baseURL !== undefined && baseURL === undefined);
+  const origins = resolveAllowedOrigins(
+    baseURL,
+    allowedOrigins,
+    'http.',
+    report,
+    axiosConfig.baseURL !== undefined && baseURL === undefined,
+  );
   if (hasAuthorizationHeader(axiosConfig.headers)) {
     report('http.headers', 'must not set Authorization: the module sets the Bearer token for allowed origins');
   }
@@ -34,6 +40,12 @@ export function validateRetryOn401(value: unknown, report: Report): RetryOn401 {
 
 function hasAuthorizationHeader(headers: AxiosRequestConfig['headers']): boolean {
   if (headers === undefined || headers === null || typeof headers !== 'object') return false;
-  const sections = [headers, ...['common', 'get', 'post', 'put', 'patch', 'delete', 'head', 'options'].map((method) => (headers as Record<string, unknown>)[method])];
-  return sections.some((section) => section !== null && typeof section === 'object' && Object.keys(section).some((name) => name.toLowerCase() === 'authorization'));
+  const sections = [
+    headers,
+    ...['common', 'get', 'post', 'put', 'patch', 'delete', 'head', 'options'].map((method) => (headers as Record<string, unknown>)[method]),
+  ];
+  return sections.some(
+    (section) =>
+      section !== null && typeof section === 'object' && Object.keys(section).some((name) => name.toLowerCase() === 'authorization'),
+  );
 }

@@ -9,7 +9,6 @@ import type { ResolvedTokenRetryOptions, TokenRetryOptions } from './token-retry
 import { numberInRange, type Report, reportUnknownKeys } from './option-checks.js';
 import { optionNames, TOKEN_OPTION_TABLE } from './token-option-table.js';
 
-
 /**
  * The `retry` option with its defaults; problems go to the one report of `validateTokenOptions`,
  * named `retry.<field>`.
@@ -27,7 +26,13 @@ export function validateRetryOptions(value: unknown, report: Report): ResolvedTo
   const initialDelayMs = numberInRange(raw.initialDelayMs, DEFAULT_RETRY_INITIAL_DELAY_MS, 'retry.initialDelayMs', 0, report);
   const maxDelayMs = numberInRange(raw.maxDelayMs, DEFAULT_RETRY_MAX_DELAY_MS, 'retry.maxDelayMs', 0, report);
   if (maxDelayMs < initialDelayMs) report('retry.maxDelayMs', 'must be at least retry.initialDelayMs');
-  const maxRetryAfterSeconds = numberInRange(raw.maxRetryAfterSeconds, DEFAULT_RETRY_MAX_RETRY_AFTER_SECONDS, 'retry.maxRetryAfterSeconds', 0, report);
+  const maxRetryAfterSeconds = numberInRange(
+    raw.maxRetryAfterSeconds,
+    DEFAULT_RETRY_MAX_RETRY_AFTER_SECONDS,
+    'retry.maxRetryAfterSeconds',
+    0,
+    report,
+  );
   const totalDeadlineMs = numberInRange(raw.totalDeadlineMs, DEFAULT_RETRY_TOTAL_DEADLINE_MS, 'retry.totalDeadlineMs', 0, report);
   return { maxAttempts, initialDelayMs, maxDelayMs, maxRetryAfterSeconds, totalDeadlineMs };
 }

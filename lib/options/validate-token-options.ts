@@ -26,7 +26,12 @@ import { validateClientCredentials } from './validate-client-credentials.js';
 import { validateGatewayOptions } from './validate-gateway-options.js';
 import { validateHttpOptions, validateRetryOn401 } from './validate-http-options.js';
 
-const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'tls_client_auth'];
+const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = [
+  'client_secret_basic',
+  'client_secret_post',
+  'private_key_jwt',
+  'tls_client_auth',
+];
 /** Form parameters the module owns; `extraParams` may not override them. */
 const RESERVED_PARAMS = new Set(['grant_type', 'client_id', 'client_secret', 'client_assertion', 'client_assertion_type']);
 const WARM_UP_MODES: readonly WarmUpMode[] = ['off', 'log', 'fail'];
@@ -48,7 +53,8 @@ export function validateTokenOptions(raw: unknown): ResolvedTokenOptions {
   const options = raw as Partial<TokenModuleOptions> & Record<string, unknown>;
   reportUnknownKeys(options, Object.keys(TOKEN_OPTION_TABLE), '', report);
 
-  const tokenUrl = options.tokenUrl !== undefined || options.issuer === undefined ? requireHttpUrl(options.tokenUrl, 'tokenUrl', report) : undefined;
+  const tokenUrl =
+    options.tokenUrl !== undefined || options.issuer === undefined ? requireHttpUrl(options.tokenUrl, 'tokenUrl', report) : undefined;
   const issuer = optionalHttpUrl(options.issuer, 'issuer', report);
   if (options.tokenUrl !== undefined && options.issuer !== undefined) report('issuer', 'set either tokenUrl or issuer, not both');
   const clientId = requireNonEmptyString(options.clientId, 'clientId', report);
@@ -62,9 +68,25 @@ export function validateTokenOptions(raw: unknown): ResolvedTokenOptions {
     report('clientAuthMethod', `must be one of ${CLIENT_AUTH_METHODS.join(', ')}`);
   }
   // An unknown method is reported above; its credentials are checked as for the default method.
-  const clientCredentials = validateClientCredentials(options, CLIENT_AUTH_METHODS.includes(clientAuthMethod) ? clientAuthMethod : 'client_secret_basic', report);
-  const refreshMarginSeconds = numberInRange(options.refreshMarginSeconds, DEFAULT_REFRESH_MARGIN_SECONDS, 'refreshMarginSeconds', 0, report);
-  const defaultExpiresInSeconds = numberInRange(options.defaultExpiresInSeconds, DEFAULT_EXPIRES_IN_SECONDS, 'defaultExpiresInSeconds', 1, report);
+  const clientCredentials = validateClientCredentials(
+    options,
+    CLIENT_AUTH_METHODS.includes(clientAuthMethod) ? clientAuthMethod : 'client_secret_basic',
+    report,
+  );
+  const refreshMarginSeconds = numberInRange(
+    options.refreshMarginSeconds,
+    DEFAULT_REFRESH_MARGIN_SECONDS,
+    'refreshMarginSeconds',
+    0,
+    report,
+  );
+  const defaultExpiresInSeconds = numberInRange(
+    options.defaultExpiresInSeconds,
+    DEFAULT_EXPIRES_IN_SECONDS,
+    'defaultExpiresInSeconds',
+    1,
+    report,
+  );
   const requestTimeoutMs = numberInRange(options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, 'requestTimeoutMs', 1, report);
   const retry = validateRetryOptions(options.retry, report);
   const failureCooldownMs = numberInRange(options.failureCooldownMs, DEFAULT_FAILURE_COOLDOWN_MS, 'failureCooldownMs', 0, report);
@@ -74,12 +96,22 @@ export function validateTokenOptions(raw: unknown): ResolvedTokenOptions {
   const http = validateHttpOptions(options.http, report);
   const retryOn401 = validateRetryOn401(options.retryOn401, report);
   const store = options.store ?? undefined;
-  const missing = store === undefined ? [] : TOKEN_STORE_METHODS.filter((method) => typeof (store as unknown as Record<string, unknown>)?.[method] !== 'function');
+  const missing =
+    store === undefined
+      ? []
+      : TOKEN_STORE_METHODS.filter((method) => typeof (store as unknown as Record<string, unknown>)?.[method] !== 'function');
   if (missing.length > 0) report('store', `must be a TokenStore (missing ${missing.join(', ')})`);
   // A store is a cache the fleet shares: with cache: false it would hand out the token nobody keeps.
-  if (store !== undefined && options.cache === false) report('store', 'cannot be used with cache: false (the store is a cache shared by the fleet); remove one of them');
+  if (store !== undefined && options.cache === false)
+    report('store', 'cannot be used with cache: false (the store is a cache shared by the fleet); remove one of them');
   const dpop = validateDpopOption(options.dpop, report);
-  const storeLeaseMs = numberInRange(options.storeLeaseMs, defaultStoreLeaseMs(requestTimeoutMs, gateway.settings.revokeAgingTokens, dpop !== undefined), 'storeLeaseMs', 1, report);
+  const storeLeaseMs = numberInRange(
+    options.storeLeaseMs,
+    defaultStoreLeaseMs(requestTimeoutMs, gateway.settings.revokeAgingTokens, dpop !== undefined),
+    'storeLeaseMs',
+    1,
+    report,
+  );
   const storeWaitMs = numberInRange(options.storeWaitMs, storeLeaseMs + requestTimeoutMs, 'storeWaitMs', 0, report);
   const warmUp = oneOf(options.warmUp, WARM_UP_MODES, 'off', 'warmUp', report);
   const allowHttpDiscoveredEndpoints = optionalBoolean(options.allowHttpDiscoveredEndpoints, false, 'allowHttpDiscoveredEndpoints', report);

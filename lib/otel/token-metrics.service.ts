@@ -27,9 +27,18 @@ export class TokenMetricsService implements OnModuleDestroy {
   ) {
     const recorder = meter ?? metrics.getMeter(TOKEN_METER_NAME);
     this.#requests = recorder.createCounter(TOKEN_METRICS.requests, { description: 'OAuth2 token requests by outcome', unit: '{request}' });
-    this.#requestDuration = recorder.createHistogram(TOKEN_METRICS.requestDuration, { description: 'Duration of OAuth2 token requests', unit: 's' });
-    this.#secondsToExpiry = recorder.createObservableGauge(TOKEN_METRICS.secondsToExpiry, { description: 'Seconds until the cached access token expires', unit: 's' });
-    this.#unauthorizedRetries = recorder.createCounter(TOKEN_METRICS.unauthorizedRetries, { description: 'Requests retried once after a 401 with a fresh token', unit: '{request}' });
+    this.#requestDuration = recorder.createHistogram(TOKEN_METRICS.requestDuration, {
+      description: 'Duration of OAuth2 token requests',
+      unit: 's',
+    });
+    this.#secondsToExpiry = recorder.createObservableGauge(TOKEN_METRICS.secondsToExpiry, {
+      description: 'Seconds until the cached access token expires',
+      unit: 's',
+    });
+    this.#unauthorizedRetries = recorder.createCounter(TOKEN_METRICS.unauthorizedRetries, {
+      description: 'Requests retried once after a 401 with a fresh token',
+      unit: '{request}',
+    });
     this.#secondsToExpiry.addCallback(this.observeExpiry);
     this.#subscription = tokens.events$.subscribe((event) => this.record(event));
   }

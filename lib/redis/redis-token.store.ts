@@ -43,7 +43,12 @@ export class RedisTokenStore implements TokenStore {
   /** @throws TokenConfigError listing every invalid option. */
   constructor(options: RedisTokenStoreOptions) {
     const problems: TokenConfigProblem[] = [];
-    const { redis, keyPrefix = DEFAULT_KEY_PREFIX, commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS, encryptionKey } = options ?? ({} as RedisTokenStoreOptions);
+    const {
+      redis,
+      keyPrefix = DEFAULT_KEY_PREFIX,
+      commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS,
+      encryptionKey,
+    } = options ?? ({} as RedisTokenStoreOptions);
     if (redis === undefined || redis === null || (typeof redis !== 'object' && typeof redis !== 'string')) {
       problems.push({ field: 'redis', message: 'must be an ioredis client, its connection options or a redis:// URL' });
     }
@@ -53,7 +58,12 @@ export class RedisTokenStore implements TokenStore {
     }
     let cipher: TokenCipher | undefined;
     try {
-      const keys = encryptionKey === undefined ? [] : Array.isArray(encryptionKey) ? (encryptionKey as TokenEncryptionKey[]) : [encryptionKey as TokenEncryptionKey];
+      const keys =
+        encryptionKey === undefined
+          ? []
+          : Array.isArray(encryptionKey)
+            ? (encryptionKey as TokenEncryptionKey[])
+            : [encryptionKey as TokenEncryptionKey];
       cipher = new TokenCipher(keys);
     } catch (error) {
       problems.push({ field: 'encryptionKey', message: `${(error as Error).message} (a Buffer or a base64 string of 32 bytes)` });
@@ -76,7 +86,9 @@ export class RedisTokenStore implements TokenStore {
     const payload = separator < 0 ? undefined : this.#cipher.open(value.slice(separator + 1), name);
     const token = payload === undefined ? undefined : parseStoredToken(payload);
     if (token === undefined) {
-      this.#unreadableLog.warn('A stored token could not be read (encrypted with a key not configured here, or not written by this package); treated as absent');
+      this.#unreadableLog.warn(
+        'A stored token could not be read (encrypted with a key not configured here, or not written by this package); treated as absent',
+      );
     }
     return token;
   }
@@ -114,10 +126,15 @@ export class RedisTokenStore implements TokenStore {
     const px = Math.max(1, Math.ceil(ttlMs));
     if (!this.#cipher.encrypts && !this.#warnedSecretInClear) {
       this.#warnedSecretInClear = true;
-      this.logger.warn('Sharing a DPoP private key through Redis without encryptionKey: it is stored in clear, so whoever reads Redis can use the fleet\'s tokens; set encryptionKey');
+      this.logger.warn(
+        "Sharing a DPoP private key through Redis without encryptionKey: it is stored in clear, so whoever reads Redis can use the fleet's tokens; set encryptionKey",
+      );
     }
     return this.run(async () => {
-      const [written, stored] = (await this.#redis.eval(CLAIM_SHARED_SECRET, 1, name, this.#cipher.seal(candidate, name), px)) as [number, string];
+      const [written, stored] = (await this.#redis.eval(CLAIM_SHARED_SECRET, 1, name, this.#cipher.seal(candidate, name), px)) as [
+        number,
+        string,
+      ];
       const secret = this.#cipher.open(stored, name);
       // A value held already is extended even when it is the candidate: that is how a running process keeps it alive.
       if (secret !== undefined && written !== 1) await this.#redis.eval(EXTEND_IF_EQUAL, 1, name, stored, px);
@@ -170,7 +187,11 @@ export class RedisTokenStore implements TokenStore {
   }
 
   private withDeadline<T>(operation: Promise<T>): Promise<T> {
-    return withDeadline(operation, this.#commandTimeoutMs, () => new TokenStoreError(`Redis command timed out after ${this.#commandTimeoutMs} ms`));
+    return withDeadline(
+      operation,
+      this.#commandTimeoutMs,
+      () => new TokenStoreError(`Redis command timed out after ${this.#commandTimeoutMs} ms`),
+    );
   }
 
   toJSON(): Record<string, unknown> {

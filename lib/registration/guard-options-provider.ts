@@ -18,30 +18,37 @@ export function guardOptionsProvider(provider: Provider, name: string | undefine
   if (typeof provider !== 'object' || provider === null) return [provider];
   if ('useValue' in provider) {
     const { useValue } = provider as ValueProvider;
-    return [{ ...provider, useValue: withRedactedPrinting(useValue) }, { provide: OPTIONS_FINGERPRINT, useValue: fingerprint(useValue) }];
+    return [
+      { ...provider, useValue: withRedactedPrinting(useValue) },
+      { provide: OPTIONS_FINGERPRINT, useValue: fingerprint(useValue) },
+    ];
   }
   if (!('useFactory' in provider)) return [provider];
   const { useFactory, inject = [] } = provider as FactoryProvider;
   const dependencies = inject as Dependency[];
-  return [{
-    ...provider,
-    // Optional, so a missing provider reaches the factory as undefined and is reported here by name.
-    inject: dependencies.map((dependency) => (isInjectionToken(dependency) ? { token: dependency, optional: true } : dependency)),
-    useFactory: (...args: unknown[]) =>
-      namingFailures(name, async () => {
-        const missing = dependencies.flatMap((dependency, index) => (isInjectionToken(dependency) && args[index] === undefined ? [{ dependency, index }] : []));
-        if (missing.length > 0) {
-          throw new TokenConfigError(
-            missing.map(({ dependency, index }) => ({
-              field: `inject[${index}]`,
-              message: `${describeToken(dependency)} cannot be resolved here: add the module that exports it to this registration's imports (for ConfigService: imports: [ConfigModule])`,
-            })),
-            name === undefined ? 'TokenModule.forRootAsync options' : 'forRootAsync options',
+  return [
+    {
+      ...provider,
+      // Optional, so a missing provider reaches the factory as undefined and is reported here by name.
+      inject: dependencies.map((dependency) => (isInjectionToken(dependency) ? { token: dependency, optional: true } : dependency)),
+      useFactory: (...args: unknown[]) =>
+        namingFailures(name, async () => {
+          const missing = dependencies.flatMap((dependency, index) =>
+            isInjectionToken(dependency) && args[index] === undefined ? [{ dependency, index }] : [],
           );
-        }
-        return withRedactedPrinting(await useFactory(...args));
-      }),
-  }];
+          if (missing.length > 0) {
+            throw new TokenConfigError(
+              missing.map(({ dependency, index }) => ({
+                field: `inject[${index}]`,
+                message: `${describeToken(dependency)} cannot be resolved here: add the module that exports it to this registration's imports (for ConfigService: imports: [ConfigModule])`,
+              })),
+              name === undefined ? 'TokenModule.forRootAsync options' : 'forRootAsync options',
+            );
+          }
+          return withRedactedPrinting(await useFactory(...args));
+        }),
+    },
+  ];
 }
 
 /** Stands in for the options' full content in the module's metadata; see `fingerprint`. */
@@ -57,7 +64,9 @@ const FINGERPRINT_KEY = randomBytes(32);
 function fingerprint(options: unknown): string {
   try {
     const text = JSON.stringify(options, (_key, value: unknown) => (typeof value === 'function' ? String(value) : value));
-    return createHmac('sha256', FINGERPRINT_KEY).update(text ?? '').digest('base64url');
+    return createHmac('sha256', FINGERPRINT_KEY)
+      .update(text ?? '')
+      .digest('base64url');
   } catch {
     return randomBytes(16).toString('base64url'); // not serialisable: a registration of its own, as Nest would make it
   }

@@ -26,7 +26,10 @@ export function clientNameProviders(name: string): Provider[] {
       useFactory: (modules: ModulesContainer) => {
         const registrations = [...modules.values()].filter((module) => module.providers.has(marker)).length;
         if (registrations > 1) {
-          const problem = { field: 'name', message: `is used by ${registrations} registrations: give each client its own name, or register it once and import that registration where it is needed (isGlobal, or a module that exports it)` };
+          const problem = {
+            field: 'name',
+            message: `is used by ${registrations} registrations: give each client its own name, or register it once and import that registration where it is needed (isGlobal, or a module that exports it)`,
+          };
           throw nameStartupError(new TokenConfigError([problem], 'TokenModule registrations'), name);
         }
         return name;

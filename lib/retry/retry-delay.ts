@@ -9,7 +9,12 @@ import type { ResolvedTokenRetryOptions } from '../options/token-retry-options.i
  * to `maxRetryAfterSeconds` so a hostile or broken header cannot park refreshes for hours.
  * @internal
  */
-export function retryDelayMs(retry: number, error: unknown, options: ResolvedTokenRetryOptions, random: () => number = Math.random): number {
+export function retryDelayMs(
+  retry: number,
+  error: unknown,
+  options: ResolvedTokenRetryOptions,
+  random: () => number = Math.random,
+): number {
   const ceilingMs = Math.min(options.maxDelayMs, options.initialDelayMs * 2 ** (retry - 1));
   const backoffMs = Math.floor(random() * ceilingMs);
   return Math.max(backoffMs, retryAfterMs(error, options));

@@ -144,7 +144,9 @@ export class SharedTokenCoordinator {
     if (value === undefined) return undefined;
     const stored = usableStoredToken(value, this.#settings.clock());
     if (stored === undefined) {
-      this.#unusableLog.warn('The token store holds a token that is not usable (malformed, or a lifetime out of bounds); treated as absent');
+      this.#unusableLog.warn(
+        'The token store holds a token that is not usable (malformed, or a lifetime out of bounds); treated as absent',
+      );
       return undefined;
     }
     if (!this.#rejected.includes(stored.accessToken)) return stored;
@@ -175,7 +177,8 @@ export class SharedTokenCoordinator {
     const mine = pickStoredToken({ ...issued, obtainedAtMs });
     try {
       const stored = await this.readUsable(signal);
-      if (stored !== undefined && storedTokenExpiresAtMs(stored) > storedTokenExpiresAtMs(mine)) return { issued: stored, obtainedAtMs: stored.obtainedAtMs, source: 'store' };
+      if (stored !== undefined && storedTokenExpiresAtMs(stored) > storedTokenExpiresAtMs(mine))
+        return { issued: stored, obtainedAtMs: stored.obtainedAtMs, source: 'store' };
       const ttlMs = storedTokenExpiresAtMs(mine) - this.#settings.clock();
       if (ttlMs > 0) await this.command((store) => store.set(this.#settings.key, mine, Math.ceil(ttlMs)), signal);
     } catch (error) {
@@ -205,7 +208,9 @@ export class SharedTokenCoordinator {
 
   private markUnavailable(error: unknown): void {
     this.#storeAvailable = false;
-    this.#outageLog.warn(`Token store unavailable (${errorSummary(error)}); this instance fetches its own tokens until the store answers again`);
+    this.#outageLog.warn(
+      `Token store unavailable (${errorSummary(error)}); this instance fetches its own tokens until the store answers again`,
+    );
   }
 
   private markAvailable(): void {

@@ -8,7 +8,12 @@ import type { TokenStore } from './token-store.interface.js';
  * shutdown. A synchronous throw of a custom store becomes a rejection.
  * @internal
  */
-export function storeCommand<T>(store: TokenStore, run: (store: TokenStore) => Promise<T>, timeoutMs: number, signal?: AbortSignal): Promise<T> {
+export function storeCommand<T>(
+  store: TokenStore,
+  run: (store: TokenStore) => Promise<T>,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<T> {
   let operation: Promise<T>;
   try {
     operation = run(store);

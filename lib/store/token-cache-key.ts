@@ -28,7 +28,9 @@ export function tokenCacheKey(options: ResolvedTokenOptions, dpopThumbprint?: st
     // Appended only with DPoP, so the keys of Bearer clients stay what they were.
     ...(dpopThumbprint !== undefined ? [['dpop', dpopThumbprint]] : []),
     // A session token belongs to its code: appended only in session mode, the code hashed.
-    ...(options.sessionExchangeUrl !== undefined ? [['session', options.sessionExchangeUrl, sha256Hex(options.revealCredentials().sessionCode ?? '')]] : []),
+    ...(options.sessionExchangeUrl !== undefined
+      ? [['session', options.sessionExchangeUrl, sha256Hex(options.revealCredentials().sessionCode ?? '')]]
+      : []),
   ]);
   return sha256Hex(material);
 }

@@ -77,13 +77,23 @@ export class TokenManagerMock implements TokenManagerSurface {
     this.getAccessTokenCalls += 1;
     const error = this.#failures.shift() ?? this.#script.error;
     if (error) {
-      this.#events.next({ type: 'refresh_failed', at: new Date(this.now()), durationMs: 0, errorClass: error.name, errorMessage: error.message });
+      this.#events.next({
+        type: 'refresh_failed',
+        at: new Date(this.now()),
+        durationMs: 0,
+        errorClass: error.name,
+        errorMessage: error.message,
+      });
       throw error;
     }
     const value = this.currentToken;
     if (this.#issued?.value !== value) {
       const type = this.#issued === undefined && this.#index === 0 ? 'acquired' : 'refreshed';
-      this.#issued = cacheIssuedToken({ accessToken: value, tokenType: 'Bearer', expiresInSeconds: this.expiresInSeconds, expiresInDefaulted: false }, this.now(), DEFAULT_REFRESH_MARGIN_SECONDS);
+      this.#issued = cacheIssuedToken(
+        { accessToken: value, tokenType: 'Bearer', expiresInSeconds: this.expiresInSeconds, expiresInDefaulted: false },
+        this.now(),
+        DEFAULT_REFRESH_MARGIN_SECONDS,
+      );
       this.#events.next({ type, at: new Date(this.now()), durationMs: 0, expiresInSeconds: this.expiresInSeconds });
     }
     return value;
@@ -119,7 +129,12 @@ export class TokenManagerMock implements TokenManagerSurface {
   getTokenInfo(): TokenInfo | null {
     const issued = this.#issued;
     if (issued === undefined) return null;
-    return { obtainedAt: new Date(issued.obtainedAtMs), expiresAt: new Date(issued.expiresAtMs), refreshAt: new Date(issued.refreshAtMs), tokenType: issued.tokenType };
+    return {
+      obtainedAt: new Date(issued.obtainedAtMs),
+      expiresAt: new Date(issued.expiresAtMs),
+      refreshAt: new Date(issued.refreshAtMs),
+      tokenType: issued.tokenType,
+    };
   }
 
   /** Now, by the scripted clock. */

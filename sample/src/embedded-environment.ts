@@ -31,7 +31,16 @@ export async function startEmbeddedEnvironment(options: { tokenTtlSeconds?: numb
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const signingKey = { ...(await exportJWK(privateKey)), kid: 'embedded', alg: 'RS256', use: 'sig' };
   const provider = new Provider(issuer, {
-    clients: [{ client_id: clientId, client_secret: clientSecret, grant_types: ['client_credentials'], redirect_uris: [], response_types: [], scope: 'demo:read' }],
+    clients: [
+      {
+        client_id: clientId,
+        client_secret: clientSecret,
+        grant_types: ['client_credentials'],
+        redirect_uris: [],
+        response_types: [],
+        scope: 'demo:read',
+      },
+    ],
     jwks: { keys: [signingKey as never] },
     scopes: ['demo:read'],
     ttl: { ClientCredentials: options.tokenTtlSeconds ?? 120 },
@@ -44,7 +53,13 @@ export async function startEmbeddedEnvironment(options: { tokenTtlSeconds?: numb
         enabled: true,
         defaultResource: () => DEMO_API_AUDIENCE,
         useGrantedResource: () => true,
-        getResourceServerInfo: () => ({ scope: 'demo:read', audience: DEMO_API_AUDIENCE, accessTokenTTL: options.tokenTtlSeconds ?? 120, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } }),
+        getResourceServerInfo: () => ({
+          scope: 'demo:read',
+          audience: DEMO_API_AUDIENCE,
+          accessTokenTTL: options.tokenTtlSeconds ?? 120,
+          accessTokenFormat: 'jwt',
+          jwt: { sign: { alg: 'RS256' } },
+        }),
       },
     },
   });
@@ -65,7 +80,8 @@ export async function startEmbeddedEnvironment(options: { tokenTtlSeconds?: numb
     };
     if (!token) return reply(401, { error: 'missing bearer token' });
     jwtVerify(token, jwks, { issuer, audience: DEMO_API_AUDIENCE }).then(
-      ({ payload }) => reply(200, { message: 'hello from the protected demo API', path: request.url, client: payload.client_id, scope: payload.scope }),
+      ({ payload }) =>
+        reply(200, { message: 'hello from the protected demo API', path: request.url, client: payload.client_id, scope: payload.scope }),
       () => reply(401, { error: 'invalid token' }),
     );
   });

@@ -8,7 +8,9 @@ import type { EmbeddedEnvironment } from './embedded-environment.js';
 /** The port the sample cannot listen on; reported in one line, with how to choose another. */
 class PortBusyError extends Error {
   constructor(host: string, port: number) {
-    super(`Port ${port} on ${host} is busy: choose another with PORT, e.g. PORT=${port < 65535 ? port + 1 : 3000} npm run sample (PORT=0 picks a free one)`);
+    super(
+      `Port ${port} on ${host} is busy: choose another with PORT, e.g. PORT=${port < 65535 ? port + 1 : 3000} npm run sample (PORT=0 picks a free one)`,
+    );
   }
 }
 
@@ -71,6 +73,8 @@ function assertPortFree(host: string, port: number): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  new Logger('Sample').error(error instanceof PortBusyError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+  new Logger('Sample').error(
+    error instanceof PortBusyError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+  );
   process.exitCode = 1;
 });

@@ -7,7 +7,11 @@ import { DpopService } from '../../lib/index.js';
 import { resolveTokenOptions } from '../../lib/options/resolve-token-options.js';
 import { configErrorOf } from '../support/environment.js';
 
-const BASE = { OAUTH2_TOKEN_URL: 'https://idp.example.com/token', OAUTH2_CLIENT_ID: 'orders', OAUTH2_CLIENT_SECRET: 'env-secret-value-1234' };
+const BASE = {
+  OAUTH2_TOKEN_URL: 'https://idp.example.com/token',
+  OAUTH2_CLIENT_ID: 'orders',
+  OAUTH2_CLIENT_SECRET: 'env-secret-value-1234',
+};
 const rsaPem = () => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 
 /** The DpopService the module would build from these variables. */
@@ -29,7 +33,13 @@ describe('DPoP configured by environment', () => {
 
   it('OAUTH2_DPOP_PRIVATE_KEY with OAUTH2_DPOP_ALG signs with that key: the thumbprint is the same for every instance', async () => {
     const pem = rsaPem();
-    const env = { ...BASE, OAUTH2_DPOP: 'true', OAUTH2_DPOP_PRIVATE_KEY: pem, OAUTH2_DPOP_ALG: 'PS256', OAUTH2_DPOP_ALLOW_BEARER_DOWNGRADE: 'yes' };
+    const env = {
+      ...BASE,
+      OAUTH2_DPOP: 'true',
+      OAUTH2_DPOP_PRIVATE_KEY: pem,
+      OAUTH2_DPOP_ALG: 'PS256',
+      OAUTH2_DPOP_ALLOW_BEARER_DOWNGRADE: 'yes',
+    };
     const [first, second] = await Promise.all([dpopFrom(env), dpopFrom(env)]);
     expect(first.status()).toMatchObject({ mode: 'configured', alg: 'PS256', allowBearerDowngrade: true });
     expect(first.thumbprint).toBe(second.thumbprint);
@@ -42,7 +52,10 @@ describe('DPoP configured by environment', () => {
     expect((await dpopFrom(env)).status()).toMatchObject({ mode: 'ephemeral', shared: false, alg: 'PS256', allowBearerDowngrade: true });
     // Without the switch, a sub-option alone still asks for a key, as before.
     expect(configErrorOf({ ...BASE, OAUTH2_DPOP_ALG: 'PS256' }).problems).toEqual([
-      { field: 'OAUTH2_DPOP_PRIVATE_KEY', message: 'is required when dpop is an object without generateKey: set exactly one of privateKey or generateKey: true' },
+      {
+        field: 'OAUTH2_DPOP_PRIVATE_KEY',
+        message: 'is required when dpop is an object without generateKey: set exactly one of privateKey or generateKey: true',
+      },
     ]);
   });
 
@@ -55,7 +68,10 @@ describe('DPoP configured by environment', () => {
     expect(mismatched.problems.map((problem) => problem.field)).toEqual(['OAUTH2_DPOP_PRIVATE_KEY']);
     expect(mismatched.problems[0]!.message).toMatch(/ES256 needs an EC P-256 key/);
 
-    const unreadable = configErrorOf({ ...BASE, OAUTH2_DPOP_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\nnot-a-key-material-xyz\n-----END PRIVATE KEY-----' });
+    const unreadable = configErrorOf({
+      ...BASE,
+      OAUTH2_DPOP_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\nnot-a-key-material-xyz\n-----END PRIVATE KEY-----',
+    });
     expect(unreadable.problems.map((problem) => problem.field)).toEqual(['OAUTH2_DPOP_PRIVATE_KEY']);
     expect(unreadable.message).not.toContain('not-a-key-material-xyz');
 

@@ -44,7 +44,12 @@ describe('secrets and keys from files (…_FILE variables) and keys from the env
     idp = await TestIdp.start({
       clients: [
         { clientId: 'file-client', clientSecret: SECRET },
-        { clientId: 'jwt-client', clientSecret: 'unused-secret-1', authMethod: 'private_key_jwt', jwks: { keys: [{ ...rsa.publicKey.export({ format: 'jwk' }), kid: 'rsa-1', use: 'sig' }] } },
+        {
+          clientId: 'jwt-client',
+          clientSecret: 'unused-secret-1',
+          authMethod: 'private_key_jwt',
+          jwks: { keys: [{ ...rsa.publicKey.export({ format: 'jwk' }), kid: 'rsa-1', use: 'sig' }] },
+        },
       ],
     });
   });
@@ -58,12 +63,19 @@ describe('secrets and keys from files (…_FILE variables) and keys from the env
 
   it('OAUTH2_CLIENT_SECRET_FILE: the secret is read from the file (its trailing line break dropped) and gets a token', async () => {
     const path = secretFile('client-secret', `${SECRET}\n`);
-    await expect(tokenFromEnvironment({ OAUTH2_TOKEN_URL: idp.tokenUrl, OAUTH2_CLIENT_ID: 'file-client', OAUTH2_CLIENT_SECRET_FILE: path })).resolves.toMatch(/^eyJ/);
+    await expect(
+      tokenFromEnvironment({ OAUTH2_TOKEN_URL: idp.tokenUrl, OAUTH2_CLIENT_ID: 'file-client', OAUTH2_CLIENT_SECRET_FILE: path }),
+    ).resolves.toMatch(/^eyJ/);
   });
 
   it('private_key_jwt from OAUTH2_PRIVATE_KEY_FILE + OAUTH2_PRIVATE_KEY_KID, and from OAUTH2_PRIVATE_KEY as a JWK or a PEM with \\n escapes, gets a token from oidc-provider', async () => {
     const base = { OAUTH2_TOKEN_URL: idp.tokenUrl, OAUTH2_CLIENT_ID: 'jwt-client', OAUTH2_CLIENT_AUTH_METHOD: 'private_key_jwt' };
-    const fromFile = { ...base, OAUTH2_PRIVATE_KEY_FILE: secretFile('client.key', pkcs8(rsa.privateKey)), OAUTH2_PRIVATE_KEY_KID: 'rsa-1', OAUTH2_PRIVATE_KEY_ALGORITHM: 'PS256' };
+    const fromFile = {
+      ...base,
+      OAUTH2_PRIVATE_KEY_FILE: secretFile('client.key', pkcs8(rsa.privateKey)),
+      OAUTH2_PRIVATE_KEY_KID: 'rsa-1',
+      OAUTH2_PRIVATE_KEY_ALGORITHM: 'PS256',
+    };
     await expect(tokenFromEnvironment(fromFile)).resolves.toMatch(/^eyJ/);
     const jwk = JSON.stringify({ ...rsa.privateKey.export({ format: 'jwk' }), kid: 'rsa-1' });
     await expect(tokenFromEnvironment({ ...base, OAUTH2_PRIVATE_KEY: jwk })).resolves.toMatch(/^eyJ/);
@@ -82,9 +94,13 @@ describe('secrets and keys from files (…_FILE variables) and keys from the env
     expect(configErrorOf({ ...base, OAUTH2_CLIENT_SECRET_FILE: missing }).problems).toEqual([
       { field: 'OAUTH2_CLIENT_SECRET_FILE', message: `names a file that cannot be read: ENOENT (${missing})` },
     ]);
-    expect(configErrorOf({ ...base, OAUTH2_CLIENT_SECRET_FILE: secrets }).problems).toEqual([{ field: 'OAUTH2_CLIENT_SECRET_FILE', message: `must name a regular file (${secrets})` }]);
+    expect(configErrorOf({ ...base, OAUTH2_CLIENT_SECRET_FILE: secrets }).problems).toEqual([
+      { field: 'OAUTH2_CLIENT_SECRET_FILE', message: `must name a regular file (${secrets})` },
+    ]);
     const empty = secretFile('empty', '\n');
-    expect(configErrorOf({ ...base, OAUTH2_CLIENT_SECRET_FILE: empty }).problems).toEqual([{ field: 'OAUTH2_CLIENT_SECRET_FILE', message: `names an empty file (${empty})` }]);
+    expect(configErrorOf({ ...base, OAUTH2_CLIENT_SECRET_FILE: empty }).problems).toEqual([
+      { field: 'OAUTH2_CLIENT_SECRET_FILE', message: `names an empty file (${empty})` },
+    ]);
 
     const notAKey = secretFile('not-a-key', '-----BEGIN PRIVATE KEY-----\nnot-key-material-4242\n-----END PRIVATE KEY-----\n');
     const bad = configErrorOf({ ...base, OAUTH2_CLIENT_AUTH_METHOD: 'private_key_jwt', OAUTH2_PRIVATE_KEY_FILE: notAKey });
@@ -94,11 +110,15 @@ describe('secrets and keys from files (…_FILE variables) and keys from the env
 
   it('a variable and its …_FILE twin both set are refused, and a method without its key names the variable to set', () => {
     const base = { OAUTH2_TOKEN_URL: idp.tokenUrl, OAUTH2_CLIENT_ID: 'file-client' };
-    expect(configErrorOf({ ...base, OAUTH2_CLIENT_SECRET: SECRET, OAUTH2_CLIENT_SECRET_FILE: secretFile('twin', SECRET) }).problems).toEqual([
-      { field: 'OAUTH2_CLIENT_SECRET_FILE', message: 'is set, and so is OAUTH2_CLIENT_SECRET: set only one of them' },
+    expect(
+      configErrorOf({ ...base, OAUTH2_CLIENT_SECRET: SECRET, OAUTH2_CLIENT_SECRET_FILE: secretFile('twin', SECRET) }).problems,
+    ).toEqual([{ field: 'OAUTH2_CLIENT_SECRET_FILE', message: 'is set, and so is OAUTH2_CLIENT_SECRET: set only one of them' }]);
+    expect(configErrorOf({ ...base, OAUTH2_CLIENT_AUTH_METHOD: 'private_key_jwt' }).problems.map((problem) => problem.field)).toEqual([
+      'OAUTH2_PRIVATE_KEY',
     ]);
-    expect(configErrorOf({ ...base, OAUTH2_CLIENT_AUTH_METHOD: 'private_key_jwt' }).problems.map((problem) => problem.field)).toEqual(['OAUTH2_PRIVATE_KEY']);
-    expect(configErrorOf({ ...base, OAUTH2_CLIENT_AUTH_METHOD: 'tls_client_auth' }).problems.map((problem) => problem.field)).toEqual(['OAUTH2_TLS_CERT_FILE']);
+    expect(configErrorOf({ ...base, OAUTH2_CLIENT_AUTH_METHOD: 'tls_client_auth' }).problems.map((problem) => problem.field)).toEqual([
+      'OAUTH2_TLS_CERT_FILE',
+    ]);
   });
 
   describe('tls_client_auth from OAUTH2_TLS_*_FILE variables, against an HTTPS token endpoint that requires a client certificate', () => {
@@ -108,11 +128,14 @@ describe('secrets and keys from files (…_FILE variables) and keys from the env
 
     beforeAll(async () => {
       certs = generateTestCertificates('mtls-file-client');
-      server = createServer({ cert: certs.serverCert, key: certs.serverKey, ca: certs.caCert, requestCert: true, rejectUnauthorized: true }, (request, response) => {
-        const subject = String((request.socket as TLSSocket).getPeerCertificate().subject?.CN ?? '');
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ access_token: `mtls-token-for-${subject}`, token_type: 'Bearer', expires_in: 3600 }));
-      });
+      server = createServer(
+        { cert: certs.serverCert, key: certs.serverKey, ca: certs.caCert, requestCert: true, rejectUnauthorized: true },
+        (request, response) => {
+          const subject = String((request.socket as TLSSocket).getPeerCertificate().subject?.CN ?? '');
+          response.writeHead(200, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ access_token: `mtls-token-for-${subject}`, token_type: 'Bearer', expires_in: 3600 }));
+        },
+      );
       tokenUrl = `https://127.0.0.1:${await listenOnLoopback(server)}/oauth2/token`;
     });
     afterAll(() => closeHttpServer(server));

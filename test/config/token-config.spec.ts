@@ -141,9 +141,19 @@ describe('configuration by environment', () => {
     const logger = new CapturingLogger();
     Logger.overrideLogger(logger);
     try {
-      const error = thrownBy(() => tokenOptionsFromEnvironment({ OAUTH2_TOKEN_URL: 'https://idp.example.com/token', OAUTH2_CLEINT_ID: 'billing', OAUTH2_CLIENT_SECRET: SECRET }));
-      expect((error as TokenConfigError).problems).toEqual([{ field: 'OAUTH2_CLIENT_ID', message: 'is required; OAUTH2_CLEINT_ID is set: a misspelling of OAUTH2_CLIENT_ID?' }]);
-      expect(logger.lines).toEqual(['warn OAUTH2_CLEINT_ID is set, but tokenConfig does not read it; did you mean OAUTH2_CLIENT_ID? TokenConfig']);
+      const error = thrownBy(() =>
+        tokenOptionsFromEnvironment({
+          OAUTH2_TOKEN_URL: 'https://idp.example.com/token',
+          OAUTH2_CLEINT_ID: 'billing',
+          OAUTH2_CLIENT_SECRET: SECRET,
+        }),
+      );
+      expect((error as TokenConfigError).problems).toEqual([
+        { field: 'OAUTH2_CLIENT_ID', message: 'is required; OAUTH2_CLEINT_ID is set: a misspelling of OAUTH2_CLIENT_ID?' },
+      ]);
+      expect(logger.lines).toEqual([
+        'warn OAUTH2_CLEINT_ID is set, but tokenConfig does not read it; did you mean OAUTH2_CLIENT_ID? TokenConfig',
+      ]);
     } finally {
       Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose', 'fatal']);
     }
@@ -151,7 +161,16 @@ describe('configuration by environment', () => {
 
   it('booleans accept the usual spellings and reject anything else by name of the rule, not the value', () => {
     const parse = (text: string) => TOKEN_ENVIRONMENT_SCHEMAS.boolean.safeParse(text);
-    expect(['true', 'YES', 'on', '1', ' false ', 'no', 'Off', '0'].map((text) => parse(text).data)).toEqual([true, true, true, true, false, false, false, false]);
+    expect(['true', 'YES', 'on', '1', ' false ', 'no', 'Off', '0'].map((text) => parse(text).data)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+      false,
+    ]);
     const rejected = parse('maybe-s3cret');
     expect(rejected.success).toBe(false);
     expect(rejected.error?.issues.map((issue) => issue.message)).toEqual(['must be true/false, yes/no, on/off or 1/0']);
@@ -173,7 +192,12 @@ describe('configuration by environment', () => {
     });
 
     it('TokenModule.forRootAsync(tokenConfig.asProvider()) gets a token from an IdP configured only by environment', async () => {
-      useEnvironment({ OAUTH2_TOKEN_URL: idp.tokenUrl, OAUTH2_CLIENT_ID: 'test-client', OAUTH2_CLIENT_SECRET: SECRET, OAUTH2_SCOPE: 'api:read' });
+      useEnvironment({
+        OAUTH2_TOKEN_URL: idp.tokenUrl,
+        OAUTH2_CLIENT_ID: 'test-client',
+        OAUTH2_CLIENT_SECRET: SECRET,
+        OAUTH2_SCOPE: 'api:read',
+      });
       const moduleRef = await startTokenConfigApp();
       try {
         const before = idp.tokenRequests;
@@ -187,7 +211,13 @@ describe('configuration by environment', () => {
     });
 
     it('a set OAUTH2_* variable that tokenConfig does not read is a startup warning naming it, with the variable it most likely misspells', async () => {
-      useEnvironment({ OAUTH2_TOKEN_URL: idp.tokenUrl, OAUTH2_CLIENT_ID: 'test-client', OAUTH2_CLIENT_SECRET: SECRET, OAUTH2_SCOPES: 'api:read', OAUTH2_FAVOURITE_COLOUR: SECRET });
+      useEnvironment({
+        OAUTH2_TOKEN_URL: idp.tokenUrl,
+        OAUTH2_CLIENT_ID: 'test-client',
+        OAUTH2_CLIENT_SECRET: SECRET,
+        OAUTH2_SCOPES: 'api:read',
+        OAUTH2_FAVOURITE_COLOUR: SECRET,
+      });
       const logger = new CapturingLogger();
       const moduleRef = await startTokenConfigApp(logger);
       try {
@@ -215,7 +245,11 @@ describe('configuration by environment', () => {
         (reason: unknown) => reason,
       );
       expect(error).toBeInstanceOf(TokenConfigError);
-      expect((error as TokenConfigError).problems.map((problem) => problem.field).sort()).toEqual(['OAUTH2_CLIENT_ID', 'OAUTH2_REQUEST_TIMEOUT_MS', 'OAUTH2_TOKEN_URL']);
+      expect((error as TokenConfigError).problems.map((problem) => problem.field).sort()).toEqual([
+        'OAUTH2_CLIENT_ID',
+        'OAUTH2_REQUEST_TIMEOUT_MS',
+        'OAUTH2_TOKEN_URL',
+      ]);
       expect(String((error as Error).stack)).not.toContain(SECRET);
     });
   });

@@ -50,7 +50,10 @@ describe('GET /health with TokenHealthIndicator (terminus, platform-express)', (
       status: 'down',
       secondsToExpiry: 0,
       reason: 'no valid token: the token request failed',
-      lastError: { class: 'TokenEndpointError', message: expect.stringMatching(/^Token endpoint POST http:\/\/127\.0\.0\.1:\d+\/\S+ unreachable \(ECONN(REFUSED|RESET)\)$/) },
+      lastError: {
+        class: 'TokenEndpointError',
+        message: expect.stringMatching(/^Token endpoint POST http:\/\/127\.0\.0\.1:\d+\/\S+ unreachable \(ECONN(REFUSED|RESET)\)$/),
+      },
     });
     for (const forbidden of [SECRET, BASIC, token]) expect(text).not.toContain(forbidden);
   });
@@ -72,7 +75,11 @@ describe('GET /health with TokenHealthIndicator (terminus, platform-express)', (
     const degraded = await getHealth(health);
     expect(degraded.status).toBe(200);
     expect(degraded.body.status).toBe('degraded');
-    expect(degraded.body.details.oauth2).toMatchObject({ status: 'degraded', secondsToExpiry: 299, lastError: { class: 'TokenEndpointError' } });
+    expect(degraded.body.details.oauth2).toMatchObject({
+      status: 'degraded',
+      secondsToExpiry: 299,
+      lastError: { class: 'TokenEndpointError' },
+    });
     expect(degraded.body.details.oauth2.lastError.message).toContain('invalid_client');
     expect(degraded.text).not.toContain(SECRET);
 
@@ -89,7 +96,13 @@ describe('GET /health with TokenHealthIndicator (terminus, platform-express)', (
       health = await startHealthApp({ tokenUrl: `${hanging.url}/token` });
       const { status, body } = await getHealth(health);
       expect(status).toBe(503);
-      expect(body.error.oauth2).toEqual({ status: 'down', secondsToExpiry: null, lastRefreshAt: null, lastError: null, reason: 'no valid token within 300 ms' });
+      expect(body.error.oauth2).toEqual({
+        status: 'down',
+        secondsToExpiry: null,
+        lastRefreshAt: null,
+        lastError: null,
+        reason: 'no valid token within 300 ms',
+      });
       expect(hanging.requests).toHaveLength(1);
     } finally {
       await health?.app.close();

@@ -35,7 +35,9 @@ class CapturingLogger implements LoggerService {
   }
 }
 
-@Module({ imports: [ConfigModule.forRoot({ ignoreEnvFile: true, load: [tokenConfig] }), TokenModule.forRootAsync(tokenConfig.asProvider())] })
+@Module({
+  imports: [ConfigModule.forRoot({ ignoreEnvFile: true, load: [tokenConfig] }), TokenModule.forRootAsync(tokenConfig.asProvider())],
+})
 class EnvironmentConfiguredModule {}
 
 describe('log lines across a full token lifecycle with failures', () => {
@@ -99,7 +101,9 @@ describe('log lines across a full token lifecycle with failures', () => {
     for (const { name } of TOKEN_ENVIRONMENT_VARIABLES) delete process.env[name];
     Object.assign(process.env, { OAUTH2_TOKEN_URL: 'not a url', OAUTH2_CLIENT_ID: 'svc', OAUTH2_CLIENT_SECRET: ` ${SECRET}` });
     try {
-      const startup = await NestFactory.create(EnvironmentConfiguredModule, { logger, abortOnError: false }).catch((error: unknown) => error);
+      const startup = await NestFactory.create(EnvironmentConfiguredModule, { logger, abortOnError: false }).catch(
+        (error: unknown) => error,
+      );
       expect(startup).toMatchObject({ name: 'TokenConfigError' });
       logger.error(inspect(startup)); // as a bootstrap().catch(...) would log it
     } finally {
@@ -109,16 +113,35 @@ describe('log lines across a full token lifecycle with failures', () => {
     expect(logger.has('debug', /^Token acquired in \d+ ms, expires in 3600 s/)).toBe(true);
     expect(logger.has('debug', /^Token refreshed in/)).toBe(true);
     expect(logger.has('debug', /^Cached token invalidated\b/)).toBe(true);
-    expect(logger.has('warn', /^Token refresh failed after \d+ ms: TokenEndpointError: Token endpoint POST http:\/\/127\.0\.0\.1:\d+\/\S+ answered HTTP 401: invalid_client/)).toBe(true);
+    expect(
+      logger.has(
+        'warn',
+        /^Token refresh failed after \d+ ms: TokenEndpointError: Token endpoint POST http:\/\/127\.0\.0\.1:\d+\/\S+ answered HTTP 401: invalid_client/,
+      ),
+    ).toBe(true);
     expect(logger.has('warn', /^Token refresh failed after \d+ ms: TokenResponseError/)).toBe(true);
-    expect(logger.has('warn', /^Token refresh failed after \d+ ms: TokenEndpointError: Token endpoint POST http:\/\/127\.0\.0\.1:\d+\/\S+ unreachable \(ECONN(REFUSED|RESET)\)/)).toBe(true);
-    expect(logger.has('warn', /^Token health degraded: the token is valid for 200 s but its refresh failed \(last error TokenEndpointError/)).toBe(true);
+    expect(
+      logger.has(
+        'warn',
+        /^Token refresh failed after \d+ ms: TokenEndpointError: Token endpoint POST http:\/\/127\.0\.0\.1:\d+\/\S+ unreachable \(ECONN(REFUSED|RESET)\)/,
+      ),
+    ).toBe(true);
+    expect(
+      logger.has('warn', /^Token health degraded: the token is valid for 200 s but its refresh failed \(last error TokenEndpointError/),
+    ).toBe(true);
     expect(logger.has('log', /^Token health up/)).toBe(true);
     expect(logger.has('warn', /^Token health down: no valid token: the token request failed/)).toBe(true);
     expect(logger.has('error', /TokenConfigError: Invalid environment \(2 problems\)/)).toBe(true);
 
     expect(new Set(tokens).size).toBe(3);
-    const forbidden = [SECRET, BASIC, formUrlEncode(SECRET), 'leaked-looking-token-value', ...tokens, ...tokens.map((token) => token.split('.')[2]!)];
+    const forbidden = [
+      SECRET,
+      BASIC,
+      formUrlEncode(SECRET),
+      'leaked-looking-token-value',
+      ...tokens,
+      ...tokens.map((token) => token.split('.')[2]!),
+    ];
     for (const line of logger.lines) for (const value of forbidden) expect(line.text).not.toContain(value);
     expect(logger.lines.length).toBeGreaterThan(10);
   });

@@ -25,7 +25,15 @@ describe('OpenTelemetry metrics without an SDK: a no-op that never gets in the w
   it('with no meter provider registered, the whole lifecycle (success, failed refresh, recovery) runs and nothing is recorded anywhere', async () => {
     metrics.disable();
     const moduleRef = await Test.createTestingModule({
-      imports: [TokenModule.forRoot({ tokenUrl: idp.tokenUrl, clientId: 'test-client', clientSecret: 'test-secret-value-1234', retry: { maxAttempts: 1 }, failureCooldownMs: 0 })],
+      imports: [
+        TokenModule.forRoot({
+          tokenUrl: idp.tokenUrl,
+          clientId: 'test-client',
+          clientSecret: 'test-secret-value-1234',
+          retry: { maxAttempts: 1 },
+          failureCooldownMs: 0,
+        }),
+      ],
       providers: [TokenMetricsService],
     }).compile();
     moduleRef.useLogger(false);

@@ -60,7 +60,16 @@ describe('OpenTelemetry metrics of the token lifecycle', () => {
     newProvider();
     const clock = new ManualClock();
     moduleRef = await Test.createTestingModule({
-      imports: [TokenModule.forRoot({ tokenUrl: idp.tokenUrl, clientId: 'test-client', clientSecret: 'test-secret-value-1234', clock: clock.now, retry: { maxAttempts: 1 }, failureCooldownMs: 0 })],
+      imports: [
+        TokenModule.forRoot({
+          tokenUrl: idp.tokenUrl,
+          clientId: 'test-client',
+          clientSecret: 'test-secret-value-1234',
+          clock: clock.now,
+          retry: { maxAttempts: 1 },
+          failureCooldownMs: 0,
+        }),
+      ],
       providers: [TokenMetricsService, { provide: TOKEN_METER, useValue: provider.getMeter('test') }],
     }).compile();
     moduleRef.useLogger(false);
@@ -71,7 +80,9 @@ describe('OpenTelemetry metrics of the token lifecycle', () => {
     await manager.getAccessToken();
     let snapshot = await reader.snapshot();
     expect(points(snapshot.get(TOKEN_METRICS.requests))).toEqual([{ attributes: { outcome: 'success' }, value: 1 }]);
-    expect(points(snapshot.get(TOKEN_METRICS.requestDuration))).toEqual([{ attributes: { outcome: 'success' }, value: expect.objectContaining({ count: 1 }) }]);
+    expect(points(snapshot.get(TOKEN_METRICS.requestDuration))).toEqual([
+      { attributes: { outcome: 'success' }, value: expect.objectContaining({ count: 1 }) },
+    ]);
     expect(points(snapshot.get(TOKEN_METRICS.secondsToExpiry))).toEqual([{ attributes: {}, value: 3600 }]);
     expect(snapshot.get(TOKEN_METRICS.requestDuration)?.descriptor.unit).toBe('s');
 
@@ -110,7 +121,9 @@ describe('OpenTelemetry metrics of the token lifecycle', () => {
   it('counts a request retried after a 401 (through the testing module’s authorized HttpService)', async () => {
     newProvider();
     const api = await ProgrammableServer.start((request, response) =>
-      request.headers.authorization === 'Bearer fresh' ? json(response, 200, { ok: true }) : json(response, 401, { error: 'invalid_token' }),
+      request.headers.authorization === 'Bearer fresh'
+        ? json(response, 200, { ok: true })
+        : json(response, 401, { error: 'invalid_token' }),
     );
     try {
       moduleRef = await Test.createTestingModule({

@@ -21,11 +21,23 @@ export async function buildPackage(name: string): Promise<BuiltPackage> {
   const root = resolve('.');
   const folder = join(root, '.tmp', `${name}-${process.pid}`);
   const tsc = (project: string, outDir: string) =>
-    promisify(execFile)(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project, '--outDir', outDir, '--declaration', 'false'], { cwd: root });
+    promisify(execFile)(
+      process.execPath,
+      [join(root, 'node_modules/typescript/bin/tsc'), '-p', project, '--outDir', outDir, '--declaration', 'false'],
+      { cwd: root },
+    );
   await Promise.all([tsc('tsconfig.build.json', join(folder, 'esm')), tsc('tsconfig.build.cjs.json', join(folder, 'cjs'))]);
-  for (const [system, type] of [['esm', 'module'], ['cjs', 'commonjs']]) {
+  for (const [system, type] of [
+    ['esm', 'module'],
+    ['cjs', 'commonjs'],
+  ]) {
     mkdirSync(join(folder, system!), { recursive: true });
     writeFileSync(join(folder, system!, 'package.json'), JSON.stringify({ type }));
   }
-  return { folder, esmEntry: join(folder, 'esm', 'index.js'), cjsEntry: join(folder, 'cjs', 'index.js'), remove: () => rmSync(folder, { recursive: true, force: true }) };
+  return {
+    folder,
+    esmEntry: join(folder, 'esm', 'index.js'),
+    cjsEntry: join(folder, 'cjs', 'index.js'),
+    remove: () => rmSync(folder, { recursive: true, force: true }),
+  };
 }

@@ -6,7 +6,9 @@ export class CapturingLogger implements LoggerService {
   readonly lines: string[] = [];
 
   private capture(level: string, message: unknown, params: unknown[]): void {
-    this.lines.push(`${level} ${[message, ...params].map((part) => (typeof part === 'string' ? part : inspect(part, { depth: 10 }))).join(' ')}`);
+    this.lines.push(
+      `${level} ${[message, ...params].map((part) => (typeof part === 'string' ? part : inspect(part, { depth: 10 }))).join(' ')}`,
+    );
   }
 
   log(message: unknown, ...params: unknown[]): void {

@@ -121,20 +121,25 @@ export class DpopResourceServer {
     const boundTo = (token.payload.cnf as { jkt?: unknown } | undefined)?.jkt;
     if (typeof boundTo !== 'string') throw new Rejection('invalid_token', 'access token is not DPoP-bound (no cnf.jkt)');
 
-    const { payload, protectedHeader } = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: ['ES256', 'RS256', 'PS256', 'EdDSA'] }).catch((error: Error) => {
+    const { payload, protectedHeader } = await jwtVerify(proof, EmbeddedJWK, {
+      typ: 'dpop+jwt',
+      algorithms: ['ES256', 'RS256', 'PS256', 'EdDSA'],
+    }).catch((error: Error) => {
       throw new Rejection('invalid_dpop_proof', `proof signature: ${error.message}`);
     });
     if (payload.htm !== method) throw new Rejection('invalid_dpop_proof', 'htm mismatch');
     if (payload.htu !== `${this.baseUrl}${path.split('?')[0]}`) throw new Rejection('invalid_dpop_proof', 'htu mismatch');
     const ath = createHash('sha256').update(accessToken, 'ascii').digest('base64url');
     if (payload.ath !== ath) throw new Rejection('invalid_dpop_proof', 'ath mismatch');
-    if (typeof payload.iat !== 'number' || Math.abs(Date.now() / 1000 - payload.iat) > IAT_WINDOW_SECONDS) throw new Rejection('invalid_dpop_proof', 'iat outside window');
+    if (typeof payload.iat !== 'number' || Math.abs(Date.now() / 1000 - payload.iat) > IAT_WINDOW_SECONDS)
+      throw new Rejection('invalid_dpop_proof', 'iat outside window');
     if (typeof payload.jti !== 'string' || payload.jti === '') throw new Rejection('invalid_dpop_proof', 'missing jti');
     if (this.#seenJti.has(payload.jti)) throw new Rejection('invalid_dpop_proof', 'jti reused (replayed proof)');
     this.#seenJti.add(payload.jti);
     const proofKey = await calculateJwkThumbprint(protectedHeader.jwk as JWK);
     if (proofKey !== boundTo) throw new Rejection('invalid_token', 'cnf.jkt does not match the proof key');
-    if (this.alwaysDemandNonce || payload.nonce !== this.nonce) throw new Rejection('use_dpop_nonce', 'resource server requires nonce in DPoP proof');
+    if (this.alwaysDemandNonce || payload.nonce !== this.nonce)
+      throw new Rejection('use_dpop_nonce', 'resource server requires nonce in DPoP proof');
     if (this.#revoked.has(accessToken)) throw new Rejection('invalid_token', 'token revoked');
     return proofKey;
   }

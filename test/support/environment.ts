@@ -11,7 +11,9 @@ export function tokenConfigImports(): Array<DynamicModule | Promise<DynamicModul
 
 /** An initialised app of `tokenConfigImports()` on the current process.env (close it when done). */
 export async function startTokenConfigApp(logger: LoggerService | false = false): Promise<TestingModule> {
-  const moduleRef = await Test.createTestingModule({ imports: tokenConfigImports() }).setLogger(logger as LoggerService).compile();
+  const moduleRef = await Test.createTestingModule({ imports: tokenConfigImports() })
+    .setLogger(logger as LoggerService)
+    .compile();
   try {
     await moduleRef.init();
   } catch (error) {

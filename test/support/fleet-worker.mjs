@@ -48,7 +48,9 @@ async function burst(callers) {
 async function apiBurst({ path, callers }) {
   const http = app.get(HttpService);
   const results = await Promise.allSettled(Array.from({ length: callers }, () => http.axiosRef.get(path)));
-  const errors = new Set(results.filter((result) => result.status === 'rejected').map((result) => `${result.reason?.name}: ${result.reason?.message}`));
+  const errors = new Set(
+    results.filter((result) => result.status === 'rejected').map((result) => `${result.reason?.name}: ${result.reason?.message}`),
+  );
   const ok = results.filter((result) => result.status === 'fulfilled' && result.value.status === 200).length;
   return { ok, failed: results.length - ok, tokens: [], errors: [...errors] };
 }

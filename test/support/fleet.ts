@@ -146,7 +146,13 @@ export function useFleetEnvironment(idpOptions: TestIdpOptions = { clients: [FLE
     startFleet: async (count, keyPrefix, extra = {}) => {
       const started = await Promise.all(
         Array.from({ length: count }, () =>
-          FleetWorker.start(libDir!, { tokenUrl: environment.idp.tokenUrl, ...FLEET_CLIENT, redisUrl: environment.redis.url, keyPrefix, ...extra }),
+          FleetWorker.start(libDir!, {
+            tokenUrl: environment.idp.tokenUrl,
+            ...FLEET_CLIENT,
+            redisUrl: environment.redis.url,
+            keyPrefix,
+            ...extra,
+          }),
         ),
       );
       workers.push(...started);

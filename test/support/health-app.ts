@@ -40,7 +40,14 @@ export async function startHealthApp(
     imports: [
       TerminusModule.forRoot(logger === false ? { logger: false } : {}),
       // One attempt and no cooldown: these scenarios script each failure; retries have their own suite.
-      TokenModule.forRoot({ clientId: 'test-client', clientSecret: 'test-secret-value-1234', clock: clock.now, retry: { maxAttempts: 1 }, failureCooldownMs: 0, ...options }),
+      TokenModule.forRoot({
+        clientId: 'test-client',
+        clientSecret: 'test-secret-value-1234',
+        clock: clock.now,
+        retry: { maxAttempts: 1 },
+        failureCooldownMs: 0,
+        ...options,
+      }),
     ],
     controllers: [HealthController],
     providers: [TokenHealthIndicator],

@@ -18,7 +18,8 @@ export const unavailable = (retryAfter?: string): IdpFault =>
 export const serverError = (): IdpFault => oauthError(500, 'server_error');
 
 /** 429 with an optional `Retry-After`. */
-export const tooManyRequests = (retryAfter?: string): IdpFault => oauthError(429, 'slow_down', retryAfter === undefined ? {} : { 'Retry-After': retryAfter });
+export const tooManyRequests = (retryAfter?: string): IdpFault =>
+  oauthError(429, 'slow_down', retryAfter === undefined ? {} : { 'Retry-After': retryAfter });
 
 /** 502 with the HTML page a gateway sends. */
 export const badGatewayHtml = (): IdpFault => (ctx) => {

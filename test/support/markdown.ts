@@ -48,7 +48,13 @@ export function fencedBlocks(markdown: string): FencedBlock[] {
     }
     let previous = index - 1;
     while (previous >= 0 && lines[previous]!.trim() === '') previous--;
-    blocks.push({ language: language!.toLowerCase(), code: body.join('\n'), line: index + 1, endLine: Math.min(end + 1, lines.length), partial: previous >= 0 && lines[previous]!.trim() === PARTIAL_SNIPPET_MARKER });
+    blocks.push({
+      language: language!.toLowerCase(),
+      code: body.join('\n'),
+      line: index + 1,
+      endLine: Math.min(end + 1, lines.length),
+      partial: previous >= 0 && lines[previous]!.trim() === PARTIAL_SNIPPET_MARKER,
+    });
     index = end;
   }
   return blocks;
@@ -97,8 +103,10 @@ export function markdownLinks(markdown: string): MarkdownLink[] {
   const text = withoutCode(markdown);
   const links: MarkdownLink[] = [];
   const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
-  for (const match of text.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) links.push({ target: match[1]!, line: lineOf(match.index) });
-  for (const match of text.matchAll(/^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+"[^"]*")?\s*$/gm)) links.push({ target: match[1]!, line: lineOf(match.index) });
+  for (const match of text.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g))
+    links.push({ target: match[1]!, line: lineOf(match.index) });
+  for (const match of text.matchAll(/^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+"[^"]*")?\s*$/gm))
+    links.push({ target: match[1]!, line: lineOf(match.index) });
   for (const match of text.matchAll(/<((?:https?:|mailto:)[^>\s]+)>/g)) links.push({ target: match[1]!, line: lineOf(match.index) });
   return links;
 }

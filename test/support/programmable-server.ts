@@ -31,7 +31,12 @@ export class ProgrammableServer {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
-        const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+        const recorded = {
+          method: req.method ?? '',
+          url: req.url ?? '',
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        };
         instance.requests.push(recorded);
         void Promise.resolve(instance.handler(recorded, res)).catch(() => res.destroy());
       });
@@ -53,4 +58,5 @@ export function json(response: ServerResponse, status: number, body: unknown, he
 export type ClientCredentials = { clientId: string; clientSecret: string };
 
 /** A client's `Authorization: Basic` header value (id and secret as given, not form-encoded). */
-export const basicAuthorization = (client: ClientCredentials): string => `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`;
+export const basicAuthorization = (client: ClientCredentials): string =>
+  `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`;

@@ -142,7 +142,15 @@ export class ProtectedResource {
       const authorization = request.headers.authorization;
       const dpop = request.headers.dpop as string | undefined;
       const body = Buffer.concat(chunks).toString('utf8');
-      this.requests.push({ scheme, method: request.method ?? '', path, host: request.headers.host ?? '', ...(authorization ? { authorization } : {}), ...(dpop ? { dpop } : {}), body });
+      this.requests.push({
+        scheme,
+        method: request.method ?? '',
+        path,
+        host: request.headers.host ?? '',
+        ...(authorization ? { authorization } : {}),
+        ...(dpop ? { dpop } : {}),
+        body,
+      });
       void this.answer(path, authorization, body, response).catch(() => response.destroy());
     });
   }

@@ -110,7 +110,9 @@ export class RedisServer {
    * accepting while ours exits with "address in use").
    */
   async restart(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
     this.#process = child;
     const deadline = Date.now() + 10_000;
     while (!(await accepts(this.port))) {

@@ -25,12 +25,54 @@ export function generateTestCertificates(clientCommonName: string): TestCertific
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   try {
-    openssl('req', '-x509', ...newKey, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=nestjs-client-credentials test CA');
+    openssl(
+      'req',
+      '-x509',
+      ...newKey,
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=nestjs-client-credentials test CA',
+    );
     writeFileSync(file('server.ext'), 'subjectAltName=IP:127.0.0.1\n');
     openssl('req', ...newKey, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
-    openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '1', '-extfile', 'server.ext');
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'server.crt',
+      '-days',
+      '1',
+      '-extfile',
+      'server.ext',
+    );
     openssl('req', ...newKey, '-keyout', 'client.key', '-out', 'client.csr', '-subj', `/CN=${clientCommonName}`);
-    openssl('x509', '-req', '-in', 'client.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.crt', '-days', '1');
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      'client.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'client.crt',
+      '-days',
+      '1',
+    );
     openssl('pkey', '-in', 'client.key', '-aes256', '-passout', 'pass:mtls-passphrase-42', '-out', 'client-encrypted.key');
     openssl('req', '-x509', ...newKey, '-keyout', 'stranger.key', '-out', 'stranger.crt', '-days', '1', '-subj', `/CN=${clientCommonName}`);
     const read = (name: string) => readFileSync(file(name), 'utf8');

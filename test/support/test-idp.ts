@@ -36,7 +36,12 @@ export interface TestIdpOptions {
 }
 
 /** A fault the IdP serves instead of a token for the next token request(s). */
-export type IdpFault = (ctx: { status: number; body: unknown; set: (name: string, value: string) => void; type: string }) => Promise<void> | void;
+export type IdpFault = (ctx: {
+  status: number;
+  body: unknown;
+  set: (name: string, value: string) => void;
+  type: string;
+}) => Promise<void> | void;
 
 /**
  * oidc-provider running on 127.0.0.1: the real IdP of the test suites. It counts token requests
@@ -93,21 +98,19 @@ export class TestIdp {
     const signingKey = { ...(await exportJWK(privateKey)), kid: 'test-signing-key', alg: 'RS256', use: 'sig' };
 
     const configuration: Configuration = {
-      clients: clients.map(
-        (client): ClientMetadata => ({
-          client_id: client.clientId,
-          client_secret: client.clientSecret,
-          grant_types: ['client_credentials'],
-          redirect_uris: [],
-          response_types: [],
-          token_endpoint_auth_method: client.authMethod ?? 'client_secret_basic',
-          scope: client.scope ?? 'api:read api:write',
-          // Served by jwks_uri, not inline: oidc-provider checks inline JWKs with `constructor === Object`,
-          // which fails for objects crossing into Jest's VM realm.
-          ...(client.jwks ? { jwks_uri: `${issuer}${CLIENT_JWKS_PATH}${encodeURIComponent(client.clientId)}` } : {}),
-          ...(client.dpopBound ? { dpop_bound_access_tokens: true } : {}),
-        }),
-      ),
+      clients: clients.map((client): ClientMetadata => ({
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
+        grant_types: ['client_credentials'],
+        redirect_uris: [],
+        response_types: [],
+        token_endpoint_auth_method: client.authMethod ?? 'client_secret_basic',
+        scope: client.scope ?? 'api:read api:write',
+        // Served by jwks_uri, not inline: oidc-provider checks inline JWKs with `constructor === Object`,
+        // which fails for objects crossing into Jest's VM realm.
+        ...(client.jwks ? { jwks_uri: `${issuer}${CLIENT_JWKS_PATH}${encodeURIComponent(client.clientId)}` } : {}),
+        ...(client.dpopBound ? { dpop_bound_access_tokens: true } : {}),
+      })),
       jwks: { keys: [signingKey as never] },
       scopes: ['api:read', 'api:write'],
       ...(options.dpop ? { enabledJWA: { dPoPSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'] } } : {}),
@@ -118,7 +121,16 @@ export class TestIdp {
         revocation: { enabled: true },
         ...(options.dpop === undefined
           ? {}
-          : { dPoP: options.dpop === false ? { enabled: false } : { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => options.dpop !== false && options.dpop?.requireNonce === true } }),
+          : {
+              dPoP:
+                options.dpop === false
+                  ? { enabled: false }
+                  : {
+                      enabled: true,
+                      nonceSecret: randomBytes(32),
+                      requireNonce: () => options.dpop !== false && options.dpop?.requireNonce === true,
+                    },
+            }),
         resourceIndicators: {
           enabled: true,
           defaultResource: () => (format === 'jwt' ? TEST_API_RESOURCE : undefined) as string,

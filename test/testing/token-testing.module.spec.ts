@@ -44,7 +44,9 @@ class ReportsClient {
 }
 
 @Module({
-  imports: [TokenModule.forRoot({ tokenUrl: 'https://idp.invalid/oauth2/token', clientId: 'reports', clientSecret: 'production-secret-9876' })],
+  imports: [
+    TokenModule.forRoot({ tokenUrl: 'https://idp.invalid/oauth2/token', clientId: 'reports', clientSecret: 'production-secret-9876' }),
+  ],
   providers: [ReportsClient],
 })
 class ReportsAppModule {}
@@ -72,7 +74,9 @@ describe('testing a service with TokenTestingModule', () => {
     api.requests.length = 0;
   });
 
-  async function compile(imports: Parameters<typeof Test.createTestingModule>[0]['imports']): Promise<{ client: InvoicesClient; tokens: TokenManagerMock }> {
+  async function compile(
+    imports: Parameters<typeof Test.createTestingModule>[0]['imports'],
+  ): Promise<{ client: InvoicesClient; tokens: TokenManagerMock }> {
     moduleRef = await Test.createTestingModule({ imports, providers: [InvoicesClient] }).compile();
     return { client: moduleRef.get(InvoicesClient), tokens: moduleRef.get(TokenManagerMock) };
   }
@@ -117,7 +121,9 @@ describe('testing a service with TokenTestingModule', () => {
     accepted = new Set(['scripted-token']);
     const other = await ProgrammableServer.start((_request, response) => json(response, 200, ['OTHER']));
     try {
-      moduleRef = await Test.createTestingModule({ imports: [TokenTestingModule.forRoot({ token: 'scripted-token', http: { baseURL: api.url } })] }).compile();
+      moduleRef = await Test.createTestingModule({
+        imports: [TokenTestingModule.forRoot({ token: 'scripted-token', http: { baseURL: api.url } })],
+      }).compile();
       const http = moduleRef.get(HttpService);
       await firstValueFrom(http.get('/invoices'));
       await firstValueFrom(http.get(`${other.url}/elsewhere`));
@@ -134,12 +140,22 @@ describe('testing a service with TokenTestingModule', () => {
         TokenTestingModule.forRoot({ http });
         return 'accepted';
       } catch (error) {
-        return error instanceof TokenConfigError ? { message: error.message.split('\n')[0], fields: error.problems.map((problem) => problem.field) } : error;
+        return error instanceof TokenConfigError
+          ? { message: error.message.split('\n')[0], fields: error.problems.map((problem) => problem.field) }
+          : error;
       }
     };
-    expect(refuse({ baseURL: '/relative' })).toEqual({ message: 'Invalid TokenTestingModule options (1 problem):', fields: ['http.baseURL'] });
-    expect(refuse({ timeout: 1000 })).toEqual({ message: 'Invalid TokenTestingModule options (1 problem):', fields: ['http.allowedOrigins'] });
-    expect(refuse({ baseURL: 'http://127.0.0.1:1', headers: { Authorization: 'Bearer fixed' } })).toMatchObject({ fields: ['http.headers'] });
+    expect(refuse({ baseURL: '/relative' })).toEqual({
+      message: 'Invalid TokenTestingModule options (1 problem):',
+      fields: ['http.baseURL'],
+    });
+    expect(refuse({ timeout: 1000 })).toEqual({
+      message: 'Invalid TokenTestingModule options (1 problem):',
+      fields: ['http.allowedOrigins'],
+    });
+    expect(refuse({ baseURL: 'http://127.0.0.1:1', headers: { Authorization: 'Bearer fixed' } })).toMatchObject({
+      fields: ['http.headers'],
+    });
   });
 
   it('a second 401 reaches the service as the API error, after exactly one retry', async () => {
@@ -167,7 +183,10 @@ describe('testing a service with TokenTestingModule', () => {
 
   it('a health endpoint can be tested with scripted outages: down while the IdP fails, up with a token', async () => {
     moduleRef = await Test.createTestingModule({
-      imports: [TerminusModule.forRoot({ logger: false }), TokenTestingModule.forRoot({ error: new TokenEndpointError({ status: 401, error: 'invalid_client' }) })],
+      imports: [
+        TerminusModule.forRoot({ logger: false }),
+        TokenTestingModule.forRoot({ error: new TokenEndpointError({ status: 401, error: 'invalid_client' }) }),
+      ],
       providers: [TokenHealthIndicator],
     }).compile();
     moduleRef.useLogger(false);
@@ -199,7 +218,10 @@ describe('testing a service with TokenTestingModule', () => {
 
   it("overrideProvider(TokenManagerService) swaps the real manager in the user's AppModule, so no IdP is contacted", async () => {
     const tokens = createTokenManagerMock({ token: 'override-token' });
-    moduleRef = await Test.createTestingModule({ imports: [ReportsAppModule] }).overrideProvider(TokenManagerService).useValue(tokens).compile();
+    moduleRef = await Test.createTestingModule({ imports: [ReportsAppModule] })
+      .overrideProvider(TokenManagerService)
+      .useValue(tokens)
+      .compile();
     const reports = moduleRef.get(ReportsClient);
     await expect(reports.headers()).resolves.toEqual({ Authorization: 'Bearer override-token' });
     expect(moduleRef.get(TokenManagerService)).toBe(tokens);
