@@ -1,12 +1,12 @@
 import type { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IssuedToken } from '../endpoint/issued-token.interface.js';
-import { cacheIssuedToken } from '../manager/cached-token.js';
+import { cacheIssuedToken } from '../core/cached-token.js';
 import type { Clock } from '../options/token-module-options.interface.js';
-import { RateLimitedLog } from './rate-limited-log.js';
-import { storeCommand } from './store-command.js';
-import { pickStoredToken, type StoredToken, type TokenStore } from './token-store.interface.js';
-import { storedTokenExpiresAtMs, usableStoredToken } from './usable-stored-token.js';
+import { RateLimitedLog } from '../store/rate-limited-log.js';
+import { storeCommand } from '../store/store-command.js';
+import { pickStoredToken, type StoredToken, type TokenStore } from '../store/token-store.interface.js';
+import { storedTokenExpiresAtMs, usableStoredToken } from '../store/usable-stored-token.js';
 import { abortableSleep } from '../internal/abortable-sleep.js';
 import { errorSummary } from '../internal/error-summary.js';
 
