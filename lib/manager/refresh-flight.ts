@@ -1,4 +1,4 @@
-import { defer, firstValueFrom, map, type Observable, shareReplay, tap } from 'rxjs';
+import { defer, firstValueFrom, type Observable, shareReplay } from 'rxjs';
 import type { CachedToken } from '../core/cached-token.js';
 import { abortError } from '../internal/abort-error.js';
 import { KeepAliveWhileWaiting } from '../internal/keep-alive-while-waiting.js';
@@ -83,38 +83,39 @@ export class RefreshFlight {
   }
 
   private start(fetch: TokenFetch, verified?: CachedToken): Observable<string> {
+    // refCount: false keeps the request running when a waiter unsubscribes (abort, or done waiting).
+    const refresh$ = defer(() => this.run(fetch, verified)).pipe(shareReplay({ bufferSize: 1, refCount: false }));
+    this.#refresh$ = refresh$;
+    // Connect now. A background refresh has no waiter: its failure is recorded in `run` and must not surface.
+    refresh$.subscribe({ error: () => undefined });
+    return refresh$;
+  }
+
+  /** Token requests with retries, then the cache or the cooldown. */
+  private async run(fetch: TokenFetch, verified: CachedToken | undefined): Promise<string> {
     const { clock, retry } = this.#settings;
     const startedAtMs = clock();
-    const refresh$ = defer(() =>
-      retryTransientFailures((signal) => this.attempt(fetch, signal, verified), {
+    let token: CachedToken;
+    try {
+      token = await retryTransientFailures((signal) => this.attempt(fetch, signal, verified), {
         options: retry,
         clock,
         signal: this.#shutdown.signal,
         onRetry: (scheduled) => this.#reporter.retrying(scheduled),
-      }),
-    ).pipe(
-      // The refresh is forgotten before its result reaches any waiter, so a waiter that calls again starts anew.
-      tap({
-        next: (token) => {
-          this.#refresh$ = undefined;
-          this.#failure = undefined;
-          if (token === verified) return;
-          this.#cache.keep(token);
-          this.#reporter.obtained(token);
-        },
-        error: (error: unknown) => {
-          this.#refresh$ = undefined;
-          this.recordFailure(error, startedAtMs);
-        },
-      }),
-      map((token) => token.value),
-      // refCount: false keeps the request running when a waiter unsubscribes (abort, or done waiting).
-      shareReplay({ bufferSize: 1, refCount: false }),
-    );
-    this.#refresh$ = refresh$;
-    // Connect now. A background refresh has no waiter: its failure is recorded above and must not surface.
-    refresh$.subscribe({ error: () => undefined });
-    return refresh$;
+      });
+    } catch (error) {
+      this.#refresh$ = undefined;
+      this.recordFailure(error, startedAtMs);
+      throw error;
+    }
+    // The refresh is forgotten before its result reaches any waiter, so a waiter that calls again starts anew.
+    this.#refresh$ = undefined;
+    this.#failure = undefined;
+    if (token !== verified) {
+      this.#cache.keep(token);
+      this.#reporter.obtained(token);
+    }
+    return token.value;
   }
 
   /** One attempt. Expiry counts from when it was sent (or from when another instance sent it). */
