@@ -77,17 +77,18 @@ describe('the refresh flight', () => {
     expect(source.attempts).toBe(1);
   });
 
-  it('a refresh that nobody waits for still completes when its only waiter left', async () => {
+  it('a caller who arrives after the only waiter gave up joins the same refresh: still one attempt', async () => {
     const { flight, cache, source } = start();
     source.held = true;
     const impatient = new AbortController();
     const gaveUp = flight.wait(source.fetch, impatient.signal);
     impatient.abort();
     await expect(gaveUp).rejects.toMatchObject({ name: 'AbortError' });
+    const latecomer = flight.wait(source.fetch);
     source.release();
-    await new Promise((resolve) => setImmediate(resolve));
+    await expect(latecomer).resolves.toBe('token-1');
+    expect(source.attempts).toBe(1);
     expect(cache.current?.value).toBe('token-1');
-    expect(flight.inFlight).toBe(false);
   });
 
   it('transient failures are retried inside the one refresh; the waiters see only the token', async () => {
@@ -121,13 +122,14 @@ describe('the refresh flight', () => {
 
   it("a server's Retry-After longer than the cooldown extends it", async () => {
     const { clock, flight, source } = start();
-    const slowDown = serverError(429, 10);
-    source.answers.push(slowDown, slowDown, slowDown);
+    // A 400 is not retried, so the cooldown starts at once; a Retry-After counts whatever the status.
+    const slowDown = serverError(400, 10);
+    source.answers.push(slowDown);
     await expect(flight.wait(source.fetch)).rejects.toBe(slowDown);
     clock.advanceMs(COOLDOWN_MS);
     await expect(flight.wait(source.fetch)).rejects.toBe(slowDown);
     clock.advanceMs(10_000 - COOLDOWN_MS);
-    await expect(flight.wait(source.fetch)).resolves.toBe('token-4');
+    await expect(flight.wait(source.fetch)).resolves.toBe('token-2');
   });
 
   it('a background refresh that fails is reported, never thrown at anyone, and starts the cooldown', async () => {
