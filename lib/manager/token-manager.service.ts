@@ -31,7 +31,6 @@ import { TOKEN_CACHE_KEY, TOKEN_SOURCE } from './token-manager.tokens.js';
  */
 @Injectable()
 export class TokenManagerService implements OnModuleInit, OnModuleDestroy, BeforeApplicationShutdown, OnApplicationShutdown {
-  readonly #clock: () => number;
   readonly #fetchNew: TokenFetch = (signal) => this.source.fetchToken(signal, this.cache.current);
 
   /** Lifecycle events (acquired, refreshed, retrying, refresh_failed, invalidated, unauthorized_retry), without secrets. */
@@ -51,11 +50,10 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
     /** The client name given to `TokenModule.forRoot({ name })`; undefined for the unnamed client. */
     @Optional() @Inject(TOKEN_CLIENT_NAME) readonly name?: string,
   ) {
-    this.#clock = options.clock;
     this.events$ = reporter.events$;
   }
 
-  /** The startup line: which client, which endpoint. */
+  /** Logs the startup line: which client, which endpoint. */
   onModuleInit(): void {
     this.reporter.started(this.options);
   }
@@ -63,15 +61,12 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
   /** A valid access token. A fresh cached token is returned without I/O or subscriptions. */
   getAccessToken(options?: AccessTokenRequestOptions): Promise<string> {
     const cache = this.cache;
-    return this.#clock() < cache.freshUntilMs ? cache.settled! : this.acquire(options?.signal);
+    return this.options.clock() < cache.freshUntilMs ? cache.settled! : this.acquire(options?.signal);
   }
 
-  /**
-   * The cached token when it is fresh (no I/O needed, not yet due for refresh-ahead), else undefined. For
-   * synchronous callers (the interceptor's fast path); it never starts a refresh: callers that can wait use `getAccessToken()`.
-   */
+  /** The cached token while fresh (not due for refresh-ahead), else undefined: for synchronous callers; never starts a refresh. */
   peekFreshToken(): string | undefined {
-    return this.cache.peekFresh(this.#clock());
+    return this.cache.peekFresh(this.options.clock());
   }
 
   /** The same as `getAccessToken()`, as an observable that emits one token and completes. */
@@ -101,7 +96,7 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
   async renewRejected(rejectedToken: string, options?: AccessTokenRequestOptions): Promise<string> {
     this.invalidate(rejectedToken);
     const cached = this.cache.current;
-    if (tokenPhase(cached, this.#clock()) !== 'expired') return cached!.value;
+    if (tokenPhase(cached, this.options.clock()) !== 'expired') return cached!.value;
     const renew: TokenFetch = (signal) => this.source.renewRejected(rejectedToken, signal);
     const joinedOther = this.flight.inFlight;
     const token = await this.flight.wait(renew, options?.signal);
@@ -131,7 +126,7 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
 
   /** Now, by the manager's clock (the `clock` option), in ms since the epoch: observers measure expiry by it. */
   now(): number {
-    return this.#clock();
+    return this.options.clock();
   }
 
   /**
@@ -159,7 +154,7 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
 
   private acquire(signal?: AbortSignal): Promise<string> {
     const cached = this.cache.current;
-    switch (tokenPhase(cached, this.#clock())) {
+    switch (tokenPhase(cached, this.options.clock())) {
       case 'fresh':
         return Promise.resolve(cached!.value);
       case 'verify':
