@@ -3,7 +3,7 @@ import { Module } from '@nestjs/common';
 import { DpopService } from './dpop/dpop.service.js';
 import { TokenEndpointClient } from './endpoint/token-endpoint.client.js';
 import { AuthorizedHttpClient } from './http/authorized-http.client.js';
-import { TokenManagerService } from './manager/token-manager.service.js';
+import { TOKEN_MANAGER_PROVIDERS } from './manager/token-manager.providers.js';
 import type { ResolvedTokenOptions } from './options/resolved-token-options.js';
 import { resolveTokenOptions } from './options/resolve-token-options.js';
 import { namingFailures } from './registration/name-startup-error.js';
@@ -45,7 +45,7 @@ import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT } from
       useFactory: (options: ResolvedTokenOptions, dpop: DpopService) => new TokenEndpointClient(options, dpop.enabled ? dpop : undefined),
       inject: [RESOLVED_TOKEN_OPTIONS, DpopService],
     },
-    TokenManagerService,
+    ...TOKEN_MANAGER_PROVIDERS,
     TokenWarmUp,
     AuthorizedHttpClient,
     { provide: HttpService, useFactory: (client: AuthorizedHttpClient) => client.httpService, inject: [AuthorizedHttpClient] },

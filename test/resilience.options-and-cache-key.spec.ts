@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { inspect } from 'node:util';
-import { TokenConfigError, TokenManagerService } from '../lib/index.js';
+import { TokenConfigError } from '../lib/index.js';
+import { TokenManagerService } from './support/standalone-token-manager.js';
 import { tokenCacheKey } from '../lib/store/token-cache-key.js';
 import { validateTokenOptions } from '../lib/options/validate-token-options.js';
 import { ManualClock } from './support/manual-clock.js';

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import fc from 'fast-check';
-import { TokenEndpointError, TokenError, TokenManagerService } from '../lib/index.js';
+import { TokenEndpointError, TokenError } from '../lib/index.js';
+import { TokenManagerService } from './support/standalone-token-manager.js';
 import { validateTokenOptions } from '../lib/options/validate-token-options.js';
 import { retryDelayMs } from '../lib/retry/retry-delay.js';
 import { ManualClock } from './support/manual-clock.js';

@@ -158,9 +158,9 @@ export class TokenEndpointClient {
     const { requestTimeoutMs } = this.#options;
     const deadline = new RequestDeadline(requestTimeoutMs, signal);
     try {
+      // The deadline's signal is the one timer: an axios `timeout` as well would arm a second one per request.
       const response = await this.#http.post<string>(context.request.url!, body, {
         headers: { Accept: 'application/json', ...headers },
-        timeout: requestTimeoutMs,
         signal: deadline.signal,
       });
       const header = (name: string) => (typeof response.headers[name] === 'string' ? (response.headers[name] as string) : undefined);

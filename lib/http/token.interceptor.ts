@@ -8,6 +8,7 @@ import {
   type InternalAxiosRequestConfig,
   isAxiosError,
 } from 'axios';
+import { UNAUTHORIZED_RETRY_REPORTER } from '../core/unauthorized-retry-reporter.js';
 import { isResourceNonceChallenge } from '../dpop/dpop-challenge.js';
 import type { DpopRequestHeaders, DpopService } from '../dpop/dpop.service.js';
 import { TokenConfigError, type TokenConfigProblem } from '../errors/token-config.error.js';
@@ -26,8 +27,8 @@ import { tokenFreeView, withoutToken } from './token-free-error.js';
  * it, `getTokenInfo`) tells whether the IdP issued a token as Bearer (`allowBearerDowngrade`); without
  * either the token is taken as DPoP-bound.
  */
-export type TokenSource = Pick<TokenManagerService, 'getAccessToken' | 'invalidate' | 'renewRejected' | 'recordUnauthorizedRetry'> &
-  Partial<Pick<TokenManagerService, 'getTokenInfo' | 'peekFreshToken' | 'tokenTypeOf'>>;
+export type TokenSource = Pick<TokenManagerService, 'getAccessToken' | 'invalidate' | 'renewRejected'> &
+  Partial<Pick<TokenManagerService, 'getTokenInfo' | 'peekFreshToken' | 'tokenTypeOf' | typeof UNAUTHORIZED_RETRY_REPORTER>>;
 
 /** Instances that carry the interceptor, with their detach function: attaching is idempotent. */
 const ATTACHED = new WeakMap<AxiosInstance, () => void>();
@@ -214,7 +215,7 @@ export function attachTokenInterceptor(instance: AxiosInstance, tokens: TokenSou
     }
     if (token === authorized.token) throw withoutToken(failure);
 
-    tokens.recordUnauthorizedRetry(authorized.origin);
+    tokens[UNAUTHORIZED_RETRY_REPORTER]?.(authorized.origin);
     return resend(config, authorized, token, { ...budget, tokenRetried: true });
   };
 

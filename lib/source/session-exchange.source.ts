@@ -5,7 +5,7 @@ import type { ResolvedTokenOptions } from '../options/resolved-token-options.js'
 import type { TokenSource } from './token-source.interface.js';
 
 /**
- * The Ruby seed's session mode: obtain a client-credentials token, POST `{ "code": ... }` with it as
+ * Session mode: obtain a client-credentials token, POST `{ "code": ... }` with it as
  * Bearer to the exchange endpoint, and use the returned session token. The code is single-use, so the
  * exchange is sent at most once per instance: once the session token is gone (expired or rejected)
  * every caller gets `SessionTokenExpiredError`, never a re-exchange or a loop.

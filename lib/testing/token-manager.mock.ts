@@ -1,5 +1,6 @@
 import { defer, from, type Observable, Subject } from 'rxjs';
-import { cacheIssuedToken, type CachedToken } from '../manager/cached-token.js';
+import { cacheIssuedToken, type CachedToken } from '../core/cached-token.js';
+import { UNAUTHORIZED_RETRY_REPORTER } from '../core/unauthorized-retry-reporter.js';
 import type { TokenEvent } from '../manager/token-event.interface.js';
 import type { TokenInfo } from '../manager/token-info.interface.js';
 import type { TokenManagerService } from '../manager/token-manager.service.js';
@@ -121,7 +122,7 @@ export class TokenManagerMock implements TokenManagerSurface {
   }
 
   /** Emits the `unauthorized_retry` event, as the Bearer interceptor does when it retries after a 401. */
-  recordUnauthorizedRetry(): void {
+  [UNAUTHORIZED_RETRY_REPORTER](): void {
     this.#events.next({ type: 'unauthorized_retry', at: new Date(this.now()) });
   }
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { errorSummary } from '../internal/error-summary.js';
+import { tokenManagerLogContext } from '../manager/token-manager-log-context.js';
 import { TokenManagerService } from '../manager/token-manager.service.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 import { nameStartupError } from '../registration/name-startup-error.js';
@@ -24,7 +25,7 @@ export class TokenWarmUp implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const mode = this.options.warmUp;
     if (mode === 'off') return;
-    const logger = new Logger(this.name === undefined ? 'TokenManager' : `TokenManager:${this.name}`);
+    const logger = new Logger(tokenManagerLogContext(this.name));
     try {
       await this.manager.getAccessToken();
       logger.log('Warm-up: first token acquired at startup');

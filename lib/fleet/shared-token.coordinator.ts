@@ -1,14 +1,14 @@
 import type { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IssuedToken } from '../endpoint/issued-token.interface.js';
-import { cacheIssuedToken } from '../manager/cached-token.js';
+import { cacheIssuedToken } from '../core/cached-token.js';
 import type { Clock } from '../options/token-module-options.interface.js';
-import { RateLimitedLog } from './rate-limited-log.js';
-import { storeCommand } from './store-command.js';
-import { pickStoredToken, type StoredToken, type TokenStore } from './token-store.interface.js';
-import { storedTokenExpiresAtMs, usableStoredToken } from './usable-stored-token.js';
+import { RateLimitedLog } from '../store/rate-limited-log.js';
+import { storeCommand } from '../store/store-command.js';
+import { pickStoredToken, type StoredToken, type TokenStore } from '../store/token-store.interface.js';
+import { storedTokenExpiresAtMs, usableStoredToken } from '../store/usable-stored-token.js';
+import { StoreAvailability } from './store-availability.js';
 import { abortableSleep } from '../internal/abortable-sleep.js';
-import { errorSummary } from '../internal/error-summary.js';
 
 /** First and longest pause between two looks at the store while another instance fetches. */
 const FIRST_POLL_MS = 20;
@@ -66,15 +66,14 @@ export type LocalFetch = (signal: AbortSignal) => Promise<IssuedToken>;
 export class SharedTokenCoordinator {
   readonly #settings: SharedTokenCoordinatorSettings;
   readonly #ownerId = randomUUID();
-  readonly #outageLog: RateLimitedLog;
+  readonly #availability: StoreAvailability;
   readonly #unusableLog: RateLimitedLog;
-  #storeAvailable = true;
   /** Tokens this instance saw rejected, the latest last. */
   readonly #rejected: string[] = [];
 
   constructor(settings: SharedTokenCoordinatorSettings) {
     this.#settings = settings;
-    this.#outageLog = new RateLimitedLog(settings.logger);
+    this.#availability = new StoreAvailability(settings.logger);
     this.#unusableLog = new RateLimitedLog(settings.logger);
   }
 
@@ -95,7 +94,7 @@ export class SharedTokenCoordinator {
         }
         if (shared !== undefined) {
           if (leased) void this.release();
-          this.markAvailable();
+          this.#availability.answered();
           return shared;
         }
       } catch (error) {
@@ -103,10 +102,10 @@ export class SharedTokenCoordinator {
         // the fleet does not wait out a lease nobody is fetching under.
         if (leaseRequested) void this.release();
         if (signal.aborted) throw error;
-        this.markUnavailable(error);
+        this.#availability.failed(error);
         return this.fetch(fetchLocally, signal, false);
       }
-      this.markAvailable();
+      this.#availability.answered();
       if (leased) return this.fetchAsLeaseOwner(fetchLocally, signal);
       if (Date.now() >= deadlineMs) {
         this.#settings.logger.warn(`No shared token after waiting ${waitMs} ms for the instance holding the lease; fetching one here`);
@@ -183,40 +182,26 @@ export class SharedTokenCoordinator {
       if (ttlMs > 0) await this.command((store) => store.set(this.#settings.key, mine, Math.ceil(ttlMs)), signal);
     } catch (error) {
       if (signal.aborted) throw error;
-      this.markUnavailable(error);
+      this.#availability.failed(error);
     }
     return fetched;
   }
 
   private deleteShared(accessToken: string): Promise<void> {
     return this.command((store) => store.deleteIfEqual(this.#settings.key, accessToken)).then(
-      () => this.markAvailable(),
-      (error: unknown) => this.markUnavailable(error),
+      () => this.#availability.answered(),
+      (error: unknown) => this.#availability.failed(error),
     );
   }
 
   private release(): Promise<void> {
     return this.command((store) => store.releaseLease(this.#settings.key, this.#ownerId)).then(
       () => undefined,
-      (error: unknown) => this.markUnavailable(error),
+      (error: unknown) => this.#availability.failed(error),
     );
   }
 
   private command<T>(run: (store: TokenStore) => Promise<T>, signal?: AbortSignal): Promise<T> {
     return storeCommand(this.#settings.store, run, this.#settings.commandTimeoutMs, signal);
-  }
-
-  private markUnavailable(error: unknown): void {
-    this.#storeAvailable = false;
-    this.#outageLog.warn(
-      `Token store unavailable (${errorSummary(error)}); this instance fetches its own tokens until the store answers again`,
-    );
-  }
-
-  private markAvailable(): void {
-    if (this.#storeAvailable) return;
-    this.#storeAvailable = true;
-    this.#outageLog.reset();
-    this.#settings.logger.log('Token store answers again; sharing tokens with the fleet');
   }
 }

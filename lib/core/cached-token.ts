@@ -1,5 +1,4 @@
 import type { IssuedToken } from '../endpoint/issued-token.interface.js';
-import type { ResolvedTokenSettings } from '../options/resolved-token-options.js';
 import { MAX_MARGIN_FRACTION_OF_LIFETIME, MAX_TOKEN_LIFETIME_SECONDS } from '../options/token-options.defaults.js';
 
 /** A token in the cache, with the instants that drive its lifecycle. @internal */
@@ -19,8 +18,12 @@ export interface CachedToken {
   readonly servableUntilMs?: number;
 }
 
-/** The token-source settings that shape a cached token's lifecycle. @internal */
-export type TokenCachePolicy = Pick<ResolvedTokenSettings, 'stableAfterSeconds' | 'revokeAgingTokens' | 'sessionExchangeUrl'>;
+/** The token-source settings that shape a cached token's lifecycle (options of the same names). @internal */
+export interface TokenCachePolicy {
+  readonly stableAfterSeconds?: number;
+  readonly revokeAgingTokens?: boolean;
+  readonly sessionExchangeUrl?: string;
+}
 
 /**
  * When a token counts as stale: `refreshMarginSeconds` before it expires, but never earlier than
@@ -30,7 +33,7 @@ export type TokenCachePolicy = Pick<ResolvedTokenSettings, 'stableAfterSeconds' 
  *
  * The token source can change that (`policy`):
  * - revoke-and-refetch (`revocationUrl`) means a stale token is revoked when it is replaced, so it is not served
- *   once stale: callers wait for the replacement (the Go seed's behaviour);
+ *   once stale: callers wait for the replacement (gateway revoke-and-refetch);
  * - a session token cannot be renewed, so it has no stale phase and is served until it expires;
  * - `stableAfterSeconds` marks the token's first seconds as the stable window.
  * @internal

@@ -2,13 +2,13 @@ import { Logger } from '@nestjs/common';
 import type { IssuedToken } from '../endpoint/issued-token.interface.js';
 import type { TokenEndpointClient } from '../endpoint/token-endpoint.client.js';
 import { errorSummary } from '../internal/error-summary.js';
-import type { CachedToken } from '../manager/cached-token.js';
+import type { CachedToken } from '../core/cached-token.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 import type { TokenSource } from './token-source.interface.js';
 
 /**
- * Client-credentials tokens, with the Go seed's answers to gateways that hand every caller the same
- * token until it expires (WSO2 API Manager):
+ * The ordinary source: client-credentials tokens from the token endpoint, with answers to gateways
+ * that hand every caller the same token until it expires (WSO2 API Manager):
  *
  * - **revoke-and-refetch** (with `revocationUrl`): a token that arrives already within
  *   `refreshMarginSeconds` of expiry is the gateway's aging shared token; it is revoked (RFC 7009) and
@@ -21,7 +21,7 @@ import type { TokenSource } from './token-source.interface.js';
  * Without `revocationUrl` and `introspectionUrl` this is a plain token request.
  * @internal
  */
-export class GatewayTokenSource implements TokenSource {
+export class EndpointTokenSource implements TokenSource {
   private readonly logger: Logger;
 
   constructor(
@@ -90,7 +90,7 @@ export class GatewayTokenSource implements TokenSource {
     return this.endpoint.requestToken(signal);
   }
 
-  /** The Go seed's `revokeBeforeSeconds`: the unclamped refresh margin. */
+  /** Near expiry for gateway revoke-and-refetch: within the unclamped refresh margin. */
   private isNearExpiry(remainingMs: number): boolean {
     return remainingMs <= this.options.refreshMarginSeconds * 1000;
   }

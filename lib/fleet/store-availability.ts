@@ -1,0 +1,33 @@
+import type { Logger } from '@nestjs/common';
+import { errorSummary } from '../internal/error-summary.js';
+import { RateLimitedLog } from '../store/rate-limited-log.js';
+
+/**
+ * Whether the fleet's store answers, as the instance's log tells it: one warning when it stops (then at
+ * most one per 30 s), one line when it answers again. While it is down the instance fetches its own tokens.
+ * @internal
+ */
+export class StoreAvailability {
+  readonly #logger: Logger;
+  readonly #outageLog: RateLimitedLog;
+  #available = true;
+
+  constructor(logger: Logger) {
+    this.#logger = logger;
+    this.#outageLog = new RateLimitedLog(logger);
+  }
+
+  failed(error: unknown): void {
+    this.#available = false;
+    this.#outageLog.warn(
+      `Token store unavailable (${errorSummary(error)}); this instance fetches its own tokens until the store answers again`,
+    );
+  }
+
+  answered(): void {
+    if (this.#available) return;
+    this.#available = true;
+    this.#outageLog.reset();
+    this.#logger.log('Token store answers again; sharing tokens with the fleet');
+  }
+}

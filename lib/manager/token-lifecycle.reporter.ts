@@ -1,0 +1,99 @@
+import { Logger } from '@nestjs/common';
+import { Subject } from 'rxjs';
+import type { CachedToken } from '../core/cached-token.js';
+import type { IssuedToken } from '../endpoint/issued-token.interface.js';
+import { escapeControlCharacters } from '../internal/escape-control-characters.js';
+import { isoInstant } from '../internal/iso-instant.js';
+import { urlForDisplay } from '../internal/url-for-display.js';
+import type { ResolvedTokenSettings } from '../options/resolved-token-options.js';
+import { MAX_TOKEN_LIFETIME_SECONDS } from '../options/token-options.defaults.js';
+import type { ScheduledRetry } from '../retry/retry-transient-failures.js';
+import type { TokenEvent } from './token-event.interface.js';
+
+/** The settings the startup line names. @internal */
+export type DescribedClient = Pick<ResolvedTokenSettings, 'clientId' | 'tokenUrl' | 'clientAuthMethod' | 'sessionExchangeUrl'>;
+
+/**
+ * What happens to one client's token, told twice: as `events$` for programs (metrics, health) and as log
+ * lines for people. Neither carries a token or a secret; error text has its control characters escaped.
+ * @internal
+ */
+export class TokenLifecycleReporter {
+  readonly #events = new Subject<TokenEvent>();
+  readonly #logger: Logger;
+  readonly #clock: () => number;
+  #tokensObtained = 0;
+
+  readonly events$ = this.#events.asObservable();
+
+  constructor(clock: () => number, logContext: string) {
+    this.#clock = clock;
+    this.#logger = new Logger(logContext);
+  }
+
+  /** The startup line: which client gets its tokens from which endpoint (never a secret or a query string). */
+  started({ clientId, tokenUrl, clientAuthMethod, sessionExchangeUrl }: DescribedClient): void {
+    const session =
+      sessionExchangeUrl !== undefined
+        ? `; session tokens from POST ${urlForDisplay(new URL(sessionExchangeUrl, tokenUrl).toString())}`
+        : '';
+    this.#logger.log(
+      `Client ${JSON.stringify(clientId)} gets its tokens from POST ${urlForDisplay(tokenUrl)} (${clientAuthMethod})${session}`,
+    );
+  }
+
+  /** A token response whose lifetime was assumed or shortened. */
+  issued(issued: IssuedToken): void {
+    if (issued.expiresInDefaulted) this.#logger.debug('Token response has no expires_in: defaultExpiresInSeconds assumed');
+    if (issued.expiresInCapped)
+      this.#logger.debug(`Token response's expires_in exceeds the longest lifetime believed: capped to ${MAX_TOKEN_LIFETIME_SECONDS} s`);
+  }
+
+  /** A new token: `acquired` for the first one of this client, `refreshed` after. */
+  obtained(token: CachedToken): void {
+    const durationMs = this.#clock() - token.obtainedAtMs;
+    const expiresInSeconds = (token.expiresAtMs - token.obtainedAtMs) / 1000;
+    const type = this.#tokensObtained++ === 0 ? 'acquired' : 'refreshed';
+    this.#logger.debug(`Token ${type} in ${durationMs} ms, expires in ${expiresInSeconds} s, stale from ${isoInstant(token.refreshAtMs)}`);
+    this.#events.next({ type, at: new Date(this.#clock()), durationMs, expiresInSeconds });
+  }
+
+  retrying({ retry, delayMs, error }: ScheduledRetry): void {
+    const { errorClass, errorMessage } = describeError(error);
+    this.#logger.debug(`Token request failed (${errorClass}: ${errorMessage}); retry ${retry} in ${delayMs} ms`);
+    this.#events.next({ type: 'retrying', at: new Date(this.#clock()), retry, delayMs, errorClass, errorMessage });
+  }
+
+  /** A refresh failed for good; `servedUntilMs` is when the cached token still served meanwhile expires. */
+  refreshFailed(error: unknown, durationMs: number, cooldownMs: number, servedUntilMs: number | undefined): void {
+    const { errorClass, errorMessage } = describeError(error);
+    const fallback = servedUntilMs !== undefined ? `; serving the cached token until it expires at ${isoInstant(servedUntilMs)}` : '';
+    this.#logger.warn(
+      `Token refresh failed after ${durationMs} ms: ${errorClass}: ${errorMessage}; next attempt in ${cooldownMs} ms at the earliest${fallback}`,
+    );
+    this.#events.next({ type: 'refresh_failed', at: new Date(this.#clock()), durationMs, errorClass, errorMessage });
+  }
+
+  invalidated(): void {
+    this.#logger.debug('Cached token invalidated');
+    this.#events.next({ type: 'invalidated', at: new Date(this.#clock()) });
+  }
+
+  /** The HTTP layer resent a request once after a 401, with a new token. */
+  unauthorizedRetry(origin: string | undefined): void {
+    this.#logger.debug(`Request${origin ? ` to ${origin}` : ''} got a 401 with the cached token; resent once with a new token`);
+    this.#events.next({ type: 'unauthorized_retry', at: new Date(this.#clock()), ...(origin !== undefined ? { origin } : {}) });
+  }
+
+  /** No event follows: `events$` completes. */
+  close(): void {
+    this.#events.complete();
+  }
+}
+
+/** Class and message of an error for log lines and events; control characters escaped, whoever wrote the message. */
+function describeError(error: unknown): { errorClass: string; errorMessage: string } {
+  const described =
+    error instanceof Error ? { errorClass: error.name, errorMessage: error.message } : { errorClass: 'Error', errorMessage: String(error) };
+  return { errorClass: escapeControlCharacters(described.errorClass), errorMessage: escapeControlCharacters(described.errorMessage) };
+}
