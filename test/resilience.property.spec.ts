@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import fc from 'fast-check';
 import { TokenEndpointError, TokenError, TokenManagerService } from '../lib/index.js';
-import { validateTokenOptions } from '../lib/options/validate-token-options.js';
+import { validateTokenOptions } from '../lib/validation/validate-token-options.js';
 import { retryDelayMs } from '../lib/retry/retry-delay.js';
 import { ManualClock } from './support/manual-clock.js';
 import { type ScriptedOutcome, ScriptedTokenEndpoint } from './support/scripted-token-endpoint.js';

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { TokenEndpointError, TokenManagerService, TokenResponseError, type TokenModuleOptions } from '../lib/index.js';
-import { validateTokenOptions } from '../lib/options/validate-token-options.js';
+import { validateTokenOptions } from '../lib/validation/validate-token-options.js';
 import { ManualClock } from './support/manual-clock.js';
 import { ScriptedTokenEndpoint } from './support/scripted-token-endpoint.js';
 

@@ -1,12 +1,12 @@
 import type { Logger } from '@nestjs/common';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
-import { sharedDpopKeyStoreKey } from '../store/token-cache-key.js';
-import type { DpopAlgorithm } from './dpop-options.interface.js';
+import { sharedDpopKeyStoreKey } from '../core/token-store-keys.js';
+import type { DpopAlgorithm } from '../options/dpop-options.interface.js';
 import { DpopKey } from './dpop-key.js';
-import { loadJose } from './jose.loader.js';
+import { loadDpopJose } from './dpop-jose.js';
 import { type ClaimSharedSecret, offerSharedDpopKey, storeFailureWithoutKeyMaterial } from './offer-shared-dpop-key.js';
-import type { ResolvedDpopOptions } from './resolved-dpop-options.js';
+import type { ResolvedDpopOptions } from '../options/resolved-dpop-options.js';
 import { SharedDpopKeyKeepalive } from './shared-dpop-key-keepalive.js';
 import { dpopKeyMismatch } from './validate-dpop-option.js';
 
@@ -50,10 +50,10 @@ export async function obtainDpopKey(options: ResolvedTokenOptions, dpop: Resolve
     );
     return { key: await DpopKey.create(dpop) };
   }
-  const jose = await loadJose();
+  const jose = await loadDpopJose();
   const candidate = JSON.stringify(await jose.exportJWK((await jose.generateKeyPair(dpop.alg, { extractable: true })).privateKey));
   const claimSharedSecret = store.claimSharedSecret.bind(store);
-  const storeKey = sharedDpopKeyStoreKey(options, dpop.alg);
+  const storeKey = sharedDpopKeyStoreKey(options.clientFingerprint, dpop.alg);
   const adopted = await claimFleetKey(claimSharedSecret, storeKey, options.requestTimeoutMs, dpop.alg, candidate).catch(
     (error: unknown) => `the token store failed (${storeFailureWithoutKeyMaterial(error, candidate)})`,
   );

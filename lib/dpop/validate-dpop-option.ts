@@ -1,6 +1,7 @@
-import { createPrivateKey, type KeyObject } from 'node:crypto';
-import type { DpopAlgorithm, DpopKeyOptions } from './dpop-options.interface.js';
-import { ResolvedDpopOptions } from './resolved-dpop-options.js';
+import type { KeyObject } from 'node:crypto';
+import { readPrivateKey } from '../internal/private-key.js';
+import type { DpopAlgorithm, DpopKeyOptions } from '../options/dpop-options.interface.js';
+import { ResolvedDpopOptions } from '../options/resolved-dpop-options.js';
 import { type Report, reportUnknownKeys } from '../options/option-checks.js';
 import { optionNames, TOKEN_OPTION_TABLE } from '../options/token-option-table.js';
 
@@ -48,27 +49,14 @@ export function validateDpopOption(value: unknown, report: Report): ResolvedDpop
   return new ResolvedDpopOptions(settings, privateKey);
 }
 
-/** A PEM string, a JWK as JSON text, or a JWK object, as a Node private key. */
+/** The configured key as a Node private key; each reason it cannot be read is its own problem. */
 function parsePrivateKey(value: unknown, report: Report): KeyObject | undefined {
-  if (value === undefined || value === null || value === '') {
+  const key = readPrivateKey(value);
+  if (key === 'absent')
     report('dpop.privateKey', 'is required when dpop is an object without generateKey: set exactly one of privateKey or generateKey: true');
-    return undefined;
-  }
-  try {
-    if (typeof value === 'string') {
-      const text = value.trim();
-      if (text.startsWith('{')) return createPrivateKey({ key: JSON.parse(text) as never, format: 'jwk' });
-      if (text.startsWith('-----BEGIN')) return createPrivateKey({ key: text, format: 'pem' });
-      report('dpop.privateKey', 'must be a PEM private key or a private JWK');
-      return undefined;
-    }
-    if (typeof value === 'object' && !Array.isArray(value)) return createPrivateKey({ key: value as never, format: 'jwk' });
-  } catch {
-    // The parser's message may quote key material: report only that parsing failed.
-    report('dpop.privateKey', 'is not a readable private key (a public key, or a malformed PEM/JWK)');
-    return undefined;
-  }
-  report('dpop.privateKey', 'must be a PEM string or a JWK object');
+  else if (key === 'unsupported') report('dpop.privateKey', 'must be a PEM private key or a private JWK');
+  else if (key === 'unreadable') report('dpop.privateKey', 'is not a readable private key (a public key, or a malformed PEM/JWK)');
+  else return key;
   return undefined;
 }
 

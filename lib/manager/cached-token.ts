@@ -1,4 +1,4 @@
-import type { IssuedToken } from '../endpoint/issued-token.interface.js';
+import type { IssuedToken } from '../core/issued-token.interface.js';
 import type { ResolvedTokenSettings } from '../options/resolved-token-options.js';
 import { MAX_MARGIN_FRACTION_OF_LIFETIME, MAX_TOKEN_LIFETIME_SECONDS } from '../options/token-options.defaults.js';
 

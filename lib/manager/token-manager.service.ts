@@ -12,7 +12,7 @@ import { inspect } from 'node:util';
 import { defer, firstValueFrom, map, type Observable, of, shareReplay, Subject, tap } from 'rxjs';
 import { DpopService } from '../dpop/dpop.service.js';
 import { TokenEndpointClient } from '../endpoint/token-endpoint.client.js';
-import type { IssuedToken } from '../endpoint/issued-token.interface.js';
+import type { IssuedToken } from '../core/issued-token.interface.js';
 import { TokenResponseError } from '../errors/token-response.error.js';
 import { abortError } from '../internal/abort-error.js';
 import { escapeControlCharacters } from '../internal/escape-control-characters.js';
@@ -27,8 +27,8 @@ import { createTokenSource } from '../source/create-token-source.js';
 import type { TokenSource } from '../source/token-source.interface.js';
 import { type LocalFetch, SharedTokenCoordinator } from '../store/shared-token.coordinator.js';
 import { storeCommand } from '../store/store-command.js';
-import { tokenCacheKey } from '../store/token-cache-key.js';
-import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT } from '../token.internal-constants.js';
+import { tokenCacheKey } from '../core/token-store-keys.js';
+import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT } from '../core/injection-tokens.js';
 import { type CachedToken, cacheIssuedToken, isFresh, tokenPhase } from './cached-token.js';
 import type { AccessTokenRequestOptions, TokenEvent } from './token-event.interface.js';
 import type { TokenInfo } from './token-info.interface.js';
@@ -100,7 +100,7 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
     this.#options = options;
     this.#source = createTokenSource(options, endpoint, context);
     this.#clock = options.clock;
-    this.#cacheKey = tokenCacheKey(options, dpop?.thumbprint);
+    this.#cacheKey = tokenCacheKey(options.clientFingerprint, dpop?.thumbprint);
     const { store, refreshMarginSeconds, storeLeaseMs: leaseMs, storeWaitMs: waitMs, requestTimeoutMs: commandTimeoutMs } = options;
     this.#fleet =
       store === undefined

@@ -1,6 +1,6 @@
-import type { DpopOption } from '../dpop/dpop-options.interface.js';
-import type { RetryOn401, TokenHttpOptions } from '../http/http-options.interface.js';
-import type { TokenStore } from '../store/token-store.interface.js';
+import type { DpopOption } from './dpop-options.interface.js';
+import type { RetryOn401, TokenHttpOptions } from './token-http-options.interface.js';
+import type { TokenStore } from '../core/token-store.interface.js';
 import type { TokenRetryOptions } from './token-retry-options.interface.js';
 
 /** How the client authenticates at the token endpoint (and at the revocation and introspection endpoints). */

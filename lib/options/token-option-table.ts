@@ -1,4 +1,4 @@
-import type { DpopGeneratedKeyOptions, DpopKeyOptions } from '../dpop/dpop-options.interface.js';
+import type { DpopGeneratedKeyOptions, DpopKeyOptions } from './dpop-options.interface.js';
 import type {
   PrivateKeyJwtOptions,
   SessionExchangeOptions,

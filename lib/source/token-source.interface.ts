@@ -1,4 +1,4 @@
-import type { IssuedToken } from '../endpoint/issued-token.interface.js';
+import type { IssuedToken } from '../core/issued-token.interface.js';
 import type { CachedToken } from '../manager/cached-token.js';
 
 /**

@@ -1,14 +1,14 @@
 import type { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { IssuedToken } from '../endpoint/issued-token.interface.js';
+import type { IssuedToken } from '../core/issued-token.interface.js';
 import { cacheIssuedToken } from '../manager/cached-token.js';
 import type { Clock } from '../options/token-module-options.interface.js';
-import { RateLimitedLog } from './rate-limited-log.js';
+import { RateLimitedLog } from '../internal/rate-limited-log.js';
 import { storeCommand } from './store-command.js';
-import { pickStoredToken, type StoredToken, type TokenStore } from './token-store.interface.js';
+import { pickStoredToken, type StoredToken, type TokenStore } from '../core/token-store.interface.js';
 import { storedTokenExpiresAtMs, usableStoredToken } from './usable-stored-token.js';
 import { abortableSleep } from '../internal/abortable-sleep.js';
-import { errorSummary } from '../internal/error-summary.js';
+import { errorSummary } from '../internal/describe-error.js';
 
 /** First and longest pause between two looks at the store while another instance fetches. */
 const FIRST_POLL_MS = 20;

@@ -1,8 +1,8 @@
 import type { AxiosRequestConfig } from 'axios';
-import type { RetryOn401, TokenHttpOptions } from '../http/http-options.interface.js';
-import { resolveAllowedOrigins } from '../http/origin-allowlist.js';
-import { ResolvedHttpOptions } from './resolved-http-options.js';
-import { type Report, requireHttpUrl } from './option-checks.js';
+import type { RetryOn401, TokenHttpOptions } from '../options/token-http-options.interface.js';
+import { resolveAllowedOrigins } from './origin-allowlist.js';
+import { ResolvedHttpOptions } from '../options/resolved-http-options.js';
+import { type Report, requireHttpUrl } from '../options/option-checks.js';
 
 /**
  * Validates the `http` option (part of `validateTokenOptions`, so its problems join the same

@@ -6,10 +6,10 @@ import {
   DEFAULT_FAILURE_COOLDOWN_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
   defaultStoreLeaseMs,
-} from './token-options.defaults.js';
-import { validateRetryOptions } from './validate-retry-options.js';
-import { ResolvedTokenOptions } from './resolved-token-options.js';
-import type { ClientAuthMethod, TokenModuleOptions, WarmUpMode } from './token-module-options.interface.js';
+} from '../options/token-options.defaults.js';
+import { validateRetryOptions } from '../options/validate-retry-options.js';
+import { ResolvedTokenOptions } from '../options/resolved-token-options.js';
+import type { ClientAuthMethod, TokenModuleOptions, WarmUpMode } from '../options/token-module-options.interface.js';
 import {
   numberInRange,
   oneOf,
@@ -20,11 +20,11 @@ import {
   reportUnknownKeys,
   requireHttpUrl,
   requireNonEmptyString,
-} from './option-checks.js';
-import { TOKEN_OPTION_TABLE } from './token-option-table.js';
-import { validateClientCredentials } from './validate-client-credentials.js';
-import { validateGatewayOptions } from './validate-gateway-options.js';
-import { validateHttpOptions, validateRetryOn401 } from './validate-http-options.js';
+} from '../options/option-checks.js';
+import { TOKEN_OPTION_TABLE } from '../options/token-option-table.js';
+import { validateClientCredentials } from '../options/validate-client-credentials.js';
+import { validateGatewayOptions } from '../options/validate-gateway-options.js';
+import { validateHttpOptions, validateRetryOn401 } from '../http/validate-http-options.js';
 
 const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = [
   'client_secret_basic',
