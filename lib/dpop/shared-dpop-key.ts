@@ -18,6 +18,9 @@ import { dpopKeyMismatch } from './validate-dpop-option.js';
  */
 export const DEFAULT_SHARED_DPOP_KEY_TTL_MS = 24 * 60 * 60 * 1000;
 
+/** What obtaining the key reads of the options: the store, its deadline and the client it is for. @internal */
+export type DpopKeySetup = Pick<ResolvedTokenOptions, 'store' | 'requestTimeoutMs' | 'clientFingerprint'>;
+
 /** A module instance's DPoP key, and for the fleet's shared key what keeps it alive in the store. @internal */
 export interface ObtainedDpopKey {
   readonly key: DpopKey;
@@ -41,7 +44,7 @@ export interface ObtainedDpopKey {
  * gets its own token. A malformed stored value is never adopted. No key material is ever logged.
  * @internal
  */
-export async function obtainDpopKey(options: ResolvedTokenOptions, dpop: ResolvedDpopOptions, logger: Logger): Promise<ObtainedDpopKey> {
+export async function obtainDpopKey(options: DpopKeySetup, dpop: ResolvedDpopOptions, logger: Logger): Promise<ObtainedDpopKey> {
   const store = options.store;
   if (dpop.keySource === 'configured' || store === undefined) return { key: await DpopKey.create(dpop) };
   if (typeof store.claimSharedSecret !== 'function') {

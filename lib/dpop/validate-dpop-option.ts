@@ -8,6 +8,8 @@ import { optionNames, TOKEN_OPTION_TABLE } from '../options/token-option-table.j
 /** The algorithms the `dpop.alg` option accepts. */
 const DPOP_ALGORITHMS: readonly DpopAlgorithm[] = ['ES256', 'RS256', 'PS256', 'EdDSA'];
 const MIN_RSA_BITS = 2048;
+/** Defaults of the `dpop` object (and of `dpop: true`). */
+const DPOP_DEFAULTS = { alg: 'ES256', allowBearerDowngrade: false } as const satisfies Omit<Required<DpopKeyOptions>, 'privateKey'>;
 
 /**
  * Validates the `dpop` option inside the single options validation path. A bad key is reported by
@@ -16,16 +18,16 @@ const MIN_RSA_BITS = 2048;
  */
 export function validateDpopOption(value: unknown, report: Report): ResolvedDpopOptions | undefined {
   if (value === undefined || value === null || value === false) return undefined;
-  if (value === true) return new ResolvedDpopOptions({ alg: 'ES256', allowBearerDowngrade: false });
+  if (value === true) return new ResolvedDpopOptions(DPOP_DEFAULTS);
   if (typeof value !== 'object' || Array.isArray(value)) {
     report('dpop', 'must be true, { generateKey: true, alg?, allowBearerDowngrade? } or { privateKey, alg?, allowBearerDowngrade? }');
     return undefined;
   }
   const options = value as Partial<DpopKeyOptions> & { generateKey?: unknown } & Record<string, unknown>;
   reportUnknownKeys(options, optionNames(TOKEN_OPTION_TABLE.dpop), 'dpop.', report);
-  const alg = options.alg ?? 'ES256';
+  const alg = options.alg ?? DPOP_DEFAULTS.alg;
   if (!DPOP_ALGORITHMS.includes(alg)) report('dpop.alg', `must be one of ${DPOP_ALGORITHMS.join(', ')}`);
-  const allowBearerDowngrade = options.allowBearerDowngrade ?? false;
+  const allowBearerDowngrade = options.allowBearerDowngrade ?? DPOP_DEFAULTS.allowBearerDowngrade;
   if (typeof allowBearerDowngrade !== 'boolean') report('dpop.allowBearerDowngrade', 'must be a boolean');
   const settings = { alg, allowBearerDowngrade: allowBearerDowngrade === true };
   const generateKey = options.generateKey ?? false;

@@ -5,6 +5,7 @@ import { clientFingerprint } from './client-fingerprint.js';
 import { stripUndefined } from '../internal/strip-undefined.js';
 import { printableOptions } from './printable-options.js';
 import type { TableOf } from './token-option-table.js';
+import type { TOKEN_OPTION_DEFAULTS } from './token-options.defaults.js';
 import type { ResolvedHttpOptions } from './resolved-http-options.js';
 import type { ResolvedTokenRetryOptions } from './token-retry-options.interface.js';
 import type { ClientAssertionAlgorithm, TokenModuleOptions } from './token-module-options.interface.js';
@@ -22,23 +23,8 @@ export interface ResolvedTlsClientAuth {
   readonly ca?: string | string[];
 }
 
-/** Options whose resolved value is the option itself with its default applied. */
-type DefaultedOption =
-  | 'clientId'
-  | 'clientAuthMethod'
-  | 'refreshMarginSeconds'
-  | 'defaultExpiresInSeconds'
-  | 'requestTimeoutMs'
-  | 'failureCooldownMs'
-  | 'clock'
-  | 'cache'
-  | 'stableAfterSeconds'
-  | 'revokeOnShutdown'
-  | 'retryOn401'
-  | 'storeLeaseMs'
-  | 'storeWaitMs'
-  | 'warmUp'
-  | 'allowHttpDiscoveredEndpoints';
+/** Options whose resolved value is the option itself, always set: required, or defaulted (fixed or computed). */
+type DefaultedOption = 'clientId' | keyof typeof TOKEN_OPTION_DEFAULTS | 'storeLeaseMs' | 'storeWaitMs';
 
 /** Options passed on as given (URLs normalised), absent when not set. */
 type PassedOption = 'issuer' | 'audience' | 'revocationUrl' | 'introspectionUrl' | 'store';

@@ -87,6 +87,9 @@ export const TOKEN_OPTION_TABLE: TableOf<TokenModuleOptions> = {
   allowHttpDiscoveredEndpoints: 'value',
 };
 
+/** Every `TokenModuleOptions` key, from the table: a key the table forgets does not compile. @internal */
+export const KNOWN_OPTIONS = Object.keys(TOKEN_OPTION_TABLE) as readonly (keyof TokenModuleOptions)[];
+
 /** The names of an object option's table, for unknown-key checks (`retry`, `dpop`, ...). @internal */
 export function optionNames(table: OptionDisplay): readonly string[] {
   return typeof table === 'object' ? Object.keys(table) : [];

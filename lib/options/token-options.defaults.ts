@@ -1,3 +1,5 @@
+import type { TokenModuleOptions } from './token-module-options.interface.js';
+
 /** Default proactive refresh margin, as in the SDK token managers this package grew from. */
 export const DEFAULT_REFRESH_MARGIN_SECONDS = 300;
 /** Lifetime assumed for a token response without `expires_in` (RFC 6749 leaves it to documentation). */
@@ -40,3 +42,24 @@ export function defaultStoreLeaseMs(requestTimeoutMs: number, revokeAgingTokens:
   const revocations = revokeAgingTokens ? 2 : 0;
   return (tokenRequests + revocations) * requestTimeoutMs + STORE_LEASE_MARGIN_MS;
 }
+
+/**
+ * The default of every top-level option that has a fixed one, written once: the validators apply them,
+ * and the resolved options' types derive from this list (`ResolvedTokenSettings`). Defaults computed
+ * from other options (`storeLeaseMs`, `storeWaitMs`) and those of nested options (`retry`, `dpop`,
+ * `privateKeyJwt`) live with their validators.
+ */
+export const TOKEN_OPTION_DEFAULTS = {
+  clientAuthMethod: 'client_secret_basic',
+  refreshMarginSeconds: DEFAULT_REFRESH_MARGIN_SECONDS,
+  defaultExpiresInSeconds: DEFAULT_EXPIRES_IN_SECONDS,
+  requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
+  failureCooldownMs: DEFAULT_FAILURE_COOLDOWN_MS,
+  clock: Date.now,
+  cache: true,
+  stableAfterSeconds: 0,
+  revokeOnShutdown: false,
+  retryOn401: true,
+  warmUp: 'off',
+  allowHttpDiscoveredEndpoints: false,
+} as const satisfies { readonly [K in keyof TokenModuleOptions]?: NonNullable<TokenModuleOptions[K]> };

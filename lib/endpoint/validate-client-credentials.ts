@@ -1,9 +1,9 @@
 import type { KeyObject } from 'node:crypto';
 import { readPrivateKey } from '../internal/private-key.js';
-import { numberInRange, type Report, reportUnknownKeys, requireNonEmptyString } from './option-checks.js';
-import { optionNames, TOKEN_OPTION_TABLE } from './token-option-table.js';
-import type { ClientCredentials, ResolvedPrivateKeyJwt, ResolvedTlsClientAuth } from './resolved-token-options.js';
-import type { ClientAssertionAlgorithm, ClientAuthMethod, TokenModuleOptions } from './token-module-options.interface.js';
+import { numberInRange, type Report, reportUnknownKeys, requireNonEmptyString } from '../options/option-checks.js';
+import { optionNames, TOKEN_OPTION_TABLE } from '../options/token-option-table.js';
+import type { ClientCredentials, ResolvedPrivateKeyJwt, ResolvedTlsClientAuth } from '../options/resolved-token-options.js';
+import type { ClientAssertionAlgorithm, ClientAuthMethod, TokenModuleOptions } from '../options/token-module-options.interface.js';
 
 const ASSERTION_ALGORITHMS: readonly ClientAssertionAlgorithm[] = ['RS256', 'PS256', 'ES256'];
 /** Default `exp - iat` of a client assertion: long enough for one request, short enough to limit replay. */
