@@ -34,7 +34,8 @@ export { TokenTimeoutError } from './errors/token-timeout.error.js';
 // Authorized HTTP
 export { attachTokenInterceptor, type TokenSource } from './http/token.interceptor.js';
 export { getTokenHttpServiceToken, InjectTokenHttpService } from './http/token-http-service.token.js';
-export type { RetryOn401, TokenHttpOptions, TokenInterceptorOptions } from './http/http-options.interface.js';
+export type { TokenInterceptorOptions } from './http/http-options.interface.js';
+export type { RetryOn401, TokenHttpOptions } from './options/token-http-options.interface.js';
 
 // Operability: behind subpath exports, since their peers are optional:
 // 'nestjs-client-credentials/config' (tokenConfig), '/health' (TokenHealthIndicator),
@@ -52,11 +53,11 @@ export {
 } from './options/token-options.defaults.js';
 
 // Fleet: one token per lifetime across instances; RedisTokenStore is in `nestjs-client-credentials/redis`
-export type { StoredToken, TokenStore } from './store/token-store.interface.js';
+export type { StoredToken, TokenStore } from './core/token-store.interface.js';
 export { MemoryTokenStore } from './store/memory-token.store.js';
 export { TokenStoreError } from './errors/token-store.error.js';
 
-// Seed parity and IdP compatibility
+// Named clients, gateways, session exchange and client authentication
 export { getTokenManagerToken, InjectTokenManager } from './manager/token-manager.token.js';
 export { SessionTokenExpiredError } from './errors/session-token-expired.error.js';
 export type {
@@ -70,6 +71,6 @@ export type {
 export { DpopService, type DpopRequestHeaders } from './dpop/dpop.service.js';
 export { getDpopServiceToken, InjectDpopService } from './dpop/dpop-service.token.js';
 export { attachDpopInterceptor, type DpopInterceptorOptions, type DpopTokenSource } from './dpop/dpop.interceptor.js';
-export type { DpopAlgorithm, DpopGeneratedKeyOptions, DpopJwk, DpopKeyOptions, DpopOption } from './dpop/dpop-options.interface.js';
+export type { DpopAlgorithm, DpopGeneratedKeyOptions, DpopJwk, DpopKeyOptions, DpopOption } from './options/dpop-options.interface.js';
 export { DEFAULT_SHARED_DPOP_KEY_TTL_MS } from './dpop/shared-dpop-key.js';
 export type { DpopStatus } from './dpop/dpop-status.interface.js';

@@ -5,11 +5,11 @@ import { TokenEndpointClient } from './endpoint/token-endpoint.client.js';
 import { AuthorizedHttpClient } from './http/authorized-http.client.js';
 import { TOKEN_MANAGER_PROVIDERS } from './manager/token-manager.providers.js';
 import type { ResolvedTokenOptions } from './options/resolved-token-options.js';
-import { resolveTokenOptions } from './options/resolve-token-options.js';
+import { resolveTokenOptions } from './validation/resolve-token-options.js';
 import { namingFailures } from './registration/name-startup-error.js';
 import { TokenWarmUp } from './warm-up/token-warm-up.js';
 import { ConfigurableTokenModule, TOKEN_MODULE_OPTIONS } from './token.module-definition.js';
-import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT } from './token.internal-constants.js';
+import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT } from './core/injection-tokens.js';
 
 /**
  * Gives the application an OAuth2 client-credentials token manager.

@@ -12,8 +12,8 @@ import {
   type TokenModuleOptions,
   type TokenStore,
 } from '../lib/index.js';
-import { sharedDpopKeyStoreKey } from '../lib/store/token-cache-key.js';
-import { RESOLVED_TOKEN_OPTIONS } from '../lib/token.internal-constants.js';
+import { sharedDpopKeyStoreKey } from '../lib/core/token-store-keys.js';
+import { RESOLVED_TOKEN_OPTIONS } from '../lib/core/injection-tokens.js';
 import { CapturingLogger } from './support/capturing-logger.js';
 import { TestIdp } from './support/test-idp.js';
 import { startTokenApp, type TokenApp } from './support/token-app.js';
@@ -149,7 +149,9 @@ describe('two registrations in one process sharing a MemoryTokenStore', () => {
       expect(idp.tokenRequests).toBe(1);
       // What the store holds (claiming again returns it): nothing the module shows contains its private part.
       const resolved = first.get(RESOLVED_TOKEN_OPTIONS);
-      const stored = JSON.parse((await store.claimSharedSecret(sharedDpopKeyStoreKey(resolved, 'ES256'), 'unused', 60_000))!) as {
+      const stored = JSON.parse(
+        (await store.claimSharedSecret(sharedDpopKeyStoreKey(resolved.clientFingerprint, 'ES256'), 'unused', 60_000))!,
+      ) as {
         d: string;
       };
       const renderings = [a, b, store, resolved, ...managers].flatMap((subject) => [

@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { Test } from '@nestjs/testing';
 import { inspect } from 'node:util';
 import { DpopService, TokenConfigError, TokenModule, type TokenModuleOptions } from '../lib/index.js';
-import { RESOLVED_TOKEN_OPTIONS } from '../lib/token.internal-constants.js';
+import { RESOLVED_TOKEN_OPTIONS } from '../lib/core/injection-tokens.js';
 import { TestIdp } from './support/test-idp.js';
 import { startTokenApp } from './support/token-app.js';
 

@@ -5,7 +5,7 @@ import { inspect } from 'node:util';
 import { DEFAULT_SHARED_DPOP_KEY_TTL_MS, DpopService, TokenModule, type TokenModuleOptions } from '../lib/index.js';
 import { RedisTokenStore, type RedisTokenStoreOptions } from '../lib/redis/index.js';
 import { TokenCipher } from '../lib/redis/token-cipher.js';
-import { RESOLVED_TOKEN_OPTIONS } from '../lib/token.internal-constants.js';
+import { RESOLVED_TOKEN_OPTIONS } from '../lib/core/injection-tokens.js';
 import { CapturingLogger } from './support/capturing-logger.js';
 import { freePort, SilentServer } from './support/loopback.js';
 import { describeWithRedisServer, useRedisServer } from './support/redis-server.js';

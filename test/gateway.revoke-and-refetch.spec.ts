@@ -38,7 +38,7 @@ describe('a WSO2-like gateway that hands out the same token until it expires', (
     await gateway.stop();
   });
 
-  describe('the Go seed concurrency scenarios', () => {
+  describe('concurrent callers against a gateway that hands out one token until it expires', () => {
     it('initial fetch: 50 concurrent callers make one token call and no revocation', async () => {
       const manager = await start();
       gateway.delayMs = 30;

@@ -13,7 +13,7 @@ import {
   TokenModule,
   type TokenModuleOptions,
 } from '../lib/index.js';
-import { RESOLVED_TOKEN_OPTIONS } from '../lib/token.internal-constants.js';
+import { RESOLVED_TOKEN_OPTIONS } from '../lib/core/injection-tokens.js';
 import { ProgrammableServer } from './support/programmable-server.js';
 import { jwtVerifier, ProtectedResource } from './support/protected-resource.js';
 import { TestIdp } from './support/test-idp.js';

@@ -214,7 +214,7 @@ describe('private_key_jwt options', () => {
       const keyLine = pem.split('\n')[1]!;
       expect(inspect(app.manager, { depth: 10 })).not.toContain(keyLine);
       expect(JSON.stringify(app.manager)).not.toContain(keyLine);
-      const { RESOLVED_TOKEN_OPTIONS } = await import('../lib/token.internal-constants.js');
+      const { RESOLVED_TOKEN_OPTIONS } = await import('../lib/core/injection-tokens.js');
       const options = app.moduleRef.get(RESOLVED_TOKEN_OPTIONS);
       expect(inspect(options, { depth: 10 })).not.toContain(keyLine);
       expect(JSON.stringify(options)).not.toContain(keyLine);

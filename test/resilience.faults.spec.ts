@@ -9,7 +9,7 @@ import {
   TokenResponseError,
   TokenTimeoutError,
 } from '../lib/index.js';
-import { RESOLVED_TOKEN_OPTIONS, TOKEN_ENDPOINT_CLIENT } from '../lib/token.internal-constants.js';
+import { RESOLVED_TOKEN_OPTIONS, TOKEN_ENDPOINT_CLIENT } from '../lib/core/injection-tokens.js';
 import { CapturingLogger, renderErrorDeeply } from './support/capturing-logger.js';
 import { badGatewayHtml, serverError, tooManyRequests, truncatedJson, unavailable } from './support/idp-faults.js';
 import { ManualClock } from './support/manual-clock.js';

@@ -3,13 +3,14 @@ import { createHash } from 'node:crypto';
 import { inspect } from 'node:util';
 import { TokenConfigError } from '../lib/index.js';
 import { TokenManagerService } from './support/standalone-token-manager.js';
-import { tokenCacheKey } from '../lib/store/token-cache-key.js';
-import { validateTokenOptions } from '../lib/options/validate-token-options.js';
+import { tokenCacheKey } from '../lib/core/token-store-keys.js';
+import { validateTokenOptions } from '../lib/validation/validate-token-options.js';
 import { ManualClock } from './support/manual-clock.js';
 import { ScriptedTokenEndpoint } from './support/scripted-token-endpoint.js';
 
 const BASE = { tokenUrl: 'https://idp.example.com/oauth2/token', clientId: 'billing', clientSecret: 'billing-secret-0123456789' };
-const keyOf = (overrides: Record<string, unknown> = {}) => tokenCacheKey(validateTokenOptions({ ...BASE, ...overrides }));
+const keyOf = (overrides: Record<string, unknown> = {}) =>
+  tokenCacheKey(validateTokenOptions({ ...BASE, ...overrides }).clientFingerprint, undefined);
 
 describe('the token cache key', () => {
   it('is the same for the same settings on every instance, and for scopes and resources in another order', () => {

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import fc from 'fast-check';
 import { TokenEndpointError, TokenError } from '../lib/index.js';
 import { TokenManagerService } from './support/standalone-token-manager.js';
-import { validateTokenOptions } from '../lib/options/validate-token-options.js';
+import { validateTokenOptions } from '../lib/validation/validate-token-options.js';
 import { retryDelayMs } from '../lib/retry/retry-delay.js';
 import { ManualClock } from './support/manual-clock.js';
 import { type ScriptedOutcome, ScriptedTokenEndpoint } from './support/scripted-token-endpoint.js';

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { Logger } from '@nestjs/common';
 import { TokenEndpointError, TokenResponseError, type TokenModuleOptions } from '../lib/index.js';
 import { TokenManagerService } from './support/standalone-token-manager.js';
-import { validateTokenOptions } from '../lib/options/validate-token-options.js';
+import { validateTokenOptions } from '../lib/validation/validate-token-options.js';
 import { ManualClock } from './support/manual-clock.js';
 import { ScriptedTokenEndpoint } from './support/scripted-token-endpoint.js';
 

@@ -19,7 +19,7 @@ const claimsOf = (bearer: string | undefined) =>
     ).toString('utf8'),
   );
 
-describe('session exchange (the Ruby seed’s session mode)', () => {
+describe('session exchange: a client-credentials token traded once for a session token', () => {
   let idp: TestIdp;
   let exchange: ProgrammableServer;
   let clock: ManualClock;
@@ -142,8 +142,8 @@ describe('session exchange at a URL relative to the token URL', () => {
   it('"../biometrics/session-exchange" next to ".../api/v3/auth/token" posts to .../api/v3/biometrics/session-exchange', async () => {
     const app = await startTokenApp({
       tokenUrl: `${server.url}/api/v3/auth/token`,
-      clientId: 'ruby-seed-client',
-      clientSecret: 'ruby-seed-secret',
+      clientId: 'session-client',
+      clientSecret: 'session-client-secret',
       sessionExchange: { url: '../biometrics/session-exchange', code: 'biometric-code' },
     });
     try {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { validateTokenOptions } from '../lib/options/validate-token-options.js';
-import { tokenCacheKey } from '../lib/store/token-cache-key.js';
+import { validateTokenOptions } from '../lib/validation/validate-token-options.js';
+import { tokenCacheKey } from '../lib/core/token-store-keys.js';
 
 const BASE = {
   tokenUrl: 'https://idp.example.com/oauth/token',
@@ -8,7 +8,7 @@ const BASE = {
   clientSecret: 'billing-secret-value-3456',
   scope: 'api.read api.write',
 };
-const keyOf = (options: Record<string, unknown>) => tokenCacheKey(validateTokenOptions(options));
+const keyOf = (options: Record<string, unknown>) => tokenCacheKey(validateTokenOptions(options).clientFingerprint, undefined);
 
 describe('the fingerprint a fleet shares a token under', () => {
   it('is the same for the same client and request, and is a bare SHA-256 hex without the client id or secret', () => {

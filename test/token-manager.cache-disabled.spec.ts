@@ -3,7 +3,7 @@ import { MemoryTokenStore, TokenConfigError } from '../lib/index.js';
 import { TestIdp } from './support/test-idp.js';
 import { startTokenApp, type TokenApp } from './support/token-app.js';
 
-describe('cache: false (the Go seed’s disabled mode) against oidc-provider', () => {
+describe('cache: false (every call requests a token, concurrent calls share one request) against oidc-provider', () => {
   let idp: TestIdp;
   let app: TokenApp;
   const options = { clientId: 'test-client', clientSecret: 'test-secret-value-1234', cache: false };

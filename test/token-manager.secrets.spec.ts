@@ -5,7 +5,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { TOKEN_MODULE_OPTIONS, TokenManagerService, TokenModule, type TokenModuleOptions } from '../lib/index.js';
 import { RedisTokenStore } from '../lib/redis/index.js';
-import { RESOLVED_TOKEN_OPTIONS } from '../lib/token.internal-constants.js';
+import { RESOLVED_TOKEN_OPTIONS } from '../lib/core/injection-tokens.js';
 import { TestIdp } from './support/test-idp.js';
 import { CapturingLogger } from './support/capturing-logger.js';
 import { clearOauth2Environment, startTokenConfigApp } from './support/environment.js';

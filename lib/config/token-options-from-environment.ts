@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { TokenConfigError, type TokenConfigProblem } from '../errors/token-config.error.js';
 import type { TokenModuleOptions } from '../options/token-module-options.interface.js';
-import { validateTokenOptions } from '../options/validate-token-options.js';
+import { validateTokenOptions } from '../validation/validate-token-options.js';
 import { readVariableFile } from './read-variable-file.js';
 import { TOKEN_ENVIRONMENT_SCHEMAS } from './token-environment.schema.js';
 import { TOKEN_ENVIRONMENT_VARIABLES, type TokenEnvironmentVariable } from './token-environment.variables.js';

@@ -1,5 +1,5 @@
-import type { IssuedToken } from '../endpoint/issued-token.interface.js';
-import { MAX_MARGIN_FRACTION_OF_LIFETIME, MAX_TOKEN_LIFETIME_SECONDS } from '../options/token-options.defaults.js';
+import type { IssuedToken } from './issued-token.interface.js';
+import { MAX_MARGIN_FRACTION_OF_LIFETIME, MAX_TOKEN_LIFETIME_SECONDS } from './token-lifetime-bounds.js';
 
 /** A token in the cache, with the instants that drive its lifecycle. @internal */
 export interface CachedToken {

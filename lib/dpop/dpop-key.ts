@@ -1,8 +1,9 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
-import type { DpopAlgorithm, DpopJwk } from './dpop-options.interface.js';
-import { loadJose, type JoseModule } from './jose.loader.js';
-import type { DpopKeySource, ResolvedDpopOptions } from './resolved-dpop-options.js';
+import type { DpopAlgorithm, DpopJwk } from '../options/dpop-options.interface.js';
+import { loadDpopJose } from './dpop-jose.js';
+import type { JoseModule } from '../internal/jose.loader.js';
+import type { DpopKeySource, ResolvedDpopOptions } from '../options/resolved-dpop-options.js';
 
 /** The members of a public JWK that RFC 7638 hashes, per key type; nothing else is ever published. */
 const PUBLIC_MEMBERS: Readonly<Record<string, readonly string[]>> = {
@@ -44,7 +45,7 @@ export class DpopKey {
   static async create(options: ResolvedDpopOptions): Promise<DpopKey> {
     const configured = options.revealPrivateKey();
     if (configured) return DpopKey.fromPrivateKey(configured, options.alg, { source: 'configured', shared: false });
-    const jose = await loadJose();
+    const jose = await loadDpopJose();
     const pair = await jose.generateKeyPair(options.alg, { extractable: false });
     return DpopKey.assemble(jose, pair.privateKey, (await jose.exportJWK(pair.publicKey)) as Record<string, unknown>, options.alg, {
       source: 'ephemeral',
@@ -59,7 +60,7 @@ export class DpopKey {
     origin: { source: DpopKeySource; shared: boolean },
   ): Promise<DpopKey> {
     const fullPublicJwk = createPublicKey(privateKey).export({ format: 'jwk' }) as Record<string, unknown>;
-    return DpopKey.assemble(await loadJose(), privateKey, fullPublicJwk, alg, origin);
+    return DpopKey.assemble(await loadDpopJose(), privateKey, fullPublicJwk, alg, origin);
   }
 
   private static async assemble(

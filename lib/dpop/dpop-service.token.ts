@@ -1,15 +1,14 @@
-import { Inject } from '@nestjs/common';
+import { clientInjection } from '../internal/client-injection.js';
 import { DpopService } from './dpop.service.js';
 
-/** Prefix of the DI tokens of named clients' DpopServices; namespaced so it cannot collide with an app's own string tokens. */
-const NAMED_DPOP_SERVICE_PREFIX = 'nestjs-client-credentials:DpopService:';
+const dpopServiceInjection = clientInjection(DpopService, 'DpopService');
 
 /**
  * The DI token of the `DpopService` of `TokenModule.forRoot({ name })`; without a name, the
  * `DpopService` class (the unnamed client's).
  */
 export function getDpopServiceToken(name?: string): string | typeof DpopService {
-  return name === undefined ? DpopService : `${NAMED_DPOP_SERVICE_PREFIX}${name}`;
+  return dpopServiceInjection.token(name);
 }
 
 /**
@@ -20,5 +19,5 @@ export function getDpopServiceToken(name?: string): string | typeof DpopService 
  * ```
  */
 export function InjectDpopService(name?: string): PropertyDecorator & ParameterDecorator {
-  return Inject(getDpopServiceToken(name));
+  return dpopServiceInjection.inject(name);
 }

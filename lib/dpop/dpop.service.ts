@@ -7,8 +7,11 @@ import { DpopNonceStore } from './dpop-nonce.store.js';
 import { createDpopProof } from './dpop-proof.js';
 import type { DpopSigner } from './dpop-signer.interface.js';
 import type { DpopStatus } from './dpop-status.interface.js';
-import { obtainDpopKey } from './shared-dpop-key.js';
+import { type DpopKeySetup, obtainDpopKey } from './shared-dpop-key.js';
 import type { SharedDpopKeyKeepalive, SharedDpopKeyRefresh } from './shared-dpop-key-keepalive.js';
+
+/** What the DPoP side reads of the options: its own settings, the clock, and what obtaining the key needs. @internal */
+export type DpopServiceSetup = Pick<ResolvedTokenOptions, 'dpop' | 'clock'> & DpopKeySetup;
 
 /** Headers of one DPoP-protected resource request (a type alias, so it fits axios header records). */
 export type DpopRequestHeaders = {
@@ -47,7 +50,7 @@ export class DpopService implements DpopSigner, OnModuleDestroy {
    * names the log context of a named registration.
    * @internal
    */
-  static async create(options: ResolvedTokenOptions, clientName?: string): Promise<DpopService> {
+  static async create(options: DpopServiceSetup, clientName?: string): Promise<DpopService> {
     const dpop = options.dpop;
     if (dpop === undefined) return new DpopService(undefined, options.clock, false);
     const logger = new Logger(clientName === undefined ? 'TokenManager' : `TokenManager:${clientName}`);

@@ -1,7 +1,7 @@
 import { TokenStoreError } from '../errors/token-store.error.js';
 import { withDeadline } from '../internal/with-deadline.js';
-import type { TokenStore } from '../store/token-store.interface.js';
-import { errorSummary } from '../internal/error-summary.js';
+import type { TokenStore } from '../core/token-store.interface.js';
+import { errorSummary } from '../internal/describe-error.js';
 import { redactSecrets } from '../internal/redact-secrets.js';
 
 /** `TokenStore.claimSharedSecret`, bound to its store. @internal */

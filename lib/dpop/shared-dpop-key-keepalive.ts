@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import { inspect } from 'node:util';
-import { RateLimitedLog } from '../store/rate-limited-log.js';
+import { RateLimitedLog } from '../internal/rate-limited-log.js';
 import { type ClaimSharedSecret, offerSharedDpopKey, storeFailureWithoutKeyMaterial } from './offer-shared-dpop-key.js';
 
 /**

@@ -1,12 +1,12 @@
 import type { Logger } from '@nestjs/common';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
-import { sharedDpopKeyStoreKey } from '../store/token-cache-key.js';
-import type { DpopAlgorithm } from './dpop-options.interface.js';
+import { sharedDpopKeyStoreKey } from '../core/token-store-keys.js';
+import type { DpopAlgorithm } from '../options/dpop-options.interface.js';
 import { DpopKey } from './dpop-key.js';
-import { loadJose } from './jose.loader.js';
+import { loadDpopJose } from './dpop-jose.js';
 import { type ClaimSharedSecret, offerSharedDpopKey, storeFailureWithoutKeyMaterial } from './offer-shared-dpop-key.js';
-import type { ResolvedDpopOptions } from './resolved-dpop-options.js';
+import type { ResolvedDpopOptions } from '../options/resolved-dpop-options.js';
 import { SharedDpopKeyKeepalive } from './shared-dpop-key-keepalive.js';
 import { dpopKeyMismatch } from './validate-dpop-option.js';
 
@@ -17,6 +17,9 @@ import { dpopKeyMismatch } from './validate-dpop-option.js';
  * only once no process using it has run for that long; the next one then generates a new key.
  */
 export const DEFAULT_SHARED_DPOP_KEY_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** What obtaining the key reads of the options: the store, its deadline and the client it is for. @internal */
+export type DpopKeySetup = Pick<ResolvedTokenOptions, 'store' | 'requestTimeoutMs' | 'clientFingerprint'>;
 
 /** A module instance's DPoP key, and for the fleet's shared key what keeps it alive in the store. @internal */
 export interface ObtainedDpopKey {
@@ -41,7 +44,7 @@ export interface ObtainedDpopKey {
  * gets its own token. A malformed stored value is never adopted. No key material is ever logged.
  * @internal
  */
-export async function obtainDpopKey(options: ResolvedTokenOptions, dpop: ResolvedDpopOptions, logger: Logger): Promise<ObtainedDpopKey> {
+export async function obtainDpopKey(options: DpopKeySetup, dpop: ResolvedDpopOptions, logger: Logger): Promise<ObtainedDpopKey> {
   const store = options.store;
   if (dpop.keySource === 'configured' || store === undefined) return { key: await DpopKey.create(dpop) };
   if (typeof store.claimSharedSecret !== 'function') {
@@ -50,10 +53,10 @@ export async function obtainDpopKey(options: ResolvedTokenOptions, dpop: Resolve
     );
     return { key: await DpopKey.create(dpop) };
   }
-  const jose = await loadJose();
+  const jose = await loadDpopJose();
   const candidate = JSON.stringify(await jose.exportJWK((await jose.generateKeyPair(dpop.alg, { extractable: true })).privateKey));
   const claimSharedSecret = store.claimSharedSecret.bind(store);
-  const storeKey = sharedDpopKeyStoreKey(options, dpop.alg);
+  const storeKey = sharedDpopKeyStoreKey(options.clientFingerprint, dpop.alg);
   const adopted = await claimFleetKey(claimSharedSecret, storeKey, options.requestTimeoutMs, dpop.alg, candidate).catch(
     (error: unknown) => `the token store failed (${storeFailureWithoutKeyMaterial(error, candidate)})`,
   );

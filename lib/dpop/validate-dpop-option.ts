@@ -1,12 +1,15 @@
-import { createPrivateKey, type KeyObject } from 'node:crypto';
-import type { DpopAlgorithm, DpopKeyOptions } from './dpop-options.interface.js';
-import { ResolvedDpopOptions } from './resolved-dpop-options.js';
+import type { KeyObject } from 'node:crypto';
+import { readPrivateKey } from '../internal/private-key.js';
+import type { DpopAlgorithm, DpopKeyOptions } from '../options/dpop-options.interface.js';
+import { ResolvedDpopOptions } from '../options/resolved-dpop-options.js';
 import { type Report, reportUnknownKeys } from '../options/option-checks.js';
 import { optionNames, TOKEN_OPTION_TABLE } from '../options/token-option-table.js';
 
 /** The algorithms the `dpop.alg` option accepts. */
 const DPOP_ALGORITHMS: readonly DpopAlgorithm[] = ['ES256', 'RS256', 'PS256', 'EdDSA'];
 const MIN_RSA_BITS = 2048;
+/** Defaults of the `dpop` object (and of `dpop: true`). */
+const DPOP_DEFAULTS = { alg: 'ES256', allowBearerDowngrade: false } as const satisfies Omit<Required<DpopKeyOptions>, 'privateKey'>;
 
 /**
  * Validates the `dpop` option inside the single options validation path. A bad key is reported by
@@ -15,16 +18,16 @@ const MIN_RSA_BITS = 2048;
  */
 export function validateDpopOption(value: unknown, report: Report): ResolvedDpopOptions | undefined {
   if (value === undefined || value === null || value === false) return undefined;
-  if (value === true) return new ResolvedDpopOptions({ alg: 'ES256', allowBearerDowngrade: false });
+  if (value === true) return new ResolvedDpopOptions(DPOP_DEFAULTS);
   if (typeof value !== 'object' || Array.isArray(value)) {
     report('dpop', 'must be true, { generateKey: true, alg?, allowBearerDowngrade? } or { privateKey, alg?, allowBearerDowngrade? }');
     return undefined;
   }
   const options = value as Partial<DpopKeyOptions> & { generateKey?: unknown } & Record<string, unknown>;
   reportUnknownKeys(options, optionNames(TOKEN_OPTION_TABLE.dpop), 'dpop.', report);
-  const alg = options.alg ?? 'ES256';
+  const alg = options.alg ?? DPOP_DEFAULTS.alg;
   if (!DPOP_ALGORITHMS.includes(alg)) report('dpop.alg', `must be one of ${DPOP_ALGORITHMS.join(', ')}`);
-  const allowBearerDowngrade = options.allowBearerDowngrade ?? false;
+  const allowBearerDowngrade = options.allowBearerDowngrade ?? DPOP_DEFAULTS.allowBearerDowngrade;
   if (typeof allowBearerDowngrade !== 'boolean') report('dpop.allowBearerDowngrade', 'must be a boolean');
   const settings = { alg, allowBearerDowngrade: allowBearerDowngrade === true };
   const generateKey = options.generateKey ?? false;
@@ -48,27 +51,14 @@ export function validateDpopOption(value: unknown, report: Report): ResolvedDpop
   return new ResolvedDpopOptions(settings, privateKey);
 }
 
-/** A PEM string, a JWK as JSON text, or a JWK object, as a Node private key. */
+/** The configured key as a Node private key; each reason it cannot be read is its own problem. */
 function parsePrivateKey(value: unknown, report: Report): KeyObject | undefined {
-  if (value === undefined || value === null || value === '') {
+  const key = readPrivateKey(value);
+  if (key === 'absent')
     report('dpop.privateKey', 'is required when dpop is an object without generateKey: set exactly one of privateKey or generateKey: true');
-    return undefined;
-  }
-  try {
-    if (typeof value === 'string') {
-      const text = value.trim();
-      if (text.startsWith('{')) return createPrivateKey({ key: JSON.parse(text) as never, format: 'jwk' });
-      if (text.startsWith('-----BEGIN')) return createPrivateKey({ key: text, format: 'pem' });
-      report('dpop.privateKey', 'must be a PEM private key or a private JWK');
-      return undefined;
-    }
-    if (typeof value === 'object' && !Array.isArray(value)) return createPrivateKey({ key: value as never, format: 'jwk' });
-  } catch {
-    // The parser's message may quote key material: report only that parsing failed.
-    report('dpop.privateKey', 'is not a readable private key (a public key, or a malformed PEM/JWK)');
-    return undefined;
-  }
-  report('dpop.privateKey', 'must be a PEM string or a JWK object');
+  else if (key === 'unsupported') report('dpop.privateKey', 'must be a PEM private key or a private JWK');
+  else if (key === 'unreadable') report('dpop.privateKey', 'is not a readable private key (a public key, or a malformed PEM/JWK)');
+  else return key;
   return undefined;
 }
 

@@ -1,6 +1,6 @@
-import { createPrivateKey, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Agent as HttpsAgent } from 'node:https';
-import { loadJose as loadJoseModule, type JoseModule } from '../dpop/jose.loader.js';
+import { loadJose as loadJoseModule, type JoseModule } from '../internal/jose.loader.js';
 import { TokenConfigError } from '../errors/token-config.error.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 
@@ -58,8 +58,7 @@ function clientSecretPost(clientId: string, clientSecret: string): ClientAuthent
  */
 function privateKeyJwt(options: ResolvedTokenOptions): ClientAuthentication {
   const settings = options.privateKeyJwt!;
-  const raw = options.revealCredentials().privateKey!;
-  const key = typeof raw === 'string' ? createPrivateKey(raw) : createPrivateKey({ key: raw as never, format: 'jwk' });
+  const key = options.revealCredentials().privateKey!;
   return {
     secrets: [],
     async credentialsFor(audience) {
@@ -102,7 +101,7 @@ function tlsClientAuth(options: ResolvedTokenOptions): ClientAuthentication {
 
 /**
  * The optional peer `jose`, loaded on first use so installs without `private_key_jwt` do not need it.
- * The import and its cache are DPoP's loader's; only the problem reported when jose is missing names
+ * The import and its cache are shared (`internal/jose.loader`); only the problem reported when jose is missing names
  * `clientAuthMethod`.
  * @internal
  */

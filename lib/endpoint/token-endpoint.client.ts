@@ -13,7 +13,7 @@ import type { ResolvedTokenOptions } from '../options/resolved-token-options.js'
 import { MAX_TOKEN_RESPONSE_BYTES } from '../options/token-options.defaults.js';
 import { createClientAuthentication, type ClientAuthentication } from './client-authentication.js';
 import { createEndpointHttp } from './endpoint-http.js';
-import type { IssuedToken } from './issued-token.interface.js';
+import type { IssuedToken } from '../core/issued-token.interface.js';
 import { quoteServerText } from './server-text.js';
 import {
   type AnswerContext,

@@ -3,7 +3,7 @@ import { TokenEndpointError } from '../errors/token-endpoint.error.js';
 import { TokenResponseError } from '../errors/token-response.error.js';
 import { isSendableAccessToken } from '../internal/access-token-syntax.js';
 import { MAX_TOKEN_LIFETIME_SECONDS } from '../options/token-options.defaults.js';
-import type { IssuedToken } from './issued-token.interface.js';
+import type { IssuedToken } from '../core/issued-token.interface.js';
 import { quoteServerText } from './server-text.js';
 
 /** A raw answer of the token endpoint. @internal */

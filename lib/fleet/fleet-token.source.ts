@@ -1,5 +1,5 @@
 import type { CachedToken } from '../core/cached-token.js';
-import type { IssuedToken } from '../endpoint/issued-token.interface.js';
+import type { IssuedToken } from '../core/issued-token.interface.js';
 import { storeCommand } from '../store/store-command.js';
 import type { SourcedToken, TokenSource } from '../source/token-source.interface.js';
 import { type LocalFetch, SharedTokenCoordinator, type SharedTokenCoordinatorSettings } from './shared-token.coordinator.js';

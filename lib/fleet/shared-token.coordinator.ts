@@ -1,11 +1,11 @@
 import type { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { IssuedToken } from '../endpoint/issued-token.interface.js';
+import type { IssuedToken } from '../core/issued-token.interface.js';
 import { cacheIssuedToken } from '../core/cached-token.js';
 import type { Clock } from '../options/token-module-options.interface.js';
-import { RateLimitedLog } from '../store/rate-limited-log.js';
+import { RateLimitedLog } from '../internal/rate-limited-log.js';
 import { storeCommand } from '../store/store-command.js';
-import { pickStoredToken, type StoredToken, type TokenStore } from '../store/token-store.interface.js';
+import { pickStoredToken, type StoredToken, type TokenStore } from '../core/token-store.interface.js';
 import { storedTokenExpiresAtMs, usableStoredToken } from '../store/usable-stored-token.js';
 import { StoreAvailability } from './store-availability.js';
 import { abortableSleep } from '../internal/abortable-sleep.js';

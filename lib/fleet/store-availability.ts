@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
-import { errorSummary } from '../internal/error-summary.js';
-import { RateLimitedLog } from '../store/rate-limited-log.js';
+import { errorSummary } from '../internal/describe-error.js';
+import { RateLimitedLog } from '../internal/rate-limited-log.js';
 
 /**
  * Whether the fleet's store answers, as the instance's log tells it: one warning when it stops (then at

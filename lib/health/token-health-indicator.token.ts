@@ -1,20 +1,20 @@
-import { Inject, type FactoryProvider } from '@nestjs/common';
+import type { FactoryProvider } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { getDpopServiceToken } from '../dpop/dpop-service.token.js';
 import type { DpopService } from '../dpop/dpop.service.js';
 import type { TokenManagerService } from '../manager/token-manager.service.js';
 import { getTokenManagerToken } from '../manager/token-manager.token.js';
+import { clientInjection } from '../internal/client-injection.js';
 import { TokenHealthIndicator } from './token.health.js';
 
-/** Prefix of the DI tokens of named clients' health indicators. */
-const NAMED_HEALTH_PREFIX = 'nestjs-client-credentials:TokenHealthIndicator:';
+const healthIndicatorInjection = clientInjection(TokenHealthIndicator, 'TokenHealthIndicator');
 
 /**
  * The DI token of the health indicator of the client registered with `TokenModule.forRoot({ name })`;
  * without a name, the `TokenHealthIndicator` class.
  */
 export function getTokenHealthIndicatorToken(name?: string): string | typeof TokenHealthIndicator {
-  return name === undefined ? TokenHealthIndicator : `${NAMED_HEALTH_PREFIX}${name}`;
+  return healthIndicatorInjection.token(name);
 }
 
 /**
@@ -38,5 +38,5 @@ export function provideTokenHealthIndicator(name: string): FactoryProvider<Token
 
 /** Injects the health indicator of a named client (see `provideTokenHealthIndicator`). */
 export function InjectTokenHealthIndicator(name?: string): PropertyDecorator & ParameterDecorator {
-  return Inject(getTokenHealthIndicatorToken(name));
+  return healthIndicatorInjection.inject(name);
 }

@@ -3,6 +3,7 @@ import { HealthIndicatorService, type HealthIndicatorResult, type HealthIndicato
 import type { Subscription } from 'rxjs';
 import { DpopService } from '../dpop/dpop.service.js';
 import type { DpopStatus } from '../dpop/dpop-status.interface.js';
+import { describeError } from '../internal/describe-error.js';
 import type { TokenEvent } from '../manager/token-event.interface.js';
 import { TokenManagerService } from '../manager/token-manager.service.js';
 import { DEFAULT_TOKEN_HEALTH_KEY, DEFAULT_TOKEN_HEALTH_TIMEOUT_MS } from './token-health.constants.js';
@@ -63,7 +64,7 @@ export class TokenHealthIndicator implements OnModuleDestroy {
       await this.tokens.getAccessToken({ signal: deadline });
     } catch (error) {
       // On our own deadline the shared request goes on; its outcome arrives later through events$.
-      const failure = deadline.aborted ? undefined : describeError(error);
+      const failure = deadline.aborted ? undefined : lastErrorOf(error);
       if (failure) this.#lastError = failure;
       const reason = failure ? 'no valid token: the token request failed' : `no valid token within ${timeoutMs} ms`;
       this.changeStatus('down', reason);
@@ -121,6 +122,8 @@ export class TokenHealthIndicator implements OnModuleDestroy {
   }
 }
 
-function describeError(error: unknown): LastError {
-  return error instanceof Error ? { class: error.name, message: error.message } : { class: 'Error', message: String(error) };
+/** The last error as health output shows it. */
+function lastErrorOf(error: unknown): LastError {
+  const { errorClass, errorMessage } = describeError(error);
+  return { class: errorClass, message: errorMessage };
 }

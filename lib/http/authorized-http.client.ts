@@ -5,7 +5,7 @@ import { DpopService } from '../dpop/dpop.service.js';
 import { TokenConfigError } from '../errors/token-config.error.js';
 import { TokenManagerService } from '../manager/token-manager.service.js';
 import { ResolvedTokenOptions } from '../options/resolved-token-options.js';
-import { RESOLVED_TOKEN_OPTIONS } from '../token.internal-constants.js';
+import { RESOLVED_TOKEN_OPTIONS } from '../core/injection-tokens.js';
 import { AuthorizedHttpService } from './authorized-http.service.js';
 import { attachTokenInterceptor } from './token.interceptor.js';
 

@@ -13,7 +13,7 @@ import { isResourceNonceChallenge } from '../dpop/dpop-challenge.js';
 import type { DpopRequestHeaders, DpopService } from '../dpop/dpop.service.js';
 import { TokenConfigError, type TokenConfigProblem } from '../errors/token-config.error.js';
 import type { TokenManagerService } from '../manager/token-manager.service.js';
-import { validateRetryOn401 } from '../options/validate-http-options.js';
+import { validateRetryOn401 } from './validate-http-options.js';
 import { AuthorizedRequest, authorizationOf, NO_RESENDS, recordAuthorization, type ResendBudget } from './authorized-request.js';
 import { guardDispatch } from './dispatch-guard.js';
 import type { TokenInterceptorOptions } from './http-options.interface.js';

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Subject } from 'rxjs';
 import type { CachedToken } from '../core/cached-token.js';
-import type { IssuedToken } from '../endpoint/issued-token.interface.js';
+import type { IssuedToken } from '../core/issued-token.interface.js';
 import { escapeControlCharacters } from '../internal/escape-control-characters.js';
 import { isoInstant } from '../internal/iso-instant.js';
 import { urlForDisplay } from '../internal/url-for-display.js';

@@ -5,8 +5,8 @@ import { FleetTokenSource } from '../fleet/fleet-token.source.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 import { createTokenSource } from '../source/create-token-source.js';
 import type { TokenSource } from '../source/token-source.interface.js';
-import { tokenCacheKey } from '../store/token-cache-key.js';
-import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT } from '../token.internal-constants.js';
+import { tokenCacheKey } from '../core/token-store-keys.js';
+import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT } from '../core/injection-tokens.js';
 import { RefreshFlight } from './refresh-flight.js';
 import { TokenCache } from './token-cache.js';
 import { TokenLifecycleReporter } from './token-lifecycle.reporter.js';
@@ -41,7 +41,7 @@ function tokenSource(options: ResolvedTokenOptions, endpoint: TokenEndpointClien
 export const TOKEN_MANAGER_COLLABORATORS: readonly FactoryProvider[] = [
   {
     provide: TOKEN_CACHE_KEY,
-    useFactory: (options: ResolvedTokenOptions, dpop?: DpopService) => tokenCacheKey(options, dpop?.thumbprint),
+    useFactory: (options: ResolvedTokenOptions, dpop?: DpopService) => tokenCacheKey(options.clientFingerprint, dpop?.thumbprint),
     inject: [RESOLVED_TOKEN_OPTIONS, { token: DpopService, optional: true }],
   },
   {

@@ -14,7 +14,7 @@ import { UNAUTHORIZED_RETRY_REPORTER } from '../core/unauthorized-retry-reporter
 import { urlForDisplay } from '../internal/url-for-display.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 import type { TokenSource } from '../source/token-source.interface.js';
-import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME } from '../token.internal-constants.js';
+import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME } from '../core/injection-tokens.js';
 import { RefreshFlight, type TokenFetch } from './refresh-flight.js';
 import { TokenCache } from './token-cache.js';
 import type { AccessTokenRequestOptions, TokenEvent } from './token-event.interface.js';

@@ -1,5 +1,7 @@
 import { closestName } from '../internal/closest-name.js';
 import { parseDecimal } from '../internal/parse-decimal.js';
+import type { TokenModuleOptions } from './token-module-options.interface.js';
+import { TOKEN_OPTION_DEFAULTS } from './token-options.defaults.js';
 
 /** Field checks shared by the option validators. Problems name the field, never a secret value. */
 
@@ -79,6 +81,16 @@ export function numberInRange(value: unknown, fallback: number, field: string, m
     return fallback;
   }
   return number;
+}
+
+/** The top-level options whose default is a number. */
+type NumericOption = {
+  [K in keyof typeof TOKEN_OPTION_DEFAULTS]: (typeof TOKEN_OPTION_DEFAULTS)[K] extends number ? K : never;
+}[keyof typeof TOKEN_OPTION_DEFAULTS];
+
+/** A top-level numeric option of at least `min`, or its default (`TOKEN_OPTION_DEFAULTS`); problems name the option. @internal */
+export function numberOption(options: Partial<TokenModuleOptions>, name: NumericOption, min: number, report: Report): number {
+  return numberInRange(options[name], TOKEN_OPTION_DEFAULTS[name], name, min, report);
 }
 
 /** An optional boolean, or the fallback. @internal */

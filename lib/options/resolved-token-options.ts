@@ -1,13 +1,14 @@
+import type { KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
-import type { ResolvedDpopOptions } from '../dpop/resolved-dpop-options.js';
+import type { ResolvedDpopOptions } from './resolved-dpop-options.js';
+import { clientFingerprint } from './client-fingerprint.js';
 import { stripUndefined } from '../internal/strip-undefined.js';
 import { printableOptions } from './printable-options.js';
 import type { TableOf } from './token-option-table.js';
-import type { RetryOn401 } from '../http/http-options.interface.js';
+import type { TOKEN_OPTION_DEFAULTS } from './token-options.defaults.js';
 import type { ResolvedHttpOptions } from './resolved-http-options.js';
-import type { TokenStore } from '../store/token-store.interface.js';
 import type { ResolvedTokenRetryOptions } from './token-retry-options.interface.js';
-import type { ClientAssertionAlgorithm, ClientAuthMethod, Clock, WarmUpMode } from './token-module-options.interface.js';
+import type { ClientAssertionAlgorithm, TokenModuleOptions } from './token-module-options.interface.js';
 
 /** The public (non-secret) part of the `private_key_jwt` settings. @internal */
 export interface ResolvedPrivateKeyJwt {
@@ -22,99 +23,80 @@ export interface ResolvedTlsClientAuth {
   readonly ca?: string | string[];
 }
 
-/** The validated, defaulted options every part of the module works from. @internal */
-export interface ResolvedTokenSettings {
+/** Options whose resolved value is the option itself, always set: required, or defaulted (fixed or computed). */
+type DefaultedOption = 'clientId' | keyof typeof TOKEN_OPTION_DEFAULTS | 'storeLeaseMs' | 'storeWaitMs';
+
+/** Options passed on as given (URLs normalised), absent when not set. */
+type PassedOption = 'issuer' | 'audience' | 'revocationUrl' | 'introspectionUrl' | 'store';
+
+/** Settings whose shape differs from their option: normalised, split from their secrets, or derived from several. */
+interface NormalisedSettings {
   /** The token endpoint; with `issuer`, empty until discovery has filled it in. */
   readonly tokenUrl: string;
-  readonly issuer?: string;
-  readonly clientId: string;
+  /** Space-separated, empty parts dropped; absent when empty. */
   readonly scope?: string;
-  readonly audience?: string;
+  /** The `resource` option as a list. */
   readonly resources: readonly string[];
   readonly extraParams: Readonly<Record<string, string>>;
-  readonly clientAuthMethod: ClientAuthMethod;
   readonly privateKeyJwt?: ResolvedPrivateKeyJwt;
   readonly tlsClientAuth?: ResolvedTlsClientAuth;
-  readonly refreshMarginSeconds: number;
-  readonly defaultExpiresInSeconds: number;
-  readonly requestTimeoutMs: number;
   readonly retry: ResolvedTokenRetryOptions;
-  readonly failureCooldownMs: number;
-  readonly clock: Clock;
-  readonly cache: boolean;
-  /** RFC 7009 endpoint: configured, or discovered from the issuer. */
-  readonly revocationUrl?: string;
   /** Revoke-and-refetch is on: only when `revocationUrl` was configured explicitly, never by discovery alone. */
   readonly revokeAgingTokens: boolean;
-  readonly introspectionUrl?: string;
-  readonly stableAfterSeconds: number;
-  readonly revokeOnShutdown: boolean;
   /** Session-exchange URL as configured (absolute, or a reference resolved against `tokenUrl`). */
   readonly sessionExchangeUrl?: string;
   /** The authorized HTTP client's configuration; undefined when the `http` option is absent. */
   readonly http?: ResolvedHttpOptions;
-  readonly retryOn401: RetryOn401;
-  readonly store?: TokenStore;
-  readonly storeLeaseMs: number;
-  readonly storeWaitMs: number;
   /** DPoP settings; undefined when DPoP is off. */
   readonly dpop?: ResolvedDpopOptions;
-  readonly warmUp: WarmUpMode;
-  readonly allowHttpDiscoveredEndpoints: boolean;
 }
+
+/**
+ * The validated, defaulted options every part of the module works from, derived from
+ * `TokenModuleOptions` so an option's type is written once. @internal
+ */
+export type ResolvedTokenSettings = Readonly<Required<Pick<TokenModuleOptions, DefaultedOption>>> &
+  Readonly<Pick<TokenModuleOptions, PassedOption>> &
+  NormalisedSettings;
 
 /** Secret material; held in a private field, read only by the endpoint client and the token sources. @internal */
 export interface ClientCredentials {
   readonly clientSecret?: string;
-  /** PEM string or private JWK. */
-  readonly privateKey?: string | Record<string, unknown>;
+  /** The `private_key_jwt` key, parsed once at validation. */
+  readonly privateKey?: KeyObject;
   readonly tlsKey?: string;
   readonly tlsPassphrase?: string;
   readonly sessionCode?: string;
 }
+
+/** The settings, readable as fields of the class below (declaration merging: the field list is not written twice). @internal */
+export interface ResolvedTokenOptions extends ResolvedTokenSettings {}
 
 /**
  * Validated options. Secrets (client secret, private keys, session code) live in a private field: they
  * are invisible to `util.inspect`, `JSON.stringify` and object spreading.
  * @internal
  */
-export class ResolvedTokenOptions implements ResolvedTokenSettings {
-  readonly tokenUrl!: string;
-  readonly issuer?: string;
-  readonly clientId!: string;
-  readonly scope?: string;
-  readonly audience?: string;
-  readonly resources!: readonly string[];
-  readonly extraParams!: Readonly<Record<string, string>>;
-  readonly clientAuthMethod!: ClientAuthMethod;
-  readonly privateKeyJwt?: ResolvedPrivateKeyJwt;
-  readonly tlsClientAuth?: ResolvedTlsClientAuth;
-  readonly refreshMarginSeconds!: number;
-  readonly defaultExpiresInSeconds!: number;
-  readonly requestTimeoutMs!: number;
-  readonly retry!: ResolvedTokenRetryOptions;
-  readonly failureCooldownMs!: number;
-  readonly clock!: Clock;
-  readonly cache!: boolean;
-  readonly revocationUrl?: string;
-  readonly revokeAgingTokens!: boolean;
-  readonly introspectionUrl?: string;
-  readonly stableAfterSeconds!: number;
-  readonly revokeOnShutdown!: boolean;
-  readonly sessionExchangeUrl?: string;
-  readonly http?: ResolvedHttpOptions;
-  readonly retryOn401!: RetryOn401;
-  readonly store?: TokenStore;
-  readonly storeLeaseMs!: number;
-  readonly storeWaitMs!: number;
-  readonly dpop?: ResolvedDpopOptions;
-  readonly warmUp!: WarmUpMode;
-  readonly allowHttpDiscoveredEndpoints!: boolean;
+export class ResolvedTokenOptions {
   readonly #credentials: ClientCredentials;
+  #clientFingerprint: string | undefined;
 
   constructor(settings: ResolvedTokenSettings, credentials: ClientCredentials) {
     Object.assign(this, stripUndefined(settings));
     this.#credentials = credentials;
+  }
+
+  /**
+   * The client's fingerprint (see `clientFingerprint`), computed once: what store keys derive from
+   * (`tokenCacheKey`, `sharedDpopKeyStoreKey`), so they need neither these options nor the secrets.
+   */
+  get clientFingerprint(): string {
+    this.#clientFingerprint ??= clientFingerprint({
+      ...this,
+      clientSecret: this.revealClientSecret(),
+      sessionCode: this.#credentials.sessionCode,
+    });
+    return this.#clientFingerprint;
   }
 
   /** The client secret, for client authentication only ('' when the method uses no secret). */

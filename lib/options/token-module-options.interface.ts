@@ -1,6 +1,6 @@
-import type { DpopOption } from '../dpop/dpop-options.interface.js';
-import type { RetryOn401, TokenHttpOptions } from '../http/http-options.interface.js';
-import type { TokenStore } from '../store/token-store.interface.js';
+import type { DpopOption } from './dpop-options.interface.js';
+import type { RetryOn401, TokenHttpOptions } from './token-http-options.interface.js';
+import type { TokenStore } from '../core/token-store.interface.js';
 import type { TokenRetryOptions } from './token-retry-options.interface.js';
 
 /** How the client authenticates at the token endpoint (and at the revocation and introspection endpoints). */
@@ -21,7 +21,7 @@ export type Clock = () => number;
 
 /** `private_key_jwt` (RFC 7523 §2.2) settings. Requires the optional peer dependency `jose`. */
 export interface PrivateKeyJwtOptions {
-  /** The private key: PEM (PKCS#8, PKCS#1 or SEC1) or a private JWK object. Never logged. */
+  /** The private key: PEM (PKCS#8, PKCS#1 or SEC1), a private JWK object, or a JWK as JSON text. Never logged. */
   key: string | Record<string, unknown>;
   /** `kid` header of the assertion; default the JWK's `kid`, if any. */
   kid?: string;

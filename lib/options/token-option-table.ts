@@ -1,4 +1,4 @@
-import type { DpopGeneratedKeyOptions, DpopKeyOptions } from '../dpop/dpop-options.interface.js';
+import type { DpopGeneratedKeyOptions, DpopKeyOptions } from './dpop-options.interface.js';
 import type {
   PrivateKeyJwtOptions,
   SessionExchangeOptions,
@@ -86,6 +86,9 @@ export const TOKEN_OPTION_TABLE: TableOf<TokenModuleOptions> = {
   warmUp: 'value',
   allowHttpDiscoveredEndpoints: 'value',
 };
+
+/** Every `TokenModuleOptions` key, from the table: a key the table forgets does not compile. @internal */
+export const KNOWN_OPTIONS = Object.keys(TOKEN_OPTION_TABLE) as readonly (keyof TokenModuleOptions)[];
 
 /** The names of an object option's table, for unknown-key checks (`retry`, `dpop`, ...). @internal */
 export function optionNames(table: OptionDisplay): readonly string[] {

@@ -1,17 +1,13 @@
+import type { TokenModuleOptions } from './token-module-options.interface.js';
+
+export { MAX_MARGIN_FRACTION_OF_LIFETIME, MAX_TOKEN_LIFETIME_SECONDS } from '../core/token-lifetime-bounds.js';
+
 /** Default proactive refresh margin, as in the SDK token managers this package grew from. */
 export const DEFAULT_REFRESH_MARGIN_SECONDS = 300;
 /** Lifetime assumed for a token response without `expires_in` (RFC 6749 leaves it to documentation). */
 export const DEFAULT_EXPIRES_IN_SECONDS = 3600;
-/**
- * Longest token lifetime believed: a longer `expires_in` (an IdP's "never expires", `1e308`) is
- * shortened to this, so the token is still refreshed now and then and every instant derived from it
- * is a valid date. One year.
- */
-export const MAX_TOKEN_LIFETIME_SECONDS = 365 * 24 * 60 * 60;
 /** Deadline of one token request. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
-/** The effective refresh margin never exceeds this fraction of a token's lifetime. */
-export const MAX_MARGIN_FRACTION_OF_LIFETIME = 0.5;
 /** Token responses larger than this are rejected unread. */
 export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
 /** Token requests per refresh, the first included: one try plus three retries of a transient failure. */
@@ -40,3 +36,24 @@ export function defaultStoreLeaseMs(requestTimeoutMs: number, revokeAgingTokens:
   const revocations = revokeAgingTokens ? 2 : 0;
   return (tokenRequests + revocations) * requestTimeoutMs + STORE_LEASE_MARGIN_MS;
 }
+
+/**
+ * The default of every top-level option that has a fixed one, written once: the validators apply them,
+ * and the resolved options' types derive from this list (`ResolvedTokenSettings`). Defaults computed
+ * from other options (`storeLeaseMs`, `storeWaitMs`) and those of nested options (`retry`, `dpop`,
+ * `privateKeyJwt`) live with their validators.
+ */
+export const TOKEN_OPTION_DEFAULTS = {
+  clientAuthMethod: 'client_secret_basic',
+  refreshMarginSeconds: DEFAULT_REFRESH_MARGIN_SECONDS,
+  defaultExpiresInSeconds: DEFAULT_EXPIRES_IN_SECONDS,
+  requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
+  failureCooldownMs: DEFAULT_FAILURE_COOLDOWN_MS,
+  clock: Date.now,
+  cache: true,
+  stableAfterSeconds: 0,
+  revokeOnShutdown: false,
+  retryOn401: true,
+  warmUp: 'off',
+  allowHttpDiscoveredEndpoints: false,
+} as const satisfies { readonly [K in keyof TokenModuleOptions]?: NonNullable<TokenModuleOptions[K]> };

@@ -1,5 +1,6 @@
-import { numberInRange, optionalHttpUrl, type Report, reportUnknownKeys, requireNonEmptyString } from './option-checks.js';
+import { numberOption, optionalHttpUrl, type Report, reportUnknownKeys, requireNonEmptyString } from './option-checks.js';
 import { optionNames, TOKEN_OPTION_TABLE } from './token-option-table.js';
+import { TOKEN_OPTION_DEFAULTS } from './token-options.defaults.js';
 import type { ClientCredentials, ResolvedTokenSettings } from './resolved-token-options.js';
 import type { TokenModuleOptions } from './token-module-options.interface.js';
 
@@ -17,12 +18,12 @@ export function validateGatewayOptions(
   options: Partial<TokenModuleOptions>,
   report: Report,
 ): { settings: GatewaySettings; secrets: ClientCredentials } {
-  const cache = options.cache ?? true;
+  const cache = options.cache ?? TOKEN_OPTION_DEFAULTS.cache;
   if (typeof cache !== 'boolean') report('cache', 'must be a boolean');
   const revocationUrl = optionalHttpUrl(options.revocationUrl, 'revocationUrl', report);
   const introspectionUrl = optionalHttpUrl(options.introspectionUrl, 'introspectionUrl', report);
-  const stableAfterSeconds = numberInRange(options.stableAfterSeconds, 0, 'stableAfterSeconds', 0, report);
-  const revokeOnShutdown = options.revokeOnShutdown ?? false;
+  const stableAfterSeconds = numberOption(options, 'stableAfterSeconds', 0, report);
+  const revokeOnShutdown = options.revokeOnShutdown ?? TOKEN_OPTION_DEFAULTS.revokeOnShutdown;
   if (typeof revokeOnShutdown !== 'boolean') report('revokeOnShutdown', 'must be a boolean');
   // With discovery the revocation endpoint may still come from the issuer's metadata (checked there).
   if (revokeOnShutdown === true && revocationUrl === undefined && options.issuer === undefined) {

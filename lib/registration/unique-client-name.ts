@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { TokenConfigError } from '../errors/token-config.error.js';
-import { TOKEN_CLIENT_NAME } from '../token.internal-constants.js';
+import { TOKEN_CLIENT_NAME } from '../core/injection-tokens.js';
 import { nameStartupError } from './name-startup-error.js';
 
 /** Marks the module of the registration named `name`; one per name and application. */

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
-import type { IssuedToken } from '../endpoint/issued-token.interface.js';
+import type { IssuedToken } from '../core/issued-token.interface.js';
 import type { TokenEndpointClient } from '../endpoint/token-endpoint.client.js';
-import { errorSummary } from '../internal/error-summary.js';
+import { errorSummary } from '../internal/describe-error.js';
 import type { CachedToken } from '../core/cached-token.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 import type { TokenSource } from './token-source.interface.js';

@@ -1,4 +1,4 @@
-import type { IssuedToken } from '../endpoint/issued-token.interface.js';
+import type { IssuedToken } from '../core/issued-token.interface.js';
 import type { TokenEndpointClient } from '../endpoint/token-endpoint.client.js';
 import { SessionTokenExpiredError } from '../errors/session-token-expired.error.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';

@@ -1,5 +1,5 @@
 import type { CachedToken } from '../core/cached-token.js';
-import type { IssuedToken } from '../endpoint/issued-token.interface.js';
+import type { IssuedToken } from '../core/issued-token.interface.js';
 
 /**
  * A token from a source. `obtainedAtMs` is set when its request was sent earlier, by another instance of

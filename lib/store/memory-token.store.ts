@@ -1,4 +1,4 @@
-import type { StoredToken, TokenStore } from './token-store.interface.js';
+import type { StoredToken, TokenStore } from '../core/token-store.interface.js';
 
 interface Expiring<T> {
   readonly value: T;

@@ -1,6 +1,6 @@
 import { TokenStoreError } from '../errors/token-store.error.js';
 import { withDeadline } from '../internal/with-deadline.js';
-import type { TokenStore } from './token-store.interface.js';
+import type { TokenStore } from '../core/token-store.interface.js';
 
 /**
  * One call of a `TokenStore`, issued synchronously (so calls reach the store in program order), under

@@ -1,5 +1,5 @@
 import { isSendableAccessToken } from '../internal/access-token-syntax.js';
-import { pickStoredToken, type StoredToken } from './token-store.interface.js';
+import { pickStoredToken, type StoredToken } from '../core/token-store.interface.js';
 
 /** The token types a token endpoint answer is normalised to. */
 const TOKEN_TYPES: readonly string[] = ['Bearer', 'DPoP'];

@@ -17,7 +17,7 @@ export type TokenManagerSurface = Pick<
 >;
 
 /**
- * A scripted stand-in for `TokenManagerService` (the Go seed's `TokenManagerMock`): no IdP, no HTTP.
+ * A scripted stand-in for `TokenManagerService`: no IdP, no HTTP.
  * It counts calls, answers with scripted tokens or a scripted error, and emits the same events as the
  * real manager, so health and metrics providers work on top of it.
  *

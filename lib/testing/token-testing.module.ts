@@ -3,11 +3,11 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import axios from 'axios';
 import { TokenConfigError, type TokenConfigProblem } from '../errors/token-config.error.js';
 import { AuthorizedHttpService } from '../http/authorized-http.service.js';
-import type { TokenHttpOptions } from '../http/http-options.interface.js';
+import type { TokenHttpOptions } from '../options/token-http-options.interface.js';
 import { attachTokenInterceptor } from '../http/token.interceptor.js';
 import { TokenManagerService } from '../manager/token-manager.service.js';
 import type { ResolvedHttpOptions } from '../options/resolved-http-options.js';
-import { validateHttpOptions } from '../options/validate-http-options.js';
+import { validateHttpOptions } from '../http/validate-http-options.js';
 import { TokenManagerMock } from './token-manager.mock.js';
 import type { TokenTestingScript } from './token-testing-script.interface.js';
 

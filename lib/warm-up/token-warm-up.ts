@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, Optional } from '@nestjs/common';
-import { errorSummary } from '../internal/error-summary.js';
+import { errorSummary } from '../internal/describe-error.js';
 import { tokenManagerLogContext } from '../manager/token-manager-log-context.js';
 import { TokenManagerService } from '../manager/token-manager.service.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 import { nameStartupError } from '../registration/name-startup-error.js';
-import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME } from '../token.internal-constants.js';
+import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME } from '../core/injection-tokens.js';
 
 /**
  * The `warmUp` option: requests the first token while the application starts, so a wrong URL, a

@@ -4,7 +4,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { inspect } from 'node:util';
 import { tokenOptionsFromEnvironment } from '../../lib/config/index.js';
 import { DpopService } from '../../lib/index.js';
-import { resolveTokenOptions } from '../../lib/options/resolve-token-options.js';
+import { resolveTokenOptions } from '../../lib/validation/resolve-token-options.js';
 import { configErrorOf } from '../support/environment.js';
 
 const BASE = {

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, afterAll, describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import type { IssuedToken } from '../../lib/endpoint/issued-token.interface.js';
+import type { IssuedToken } from '../../lib/core/issued-token.interface.js';
 import { TokenEndpointError } from '../../lib/errors/token-endpoint.error.js';
 import { RefreshFlight } from '../../lib/manager/refresh-flight.js';
 import { TokenCache } from '../../lib/manager/token-cache.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { inspect } from 'node:util';
-import type { IssuedToken } from '../../lib/endpoint/issued-token.interface.js';
+import type { IssuedToken } from '../../lib/core/issued-token.interface.js';
 import { TokenResponseError } from '../../lib/errors/token-response.error.js';
 import { TokenCache, type TokenCacheSettings } from '../../lib/manager/token-cache.js';
 import { ManualClock } from '../support/manual-clock.js';

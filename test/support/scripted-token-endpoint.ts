@@ -1,4 +1,4 @@
-import type { IssuedToken } from '../../lib/endpoint/issued-token.interface.js';
+import type { IssuedToken } from '../../lib/core/issued-token.interface.js';
 import type { TokenEndpointClient } from '../../lib/endpoint/token-endpoint.client.js';
 import { TokenEndpointError, TokenResponseError, TokenTimeoutError } from '../../lib/index.js';
 import type { ManualClock } from './manual-clock.js';

@@ -6,7 +6,7 @@ import { TokenCache } from '../../lib/manager/token-cache.js';
 import { TokenLifecycleReporter } from '../../lib/manager/token-lifecycle.reporter.js';
 import type { ResolvedTokenOptions } from '../../lib/options/resolved-token-options.js';
 import type { TokenEndpointClient } from '../../lib/endpoint/token-endpoint.client.js';
-import { RESOLVED_TOKEN_OPTIONS, TOKEN_ENDPOINT_CLIENT } from '../../lib/token.internal-constants.js';
+import { RESOLVED_TOKEN_OPTIONS, TOKEN_ENDPOINT_CLIENT } from '../../lib/core/injection-tokens.js';
 
 type Dependency = string | symbol | Function | { token: string | symbol | Function; optional?: boolean };
 

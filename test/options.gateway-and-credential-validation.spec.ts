@@ -14,7 +14,7 @@ const problemsOf = async (options: Record<string, unknown>) => {
   };
 };
 
-describe('seed-parity options are validated at startup, every problem at once', () => {
+describe('gateway, session and credential options are validated at startup, every problem at once', () => {
   it('revokeOnShutdown without a revocation endpoint, a negative stable window and bad URLs are all reported', async () => {
     const { fields } = await problemsOf({
       ...BASE,

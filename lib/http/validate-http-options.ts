@@ -1,8 +1,9 @@
 import type { AxiosRequestConfig } from 'axios';
-import type { RetryOn401, TokenHttpOptions } from '../http/http-options.interface.js';
-import { resolveAllowedOrigins } from '../http/origin-allowlist.js';
-import { ResolvedHttpOptions } from './resolved-http-options.js';
-import { type Report, requireHttpUrl } from './option-checks.js';
+import type { RetryOn401, TokenHttpOptions } from '../options/token-http-options.interface.js';
+import { resolveAllowedOrigins } from './origin-allowlist.js';
+import { ResolvedHttpOptions } from '../options/resolved-http-options.js';
+import { TOKEN_OPTION_DEFAULTS } from '../options/token-options.defaults.js';
+import { type Report, requireHttpUrl } from '../options/option-checks.js';
 
 /**
  * Validates the `http` option (part of `validateTokenOptions`, so its problems join the same
@@ -32,10 +33,10 @@ export function validateHttpOptions(value: unknown, report: Report): ResolvedHtt
 
 /** Validates `retryOn401`, default true. @internal */
 export function validateRetryOn401(value: unknown, report: Report): RetryOn401 {
-  if (value === undefined || value === null) return true;
+  if (value === undefined || value === null) return TOKEN_OPTION_DEFAULTS.retryOn401;
   if (typeof value === 'boolean' || typeof value === 'function') return value as RetryOn401;
   report('retryOn401', 'must be a boolean or a function (error) => boolean');
-  return true;
+  return TOKEN_OPTION_DEFAULTS.retryOn401;
 }
 
 function hasAuthorizationHeader(headers: AxiosRequestConfig['headers']): boolean {

@@ -1,6 +1,6 @@
 import { discoverEndpoints } from '../discovery/discover-endpoints.js';
 import { loadJose } from '../endpoint/client-authentication.js';
-import type { ResolvedTokenOptions } from './resolved-token-options.js';
+import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 import { validateTokenOptions } from './validate-token-options.js';
 
 /**

@@ -1,8 +1,9 @@
-import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { numberInRange, type Report, reportUnknownKeys, requireNonEmptyString } from './option-checks.js';
-import { optionNames, TOKEN_OPTION_TABLE } from './token-option-table.js';
-import type { ClientCredentials, ResolvedPrivateKeyJwt, ResolvedTlsClientAuth } from './resolved-token-options.js';
-import type { ClientAssertionAlgorithm, ClientAuthMethod, TokenModuleOptions } from './token-module-options.interface.js';
+import type { KeyObject } from 'node:crypto';
+import { readPrivateKey } from '../internal/private-key.js';
+import { numberInRange, type Report, reportUnknownKeys, requireNonEmptyString } from '../options/option-checks.js';
+import { optionNames, TOKEN_OPTION_TABLE } from '../options/token-option-table.js';
+import type { ClientCredentials, ResolvedPrivateKeyJwt, ResolvedTlsClientAuth } from '../options/resolved-token-options.js';
+import type { ClientAssertionAlgorithm, ClientAuthMethod, TokenModuleOptions } from '../options/token-module-options.interface.js';
 
 const ASSERTION_ALGORITHMS: readonly ClientAssertionAlgorithm[] = ['RS256', 'PS256', 'ES256'];
 /** Default `exp - iat` of a client assertion: long enough for one request, short enough to limit replay. */
@@ -61,19 +62,15 @@ function validatePrivateKeyJwt(value: TokenModuleOptions['privateKeyJwt'], repor
     report,
   );
   return {
-    secrets: { privateKey: value.key },
+    secrets: key === undefined ? {} : { privateKey: key },
     privateKeyJwt: { ...(kid !== undefined ? { kid } : {}), algorithm, assertionLifetimeSeconds },
   };
 }
 
-/** Parses the key now, so a broken key fails at startup; the parser's message is dropped (it could quote the input). */
-function parsePrivateKey(key: unknown, report: Report): KeyObject | undefined {
-  try {
-    if (typeof key === 'string' && key.includes('PRIVATE KEY')) return createPrivateKey(key);
-    if (key !== null && typeof key === 'object' && !Array.isArray(key)) return createPrivateKey({ key: key as never, format: 'jwk' });
-  } catch {
-    // reported below
-  }
+/** Parses the key now, so a broken key fails at startup and the endpoint client signs with the parsed key. */
+function parsePrivateKey(value: unknown, report: Report): KeyObject | undefined {
+  const key = readPrivateKey(value);
+  if (typeof key !== 'string') return key;
   report('privateKeyJwt.key', 'must be a PEM private key or a private JWK');
   return undefined;
 }

@@ -1,17 +1,12 @@
 import { validateDpopOption } from '../dpop/validate-dpop-option.js';
 import { TokenConfigError, type TokenConfigProblem } from '../errors/token-config.error.js';
-import {
-  DEFAULT_EXPIRES_IN_SECONDS,
-  DEFAULT_REFRESH_MARGIN_SECONDS,
-  DEFAULT_FAILURE_COOLDOWN_MS,
-  DEFAULT_REQUEST_TIMEOUT_MS,
-  defaultStoreLeaseMs,
-} from './token-options.defaults.js';
-import { validateRetryOptions } from './validate-retry-options.js';
-import { ResolvedTokenOptions } from './resolved-token-options.js';
-import type { ClientAuthMethod, TokenModuleOptions, WarmUpMode } from './token-module-options.interface.js';
+import { defaultStoreLeaseMs, TOKEN_OPTION_DEFAULTS } from '../options/token-options.defaults.js';
+import { validateRetryOptions } from '../options/validate-retry-options.js';
+import { ResolvedTokenOptions } from '../options/resolved-token-options.js';
+import type { ClientAuthMethod, TokenModuleOptions, WarmUpMode } from '../options/token-module-options.interface.js';
 import {
   numberInRange,
+  numberOption,
   oneOf,
   optionalBoolean,
   optionalHttpUrl,
@@ -20,11 +15,11 @@ import {
   reportUnknownKeys,
   requireHttpUrl,
   requireNonEmptyString,
-} from './option-checks.js';
-import { TOKEN_OPTION_TABLE } from './token-option-table.js';
-import { validateClientCredentials } from './validate-client-credentials.js';
-import { validateGatewayOptions } from './validate-gateway-options.js';
-import { validateHttpOptions, validateRetryOn401 } from './validate-http-options.js';
+} from '../options/option-checks.js';
+import { KNOWN_OPTIONS } from '../options/token-option-table.js';
+import { validateClientCredentials } from '../endpoint/validate-client-credentials.js';
+import { validateGatewayOptions } from '../options/validate-gateway-options.js';
+import { validateHttpOptions, validateRetryOn401 } from '../http/validate-http-options.js';
 
 const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = [
   'client_secret_basic',
@@ -51,7 +46,7 @@ export function validateTokenOptions(raw: unknown): ResolvedTokenOptions {
     throw new TokenConfigError([{ field: '(options)', message: 'must be an object' }]);
   }
   const options = raw as Partial<TokenModuleOptions> & Record<string, unknown>;
-  reportUnknownKeys(options, Object.keys(TOKEN_OPTION_TABLE), '', report);
+  reportUnknownKeys(options, KNOWN_OPTIONS, '', report);
 
   const tokenUrl =
     options.tokenUrl !== undefined || options.issuer === undefined ? requireHttpUrl(options.tokenUrl, 'tokenUrl', report) : undefined;
@@ -63,7 +58,7 @@ export function validateTokenOptions(raw: unknown): ResolvedTokenOptions {
   const resources = normaliseResources(options.resource, report);
   const extraParams = normaliseExtraParams(options.extraParams, report);
 
-  const clientAuthMethod = options.clientAuthMethod ?? 'client_secret_basic';
+  const clientAuthMethod = options.clientAuthMethod ?? TOKEN_OPTION_DEFAULTS.clientAuthMethod;
   if (!CLIENT_AUTH_METHODS.includes(clientAuthMethod)) {
     report('clientAuthMethod', `must be one of ${CLIENT_AUTH_METHODS.join(', ')}`);
   }
@@ -73,24 +68,12 @@ export function validateTokenOptions(raw: unknown): ResolvedTokenOptions {
     CLIENT_AUTH_METHODS.includes(clientAuthMethod) ? clientAuthMethod : 'client_secret_basic',
     report,
   );
-  const refreshMarginSeconds = numberInRange(
-    options.refreshMarginSeconds,
-    DEFAULT_REFRESH_MARGIN_SECONDS,
-    'refreshMarginSeconds',
-    0,
-    report,
-  );
-  const defaultExpiresInSeconds = numberInRange(
-    options.defaultExpiresInSeconds,
-    DEFAULT_EXPIRES_IN_SECONDS,
-    'defaultExpiresInSeconds',
-    1,
-    report,
-  );
-  const requestTimeoutMs = numberInRange(options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, 'requestTimeoutMs', 1, report);
+  const refreshMarginSeconds = numberOption(options, 'refreshMarginSeconds', 0, report);
+  const defaultExpiresInSeconds = numberOption(options, 'defaultExpiresInSeconds', 1, report);
+  const requestTimeoutMs = numberOption(options, 'requestTimeoutMs', 1, report);
   const retry = validateRetryOptions(options.retry, report);
-  const failureCooldownMs = numberInRange(options.failureCooldownMs, DEFAULT_FAILURE_COOLDOWN_MS, 'failureCooldownMs', 0, report);
-  const clock = options.clock ?? Date.now;
+  const failureCooldownMs = numberOption(options, 'failureCooldownMs', 0, report);
+  const clock = options.clock ?? TOKEN_OPTION_DEFAULTS.clock;
   if (typeof clock !== 'function') report('clock', 'must be a function returning milliseconds since the epoch');
   const gateway = validateGatewayOptions(options, report);
   const http = validateHttpOptions(options.http, report);
@@ -113,8 +96,13 @@ export function validateTokenOptions(raw: unknown): ResolvedTokenOptions {
     report,
   );
   const storeWaitMs = numberInRange(options.storeWaitMs, storeLeaseMs + requestTimeoutMs, 'storeWaitMs', 0, report);
-  const warmUp = oneOf(options.warmUp, WARM_UP_MODES, 'off', 'warmUp', report);
-  const allowHttpDiscoveredEndpoints = optionalBoolean(options.allowHttpDiscoveredEndpoints, false, 'allowHttpDiscoveredEndpoints', report);
+  const warmUp = oneOf(options.warmUp, WARM_UP_MODES, TOKEN_OPTION_DEFAULTS.warmUp, 'warmUp', report);
+  const allowHttpDiscoveredEndpoints = optionalBoolean(
+    options.allowHttpDiscoveredEndpoints,
+    TOKEN_OPTION_DEFAULTS.allowHttpDiscoveredEndpoints,
+    'allowHttpDiscoveredEndpoints',
+    report,
+  );
 
   if (problems.length > 0) throw new TokenConfigError(problems);
   return new ResolvedTokenOptions(

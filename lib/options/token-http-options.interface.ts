@@ -1,0 +1,24 @@
+import type { HttpModuleOptions } from '@nestjs/axios';
+import type { AxiosError } from 'axios';
+
+/**
+ * The `http` option: configuration of the authorized `HttpService` that `TokenModule` exports.
+ *
+ * Every axios setting (`baseURL`, `timeout`, `headers`, agents, ...) applies to the module's own axios
+ * instance, never to the process-global `axios`.
+ */
+export type TokenHttpOptions = Omit<HttpModuleOptions, 'global'> & {
+  /**
+   * Origins (`scheme://host[:port]`) that receive the Bearer token, in addition to the origin of
+   * `baseURL`. `['*']` sends the token to every origin: unsafe, since any URL your code is tricked into
+   * calling then receives a valid token. Required when there is no `baseURL`.
+   */
+  allowedOrigins?: string[];
+};
+
+/**
+ * Whether a 401 to a request that carried the token should renew the token and resend the request
+ * once. `true` (default) for every such 401, `false` never, or a predicate on the axios error, for
+ * example one that reads RFC 6750's `WWW-Authenticate: Bearer error="invalid_token"`.
+ */
+export type RetryOn401 = boolean | ((error: AxiosError) => boolean);
