@@ -1,8 +1,9 @@
-import { createPrivateKey, randomUUID } from 'node:crypto';
 import { Agent as HttpsAgent } from 'node:https';
-import { loadJose as loadJoseModule, type JoseModule } from '../dpop/jose.loader.js';
+import type { CredentialProvider } from '../credentials/credential-provider.js';
 import { TokenConfigError } from '../errors/token-config.error.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
+import { clientAssertion, clientSecretJwt, privateKeyJwt } from './jwt-client-authentication.js';
+import { loadJose as loadJoseModule, type JoseModule } from '../dpop/jose.loader.js';
 
 /** The credentials of one request: extra form fields and headers. @internal */
 export interface ClientCredentialsPart {
@@ -17,71 +18,82 @@ export interface ClientCredentialsPart {
  */
 export interface ClientAuthentication {
   /** Credentials for one request; `audience` is the token endpoint (the `aud` of a client assertion). */
-  credentialsFor(audience: string): Promise<ClientCredentialsPart>;
-  /** Strings that must never leave the process in logs or errors (secret, header values). */
+  credentialsFor(audience: string, signal?: AbortSignal): Promise<ClientCredentialsPart>;
+  /** Strings that must never leave the process in logs or errors (secrets seen lately, header values). */
   readonly secrets: readonly string[];
   /** The HTTPS agent that presents the client certificate (`tls_client_auth`). */
   readonly httpsAgent?: HttpsAgent;
+  /**
+   * After `invalid_client`: reads the credential again, ignoring reuse; true when it differs from the
+   * one the last request carried (a rotation), so that request is worth sending once more.
+   */
+  credentialsChanged(signal?: AbortSignal): Promise<boolean>;
 }
 
 /** The strategy for the configured `clientAuthMethod`. @internal */
 export function createClientAuthentication(options: ResolvedTokenOptions): ClientAuthentication {
+  const { clientSecret } = options.revealCredentials();
   switch (options.clientAuthMethod) {
     case 'client_secret_post':
-      return clientSecretPost(options.clientId, options.revealClientSecret());
+      return clientSecretPost(options.clientId, clientSecret!);
+    case 'client_secret_jwt':
+      return clientSecretJwt(options, clientSecret!);
     case 'private_key_jwt':
       return privateKeyJwt(options);
+    case 'client_assertion':
+      return clientAssertion(options);
     case 'tls_client_auth':
       return tlsClientAuth(options);
     default:
-      return clientSecretBasic(options.clientId, options.revealClientSecret());
+      return clientSecretBasic(options.clientId, clientSecret!);
   }
 }
 
+/**
+ * A provider's value with the hash of the one the last request carried, so `changed()` can tell a
+ * rotation from the same credential read twice.
+ * @internal
+ */
+export function trackCredential<T>(provider: CredentialProvider<T>) {
+  let sentHash: string | undefined;
+  return {
+    async read(signal?: AbortSignal): Promise<T> {
+      const reading = await provider.readWithHash(signal);
+      sentHash = reading.hash;
+      return reading.value;
+    },
+    async changed(signal?: AbortSignal): Promise<boolean> {
+      if (!provider.changes) return false;
+      return (await provider.reread(signal)).hash !== sentHash;
+    },
+  };
+}
+
 /** RFC 6749 §2.3.1: id and secret are form-urlencoded before base64, so a secret with `:` or `%` survives. */
-function clientSecretBasic(clientId: string, clientSecret: string): ClientAuthentication {
-  const credentials = Buffer.from(`${formUrlEncode(clientId)}:${formUrlEncode(clientSecret)}`, 'utf8').toString('base64');
-  const part: ClientCredentialsPart = { formFields: {}, headers: { Authorization: `Basic ${credentials}` } };
-  return { credentialsFor: () => Promise.resolve(part), secrets: [clientSecret, credentials, formUrlEncode(clientSecret)] };
+function clientSecretBasic(clientId: string, secret: CredentialProvider<string>): ClientAuthentication {
+  const basic = (value: string) => Buffer.from(`${formUrlEncode(clientId)}:${formUrlEncode(value)}`, 'utf8').toString('base64');
+  const tracked = trackCredential(secret);
+  return {
+    get secrets() {
+      return secret.secrets.flatMap((value) => [value, basic(value), formUrlEncode(value)]);
+    },
+    credentialsChanged: tracked.changed,
+    async credentialsFor(_audience, signal) {
+      return { formFields: {}, headers: { Authorization: `Basic ${basic(await tracked.read(signal))}` } };
+    },
+  };
 }
 
 /** RFC 6749 §2.3.1: both in the form body. */
-function clientSecretPost(clientId: string, clientSecret: string): ClientAuthentication {
-  const part: ClientCredentialsPart = { formFields: { client_id: clientId, client_secret: clientSecret }, headers: {} };
-  return { credentialsFor: () => Promise.resolve(part), secrets: [clientSecret, formUrlEncode(clientSecret)] };
-}
-
-/**
- * RFC 7523 §2.2: a JWT signed with the client's private key, one per request (unique `jti`),
- * `iss` = `sub` = client id, `aud` = token endpoint, short `exp`. Timestamps use the real clock,
- * not the `clock` option: the server checks them against its own wall clock.
- */
-function privateKeyJwt(options: ResolvedTokenOptions): ClientAuthentication {
-  const settings = options.privateKeyJwt!;
-  const raw = options.revealCredentials().privateKey!;
-  const key = typeof raw === 'string' ? createPrivateKey(raw) : createPrivateKey({ key: raw as never, format: 'jwk' });
+function clientSecretPost(clientId: string, secret: CredentialProvider<string>): ClientAuthentication {
+  const tracked = trackCredential(secret);
   return {
-    secrets: [],
-    async credentialsFor(audience) {
-      const { SignJWT } = await loadJose();
-      const nowSeconds = Math.floor(Date.now() / 1000);
-      const assertion = await new SignJWT({})
-        .setProtectedHeader({ alg: settings.algorithm, typ: 'JWT', ...(settings.kid !== undefined ? { kid: settings.kid } : {}) })
-        .setIssuer(options.clientId)
-        .setSubject(options.clientId)
-        .setAudience(audience)
-        .setJti(randomUUID())
-        .setIssuedAt(nowSeconds)
-        .setExpirationTime(nowSeconds + settings.assertionLifetimeSeconds)
-        .sign(key);
-      return {
-        formFields: {
-          client_id: options.clientId,
-          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-          client_assertion: assertion,
-        },
-        headers: {},
-      };
+    get secrets() {
+      return secret.secrets.flatMap((value) => [value, formUrlEncode(value)]);
+    },
+    credentialsChanged: tracked.changed,
+    async credentialsFor(_audience, signal) {
+      return { formFields: { client_id: clientId, client_secret: await tracked.read(signal) }, headers: {} };
     },
   };
 }
@@ -97,19 +109,24 @@ function tlsClientAuth(options: ResolvedTokenOptions): ClientAuthentication {
     ...(ca !== undefined ? { ca } : {}),
   });
   const part: ClientCredentialsPart = { formFields: { client_id: options.clientId }, headers: {} };
-  return { credentialsFor: () => Promise.resolve(part), secrets: tlsPassphrase !== undefined ? [tlsPassphrase] : [], httpsAgent };
+  return {
+    credentialsFor: () => Promise.resolve(part),
+    secrets: tlsPassphrase !== undefined ? [tlsPassphrase] : [],
+    httpsAgent,
+    credentialsChanged: () => Promise.resolve(false),
+  };
 }
 
 /**
- * The optional peer `jose`, loaded on first use so installs without `private_key_jwt` do not need it.
- * The import and its cache are DPoP's loader's; only the problem reported when jose is missing names
- * `clientAuthMethod`.
+ * The optional peer `jose`, loaded on first use so installs without a JWT client authentication do not
+ * need it. The import and its cache are DPoP's loader's; only the problem reported when jose is missing
+ * names `clientAuthMethod`.
  * @internal
  */
-export function loadJose(): Promise<JoseModule> {
+export function loadJose(method = 'private_key_jwt'): Promise<JoseModule> {
   return loadJoseModule().catch(() => {
     throw new TokenConfigError([
-      { field: 'clientAuthMethod', message: 'private_key_jwt needs the optional peer dependency "jose" (npm install jose)' },
+      { field: 'clientAuthMethod', message: `${method} needs the optional peer dependency "jose" (npm install jose)` },
     ]);
   });
 }

@@ -1,4 +1,7 @@
+import type { KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
+import type { ExternalAssertion } from '../credentials/client-assertion.js';
+import type { CredentialProvider } from '../credentials/credential-provider.js';
 import type { ResolvedDpopOptions } from '../dpop/resolved-dpop-options.js';
 import { stripUndefined } from '../internal/strip-undefined.js';
 import { printableOptions } from './printable-options.js';
@@ -65,9 +68,9 @@ export interface ResolvedTokenSettings {
 
 /** Secret material; held in a private field, read only by the endpoint client and the token sources. @internal */
 export interface ClientCredentials {
-  readonly clientSecret?: string;
-  /** PEM string or private JWK. */
-  readonly privateKey?: string | Record<string, unknown>;
+  readonly clientSecret?: CredentialProvider<string>;
+  readonly privateKey?: CredentialProvider<KeyObject>;
+  readonly clientAssertion?: CredentialProvider<ExternalAssertion>;
   readonly tlsKey?: string;
   readonly tlsPassphrase?: string;
   readonly sessionCode?: string;
@@ -115,11 +118,6 @@ export class ResolvedTokenOptions implements ResolvedTokenSettings {
   constructor(settings: ResolvedTokenSettings, credentials: ClientCredentials) {
     Object.assign(this, stripUndefined(settings));
     this.#credentials = credentials;
-  }
-
-  /** The client secret, for client authentication only ('' when the method uses no secret). */
-  revealClientSecret(): string {
-    return this.#credentials.clientSecret ?? '';
   }
 
   /** Every secret, for client authentication and the session exchange only. */

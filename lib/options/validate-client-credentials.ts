@@ -1,5 +1,8 @@
-import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { numberInRange, type Report, reportUnknownKeys, requireNonEmptyString } from './option-checks.js';
+import type { KeyObject } from 'node:crypto';
+import { parseExternalAssertion } from '../credentials/client-assertion.js';
+import { parsePrivateKeyCredential, parseSecret } from '../credentials/credential-parsers.js';
+import { validateCredentialSource } from '../credentials/validate-credential-source.js';
+import { numberInRange, type Report, reportUnknownKeys } from './option-checks.js';
 import { optionNames, TOKEN_OPTION_TABLE } from './token-option-table.js';
 import type { ClientCredentials, ResolvedPrivateKeyJwt, ResolvedTlsClientAuth } from './resolved-token-options.js';
 import type { ClientAssertionAlgorithm, ClientAuthMethod, TokenModuleOptions } from './token-module-options.interface.js';
@@ -24,29 +27,53 @@ export interface ValidatedClientCredentials {
 export function validateClientCredentials(
   options: Partial<TokenModuleOptions>,
   method: ClientAuthMethod,
+  timeoutMs: number,
   report: Report,
 ): ValidatedClientCredentials {
-  const usesSecret = method === 'client_secret_basic' || method === 'client_secret_post';
-  const clientSecret = usesSecret ? requireNonEmptyString(options.clientSecret, 'clientSecret', report) : undefined;
+  const usesSecret = method === 'client_secret_basic' || method === 'client_secret_post' || method === 'client_secret_jwt';
+  const secretMissing = options.clientSecret === undefined || options.clientSecret === null || options.clientSecret === '';
+  if (usesSecret && secretMissing) report('clientSecret', 'is required');
+  const secretCheck = { parse: parseSecret, timeoutMs, expected: 'a string, a function or { file }' };
+  const clientSecret =
+    usesSecret && !secretMissing ? validateCredentialSource(options.clientSecret, 'clientSecret', secretCheck, report) : undefined;
   if (!usesSecret && options.clientSecret !== undefined) report('clientSecret', `is not used with clientAuthMethod ${method}`);
+  if (method !== 'client_assertion' && options.clientAssertion !== undefined)
+    report('clientAssertion', 'is only used with clientAuthMethod client_assertion');
   if (method !== 'private_key_jwt' && options.privateKeyJwt !== undefined)
     report('privateKeyJwt', 'is only used with clientAuthMethod private_key_jwt');
   if (method !== 'tls_client_auth' && options.tlsClientAuth !== undefined)
     report('tlsClientAuth', 'is only used with clientAuthMethod tls_client_auth');
 
-  if (method === 'private_key_jwt') return validatePrivateKeyJwt(options.privateKeyJwt, report);
+  if (method === 'private_key_jwt') return validatePrivateKeyJwt(options.privateKeyJwt, timeoutMs, report);
   if (method === 'tls_client_auth') return validateTlsClientAuth(options.tlsClientAuth, report);
+  if (method === 'client_assertion') {
+    if (options.clientAssertion === undefined)
+      report('clientAssertion', 'is required with clientAuthMethod client_assertion ({ file } or a function)');
+    const assertionCheck = {
+      parse: parseExternalAssertion,
+      timeoutMs,
+      valueAllowed: false,
+      expected: '{ file } or a function returning the assertion',
+    };
+    const clientAssertion = validateCredentialSource(options.clientAssertion, 'clientAssertion', { ...assertionCheck, reuseMs: 0 }, report);
+    return { secrets: { clientAssertion } };
+  }
   return { secrets: { clientSecret } };
 }
 
-function validatePrivateKeyJwt(value: TokenModuleOptions['privateKeyJwt'], report: Report): ValidatedClientCredentials {
+function validatePrivateKeyJwt(value: TokenModuleOptions['privateKeyJwt'], timeoutMs: number, report: Report): ValidatedClientCredentials {
   if (value === undefined || value === null || typeof value !== 'object') {
     report('privateKeyJwt', 'is required with clientAuthMethod private_key_jwt ({ key, kid?, algorithm? })');
     return { secrets: {} };
   }
   reportUnknownKeys(value, optionNames(TOKEN_OPTION_TABLE.privateKeyJwt), 'privateKeyJwt.', report);
-  const key = parsePrivateKey(value.key, report);
-  const jwkKid = typeof value.key === 'object' && value.key !== null && typeof value.key.kid === 'string' ? value.key.kid : undefined;
+  const keyCheck = { parse: parsePrivateKeyCredential, timeoutMs, expected: 'a PEM private key, a private JWK, a function or { file }' };
+  const privateKey = validateCredentialSource(value.key, 'privateKeyJwt.key', keyCheck, report);
+  if (value.key === undefined) report('privateKeyJwt.key', 'must be a PEM private key or a private JWK');
+  // A changing key is only known when read: its type is checked then, its algorithm must be stated or is RS256.
+  const key = privateKey !== undefined && !privateKey.changes ? privateKey.peek() : undefined;
+  const jwk = typeof value.key === 'object' && value.key !== null ? (value.key as Record<string, unknown>) : undefined;
+  const jwkKid = typeof jwk?.kid === 'string' ? jwk.kid : undefined;
   const kid = value.kid ?? jwkKid;
   if (kid !== undefined && (typeof kid !== 'string' || kid === '')) report('privateKeyJwt.kid', 'must be a non-empty string when set');
   const algorithm = value.algorithm ?? defaultAlgorithm(key);
@@ -61,21 +88,9 @@ function validatePrivateKeyJwt(value: TokenModuleOptions['privateKeyJwt'], repor
     report,
   );
   return {
-    secrets: { privateKey: value.key },
+    secrets: { privateKey },
     privateKeyJwt: { ...(kid !== undefined ? { kid } : {}), algorithm, assertionLifetimeSeconds },
   };
-}
-
-/** Parses the key now, so a broken key fails at startup; the parser's message is dropped (it could quote the input). */
-function parsePrivateKey(key: unknown, report: Report): KeyObject | undefined {
-  try {
-    if (typeof key === 'string' && key.includes('PRIVATE KEY')) return createPrivateKey(key);
-    if (key !== null && typeof key === 'object' && !Array.isArray(key)) return createPrivateKey({ key: key as never, format: 'jwk' });
-  } catch {
-    // reported below
-  }
-  report('privateKeyJwt.key', 'must be a PEM private key or a private JWK');
-  return undefined;
 }
 
 function defaultAlgorithm(key: KeyObject | undefined): ClientAssertionAlgorithm {

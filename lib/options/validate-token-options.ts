@@ -29,7 +29,9 @@ import { validateHttpOptions, validateRetryOn401 } from './validate-http-options
 const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = [
   'client_secret_basic',
   'client_secret_post',
+  'client_secret_jwt',
   'private_key_jwt',
+  'client_assertion',
   'tls_client_auth',
 ];
 /** Form parameters the module owns; `extraParams` may not override them. */
@@ -67,12 +69,6 @@ export function validateTokenOptions(raw: unknown): ResolvedTokenOptions {
   if (!CLIENT_AUTH_METHODS.includes(clientAuthMethod)) {
     report('clientAuthMethod', `must be one of ${CLIENT_AUTH_METHODS.join(', ')}`);
   }
-  // An unknown method is reported above; its credentials are checked as for the default method.
-  const clientCredentials = validateClientCredentials(
-    options,
-    CLIENT_AUTH_METHODS.includes(clientAuthMethod) ? clientAuthMethod : 'client_secret_basic',
-    report,
-  );
   const refreshMarginSeconds = numberInRange(
     options.refreshMarginSeconds,
     DEFAULT_REFRESH_MARGIN_SECONDS,
@@ -88,6 +84,13 @@ export function validateTokenOptions(raw: unknown): ResolvedTokenOptions {
     report,
   );
   const requestTimeoutMs = numberInRange(options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, 'requestTimeoutMs', 1, report);
+  // An unknown method is reported above; its credentials are checked as for the default method.
+  const clientCredentials = validateClientCredentials(
+    options,
+    CLIENT_AUTH_METHODS.includes(clientAuthMethod) ? clientAuthMethod : 'client_secret_basic',
+    requestTimeoutMs,
+    report,
+  );
   const retry = validateRetryOptions(options.retry, report);
   const failureCooldownMs = numberInRange(options.failureCooldownMs, DEFAULT_FAILURE_COOLDOWN_MS, 'failureCooldownMs', 0, report);
   const clock = options.clock ?? Date.now;

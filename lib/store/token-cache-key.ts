@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { credentialHash } from '../credentials/credential-hash.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 
 /** Bumped when the fingerprint material changes, so old and new versions never share a key. */
@@ -6,7 +7,7 @@ const FINGERPRINT_VERSION = 'v1';
 
 /**
  * The fingerprint under which a fleet shares a token: SHA-256 (hex) over everything that changes
- * which token the endpoint issues — token URL, client id, SHA-256 of the client secret, scope,
+ * which token the endpoint issues — token URL, client id, a hash of the credential (`credentialHash`), scope,
  * audience, resource indicators and extra parameters, with DPoP the key thumbprint (a DPoP-bound
  * token is useless to an instance holding another key), and in session mode the exchange URL and a
  * SHA-256 of the session code (a session token belongs to its session). Store key names carry only this hash, never a
@@ -19,7 +20,7 @@ export function tokenCacheKey(options: ResolvedTokenOptions, dpopThumbprint?: st
     FINGERPRINT_VERSION,
     options.tokenUrl,
     options.clientId,
-    sha256Hex(options.revealClientSecret()),
+    credentialHash(options.revealCredentials()),
     // Order does not change the token issued, so it must not change the key.
     options.scope?.split(' ').sort() ?? null,
     options.audience ?? null,

@@ -1,0 +1,28 @@
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+
+/** A secret: a non-empty string without surrounding whitespace (a stray space is a copy-paste accident, not a secret). @internal */
+export function parseSecret(raw: unknown): string {
+  if (typeof raw !== 'string') throw new Error(`must be a string, got ${raw === null ? 'null' : typeof raw}`);
+  if (raw === '') throw new Error('is empty');
+  if (raw.trim() !== raw) throw new Error('has leading or trailing whitespace');
+  return raw;
+}
+
+/**
+ * A private key: PEM (PKCS#8, PKCS#1, SEC1), a private JWK object, or a JWK in JSON text (a file).
+ * The parser's own message is dropped: it could quote the input.
+ * @internal
+ */
+export function parsePrivateKeyCredential(raw: unknown): KeyObject {
+  try {
+    if (typeof raw === 'string' && raw.includes('PRIVATE KEY')) return createPrivateKey(raw);
+    const jwk = typeof raw === 'string' && raw.trimStart().startsWith('{') ? (JSON.parse(raw) as unknown) : raw;
+    if (jwk !== null && typeof jwk === 'object' && !Array.isArray(jwk)) {
+      const key = createPrivateKey({ key: jwk as never, format: 'jwk' });
+      if (key.type === 'private') return key;
+    }
+  } catch {
+    // reported below
+  }
+  throw new Error('must be a PEM private key or a private JWK');
+}
