@@ -145,6 +145,9 @@ export class TestIdp {
         }
       }
       await next();
+      const body = (ctx as { oidc?: { body?: Record<string, string> } }).oidc?.body;
+      if (ctx.method === 'POST' && ctx.path === '/token' && body !== undefined)
+        idp.tokenRequestBodies.push(new URLSearchParams(body).toString());
     });
     provider.on('server_error', () => undefined);
   }
