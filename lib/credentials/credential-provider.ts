@@ -78,6 +78,14 @@ export class CredentialProvider<T> {
     return this.#remembered;
   }
 
+  /**
+   * Takes the file content read at startup (see `validateCredentialSource`), so a broken file fails
+   * startup and the fingerprint of the credential is known before the first token request.
+   */
+  prime(text: string, fileSignature: string): void {
+    this.#current = this.accept(text, fileSignature);
+  }
+
   /** The value last read, without reading (a plain value is read at construction). */
   peek(): T | undefined {
     return this.#current?.value;

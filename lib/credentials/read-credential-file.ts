@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 
 /** Secrets, keys and assertions are small; anything larger is not what the option should name. */
@@ -19,7 +20,17 @@ export async function fileVersion(path: string): Promise<FileVersion> {
   });
   if (!stats.isFile()) throw new Error('is not a regular file');
   if (stats.size > MAX_CREDENTIAL_FILE_BYTES) throw new Error('is larger than 1 MiB');
-  return { signature: `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}` };
+  return { signature: fileSignature(stats) };
+}
+
+/** What changes when a file is replaced (new inode) or rewritten in place (size, times). @internal */
+export function fileSignature(stats: Stats): string {
+  return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`;
+}
+
+/** File content as a credential: trailing line breaks dropped (`echo secret > file` adds one). @internal */
+export function credentialText(content: string): string {
+  return content.replace(/(\r?\n)+$/, '');
 }
 
 /**
@@ -35,10 +46,7 @@ export async function readCredentialFile(path: string): Promise<string> {
     const buffer = Buffer.alloc(MAX_CREDENTIAL_FILE_BYTES + 1);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
     if (bytesRead > MAX_CREDENTIAL_FILE_BYTES) throw new Error('is larger than 1 MiB');
-    const content = buffer
-      .subarray(0, bytesRead)
-      .toString('utf8')
-      .replace(/(\r?\n)+$/, '');
+    const content = credentialText(buffer.subarray(0, bytesRead).toString('utf8'));
     if (content === '') throw new Error('is empty');
     return content;
   } finally {

@@ -1,8 +1,8 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { Report } from '../options/option-checks.js';
 import { CredentialError } from './credential.error.js';
 import { CredentialProvider, isCredentialFile } from './credential-provider.js';
-import { MAX_CREDENTIAL_FILE_BYTES } from './read-credential-file.js';
+import { credentialText, fileSignature, MAX_CREDENTIAL_FILE_BYTES } from './read-credential-file.js';
 
 /** How a credential option is read: its parser, and the deadline of one read. @internal */
 export interface CredentialCheck<T> {
@@ -34,33 +34,43 @@ export function validateCredentialSource<T>(
     report(field, '{ file } takes exactly one key, file, holding a path');
     return undefined;
   }
-  if (isCredentialFile(value) && !fileIsReadable(value.file, `${field}.file`, report)) return undefined;
+  const startupRead = isCredentialFile(value) ? readAtStartup(value.file, field, report) : undefined;
+  if (isCredentialFile(value) && startupRead === undefined) return undefined;
   if (typeof value !== 'function' && !isCredentialFile(value) && check.valueAllowed === false) {
     report(field, `must be ${check.expected}`);
     return undefined;
   }
   try {
-    return new CredentialProvider({ option: field, source: value, parse: check.parse, timeoutMs: check.timeoutMs, reuseMs: check.reuseMs });
+    const provider = new CredentialProvider({
+      option: field,
+      source: value,
+      parse: check.parse,
+      timeoutMs: check.timeoutMs,
+      reuseMs: check.reuseMs,
+    });
+    if (startupRead !== undefined) provider.prime(startupRead.text, startupRead.signature);
+    return provider;
   } catch (error) {
     if (!(error instanceof CredentialError)) throw error;
-    report(field, error.message.slice(error.message.indexOf(': ') + 2));
+    report(field, error.message.slice(`${error.option} (${error.source}): `.length));
     return undefined;
   }
 }
 
-/** A missing secret file should fail at startup, as a missing variable does; later changes are read as they come. */
-function fileIsReadable(path: string, field: string, report: Report): boolean {
-  if (path === '') {
-    report(field, 'must be a non-empty path');
-    return false;
-  }
+/**
+ * A missing or broken credential file fails startup, as a missing variable does; later versions are
+ * read as they come. Problems name the path, never the content.
+ */
+function readAtStartup(path: string, field: string, report: Report): { text: string; signature: string } | undefined {
+  if (path === '') return void report(field, '{ file } must hold a non-empty path');
   try {
     const stats = statSync(path);
-    if (!stats.isFile()) report(field, `must name a regular file (${path})`);
-    else if (stats.size > MAX_CREDENTIAL_FILE_BYTES) report(field, `names a file larger than 1 MiB (${path})`);
-    else return true;
+    if (!stats.isFile()) return void report(field, `must name a regular file (${path})`);
+    if (stats.size > MAX_CREDENTIAL_FILE_BYTES) return void report(field, `names a file larger than 1 MiB (${path})`);
+    const text = credentialText(readFileSync(path, 'utf8'));
+    if (text === '') return void report(field, `names an empty file (${path})`);
+    return { text, signature: fileSignature(stats) };
   } catch (error) {
-    report(field, `names a file that cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'unknown error'} (${path})`);
+    return void report(field, `names a file that cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'unknown error'} (${path})`);
   }
-  return false;
 }

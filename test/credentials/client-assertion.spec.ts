@@ -89,7 +89,7 @@ describe('client_assertion from outside (RFC 7523 §2.2): a workload identity to
     expect(federated.server.requests).toHaveLength(1);
   });
 
-  it('a fixed string, a file that is no JWT, or a missing file is refused at startup or names the source', async () => {
+  it('a fixed string or a missing file is refused at startup; a file that stops holding a JWT is named by its path', async () => {
     const fixed = await startWith('eyJ.fixed.assertion' as never).catch((reason: unknown) => reason);
     expect(fixed).toBeInstanceOf(TokenConfigError);
     expect((fixed as TokenConfigError).problems).toEqual([
@@ -98,11 +98,12 @@ describe('client_assertion from outside (RFC 7523 §2.2): a workload identity to
 
     const missing = await startWith({ file: '/nonexistent/token' }).catch((reason: unknown) => reason);
     expect((missing as TokenConfigError).problems).toEqual([
-      { field: 'clientAssertion.file', message: 'names a file that cannot be read: ENOENT (/nonexistent/token)' },
+      { field: 'clientAssertion', message: 'names a file that cannot be read: ENOENT (/nonexistent/token)' },
     ]);
 
-    volume = new KubernetesSecretVolume({ token: 'not-a-jwt-but-secret-text' });
+    volume = new KubernetesSecretVolume({ token: await issuer.issue(600) });
     app = await startWith({ file: volume.path('token') });
+    volume.update({ token: 'not-a-jwt-but-secret-text' });
     const error = await app.manager.getAccessToken().catch((reason: unknown) => reason);
     expect(error).toBeInstanceOf(CredentialError);
     expect((error as Error).message).toBe(`clientAssertion (file ${volume.path('token')}): is not a JWT with a numeric "exp" claim`);

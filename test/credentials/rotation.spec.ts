@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
+import { tokenOptionsFromEnvironment } from '../../lib/config/index.js';
 import { TokenEndpointError } from '../../lib/index.js';
 import { KubernetesSecretVolume } from '../support/kubernetes-secret-volume.js';
 import { TestIdp } from '../support/test-idp.js';
@@ -78,6 +79,24 @@ describe('a client secret rotated at the IdP while the application runs (oidc-pr
   it('a { file } secret replaced by a Kubernetes symlink swap is used at the next token request, with no restart and no refusal', async () => {
     volume = new KubernetesSecretVolume({ 'client-secret': OLD_SECRET });
     app = await startTokenApp({ tokenUrl: idp.tokenUrl, clientId: 'rotating', clientSecret: { file: volume.path('client-secret') } });
+    await app.manager.getAccessToken();
+
+    idp.replaceClients([{ clientId: 'rotating', clientSecret: NEW_SECRET }]);
+    volume.update({ 'client-secret': NEW_SECRET });
+    app.manager.invalidate();
+    await expect(app.manager.getAccessToken()).resolves.toMatch(/^eyJ/);
+    expect(idp.tokenRequests).toBe(2);
+  });
+
+  it('OAUTH2_CLIENT_SECRET_FILE is live too: a swapped file is used at the next token request', async () => {
+    volume = new KubernetesSecretVolume({ 'client-secret': OLD_SECRET });
+    const options = tokenOptionsFromEnvironment({
+      OAUTH2_TOKEN_URL: idp.tokenUrl,
+      OAUTH2_CLIENT_ID: 'rotating',
+      OAUTH2_CLIENT_SECRET_FILE: volume.path('client-secret'),
+    });
+    expect(options.clientSecret).toEqual({ file: volume.path('client-secret') });
+    app = await startTokenApp(options);
     await app.manager.getAccessToken();
 
     idp.replaceClients([{ clientId: 'rotating', clientSecret: NEW_SECRET }]);
