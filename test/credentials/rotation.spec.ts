@@ -21,6 +21,16 @@ describe('a client secret rotated at the IdP while the application runs (oidc-pr
   beforeEach(async () => {
     idp = await TestIdp.start({ clients: [{ clientId: 'rotating', clientSecret: OLD_SECRET }] });
   });
+  /** Rotates the secret at the IdP and in the file, then expects the next token from one request (no refusal). */
+  const rotateSecretFileAndExpectOneRequest = async (running: TokenApp, files: KubernetesSecretVolume) => {
+    await running.manager.getAccessToken();
+    idp.replaceClients([{ clientId: 'rotating', clientSecret: NEW_SECRET }]);
+    files.update({ 'client-secret': NEW_SECRET });
+    running.manager.invalidate();
+    await expect(running.manager.getAccessToken()).resolves.toMatch(/^eyJ/);
+    expect(idp.tokenRequests).toBe(2);
+  };
+
   afterEach(async () => {
     await app?.close();
     volume?.remove();
@@ -79,13 +89,7 @@ describe('a client secret rotated at the IdP while the application runs (oidc-pr
   it('a { file } secret replaced by a Kubernetes symlink swap is used at the next token request, with no restart and no refusal', async () => {
     volume = new KubernetesSecretVolume({ 'client-secret': OLD_SECRET });
     app = await startTokenApp({ tokenUrl: idp.tokenUrl, clientId: 'rotating', clientSecret: { file: volume.path('client-secret') } });
-    await app.manager.getAccessToken();
-
-    idp.replaceClients([{ clientId: 'rotating', clientSecret: NEW_SECRET }]);
-    volume.update({ 'client-secret': NEW_SECRET });
-    app.manager.invalidate();
-    await expect(app.manager.getAccessToken()).resolves.toMatch(/^eyJ/);
-    expect(idp.tokenRequests).toBe(2);
+    await rotateSecretFileAndExpectOneRequest(app, volume);
   });
 
   it('OAUTH2_CLIENT_SECRET_FILE is live too: a swapped file is used at the next token request', async () => {
@@ -97,13 +101,7 @@ describe('a client secret rotated at the IdP while the application runs (oidc-pr
     });
     expect(options.clientSecret).toEqual({ file: volume.path('client-secret') });
     app = await startTokenApp(options);
-    await app.manager.getAccessToken();
-
-    idp.replaceClients([{ clientId: 'rotating', clientSecret: NEW_SECRET }]);
-    volume.update({ 'client-secret': NEW_SECRET });
-    app.manager.invalidate();
-    await expect(app.manager.getAccessToken()).resolves.toMatch(/^eyJ/);
-    expect(idp.tokenRequests).toBe(2);
+    await rotateSecretFileAndExpectOneRequest(app, volume);
   });
 
   it('a { file } secret the IdP rotates before kubelet updates the file: refused once, then picked up once the file changes', async () => {
