@@ -26,3 +26,15 @@ export function parsePrivateKeyCredential(raw: unknown): KeyObject {
   }
   throw new Error('must be a PEM private key or a private JWK');
 }
+
+/** A PEM certificate (chain), for `tls_client_auth`. @internal */
+export function parseCertificatePem(raw: unknown): string {
+  if (typeof raw !== 'string' || !raw.includes('-----BEGIN CERTIFICATE')) throw new Error('must be a PEM certificate');
+  return raw;
+}
+
+/** A PEM private key, possibly encrypted (its passphrase is a separate option), for `tls_client_auth`. @internal */
+export function parsePrivateKeyPem(raw: unknown): string {
+  if (typeof raw !== 'string' || !raw.includes('PRIVATE KEY')) throw new Error('must be a PEM private key');
+  return raw;
+}

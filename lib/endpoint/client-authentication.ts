@@ -1,9 +1,11 @@
-import { Agent as HttpsAgent } from 'node:https';
+import type { Agent as HttpsAgent } from 'node:https';
 import type { CredentialProvider } from '../credentials/credential-provider.js';
-import { TokenConfigError } from '../errors/token-config.error.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 import { clientAssertion, clientSecretJwt, privateKeyJwt } from './jwt-client-authentication.js';
-import { loadJose as loadJoseModule, type JoseModule } from '../dpop/jose.loader.js';
+import { tlsClientAuth } from './tls-client-authentication.js';
+import { trackCredential } from './tracked-credential.js';
+
+export { loadJose } from './jwt-client-authentication.js';
 
 /** The credentials of one request: extra form fields and headers. @internal */
 export interface ClientCredentialsPart {
@@ -21,7 +23,7 @@ export interface ClientAuthentication {
   credentialsFor(audience: string, signal?: AbortSignal): Promise<ClientCredentialsPart>;
   /** Strings that must never leave the process in logs or errors (secrets seen lately, header values). */
   readonly secrets: readonly string[];
-  /** The HTTPS agent that presents the client certificate (`tls_client_auth`). */
+  /** The HTTPS agent that presents the current client certificate (`tls_client_auth`), once a request has read it. */
   readonly httpsAgent?: HttpsAgent;
   /**
    * After `invalid_client`: reads the credential again, ignoring reuse; true when it differs from the
@@ -47,26 +49,6 @@ export function createClientAuthentication(options: ResolvedTokenOptions): Clien
     default:
       return clientSecretBasic(options.clientId, clientSecret!);
   }
-}
-
-/**
- * A provider's value with the hash of the one the last request carried, so `changed()` can tell a
- * rotation from the same credential read twice.
- * @internal
- */
-export function trackCredential<T>(provider: CredentialProvider<T>) {
-  let sentHash: string | undefined;
-  return {
-    async read(signal?: AbortSignal): Promise<T> {
-      const reading = await provider.readWithHash(signal);
-      sentHash = reading.hash;
-      return reading.value;
-    },
-    async changed(signal?: AbortSignal): Promise<boolean> {
-      if (!provider.changes) return false;
-      return (await provider.reread(signal)).hash !== sentHash;
-    },
-  };
 }
 
 /** RFC 6749 §2.3.1: id and secret are form-urlencoded before base64, so a secret with `:` or `%` survives. */
@@ -96,39 +78,6 @@ function clientSecretPost(clientId: string, secret: CredentialProvider<string>):
       return { formFields: { client_id: clientId, client_secret: await tracked.read(signal) }, headers: {} };
     },
   };
-}
-
-/** RFC 8705 §2.1: the TLS client certificate authenticates; `client_id` identifies the client in the body. */
-function tlsClientAuth(options: ResolvedTokenOptions): ClientAuthentication {
-  const { tlsKey, tlsPassphrase } = options.revealCredentials();
-  const { cert, ca } = options.tlsClientAuth!;
-  const httpsAgent = new HttpsAgent({
-    cert,
-    key: tlsKey,
-    ...(tlsPassphrase !== undefined ? { passphrase: tlsPassphrase } : {}),
-    ...(ca !== undefined ? { ca } : {}),
-  });
-  const part: ClientCredentialsPart = { formFields: { client_id: options.clientId }, headers: {} };
-  return {
-    credentialsFor: () => Promise.resolve(part),
-    secrets: tlsPassphrase !== undefined ? [tlsPassphrase] : [],
-    httpsAgent,
-    credentialsChanged: () => Promise.resolve(false),
-  };
-}
-
-/**
- * The optional peer `jose`, loaded on first use so installs without a JWT client authentication do not
- * need it. The import and its cache are DPoP's loader's; only the problem reported when jose is missing
- * names `clientAuthMethod`.
- * @internal
- */
-export function loadJose(method = 'private_key_jwt'): Promise<JoseModule> {
-  return loadJoseModule().catch(() => {
-    throw new TokenConfigError([
-      { field: 'clientAuthMethod', message: `${method} needs the optional peer dependency "jose" (npm install jose)` },
-    ]);
-  });
 }
 
 /** The application/x-www-form-urlencoded serialisation of one value. */

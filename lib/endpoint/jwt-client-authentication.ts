@@ -2,7 +2,10 @@ import { createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
 import type { CredentialProvider } from '../credentials/credential-provider.js';
 import { readClientAssertion } from '../credentials/read-client-assertion.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
-import { type ClientAuthentication, type ClientCredentialsPart, loadJose, trackCredential } from './client-authentication.js';
+import { loadJose as loadJoseModule, type JoseModule } from '../dpop/jose.loader.js';
+import { TokenConfigError } from '../errors/token-config.error.js';
+import type { ClientAuthentication, ClientCredentialsPart } from './client-authentication.js';
+import { trackCredential } from './tracked-credential.js';
 
 /** Lifetime of a `client_secret_jwt` assertion: one request, as for `private_key_jwt`'s default. */
 const CLIENT_SECRET_JWT_LIFETIME_SECONDS = 60;
@@ -99,4 +102,18 @@ export function clientAssertion(options: ResolvedTokenOptions): ClientAuthentica
       return assertionPart(options.clientId, sentAssertion);
     },
   };
+}
+
+/**
+ * The optional peer `jose`, loaded on first use so installs without a JWT client authentication do not
+ * need it. The import and its cache are DPoP's loader's; only the problem reported when jose is missing
+ * names `clientAuthMethod`.
+ * @internal
+ */
+export function loadJose(method = 'private_key_jwt'): Promise<JoseModule> {
+  return loadJoseModule().catch(() => {
+    throw new TokenConfigError([
+      { field: 'clientAuthMethod', message: `${method} needs the optional peer dependency "jose" (npm install jose)` },
+    ]);
+  });
 }

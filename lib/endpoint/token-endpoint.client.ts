@@ -45,7 +45,7 @@ export class TokenEndpointClient {
     this.#options = options;
     this.#dpop = dpop;
     this.#authentication = createClientAuthentication(options);
-    this.#http = createEndpointHttp(this.#authentication.httpsAgent);
+    this.#http = createEndpointHttp();
     this.#tokenRequest = { method: 'POST', url: options.tokenUrl };
   }
 
@@ -169,7 +169,10 @@ export class TokenEndpointClient {
     const { requestTimeoutMs } = this.#options;
     const deadline = new RequestDeadline(requestTimeoutMs, signal);
     try {
+      // Per request: with tls_client_auth the agent changes when the certificate rolls over.
+      const httpsAgent = this.#authentication.httpsAgent;
       const response = await this.#http.post<string>(context.request.url!, body, {
+        ...(httpsAgent !== undefined ? { httpsAgent } : {}),
         headers: { Accept: 'application/json', ...headers },
         timeout: requestTimeoutMs,
         signal: deadline.signal,

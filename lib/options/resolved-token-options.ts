@@ -19,9 +19,8 @@ export interface ResolvedPrivateKeyJwt {
   readonly assertionLifetimeSeconds: number;
 }
 
-/** The public (non-secret) part of the `tls_client_auth` settings. @internal */
+/** The public (non-secret) part of the `tls_client_auth` settings; the certificate and key are providers in `ClientCredentials`. @internal */
 export interface ResolvedTlsClientAuth {
-  readonly cert: string;
   readonly ca?: string | string[];
 }
 
@@ -71,7 +70,8 @@ export interface ClientCredentials {
   readonly clientSecret?: CredentialProvider<string>;
   readonly privateKey?: CredentialProvider<KeyObject>;
   readonly clientAssertion?: CredentialProvider<ExternalAssertion>;
-  readonly tlsKey?: string;
+  readonly tlsCert?: CredentialProvider<string>;
+  readonly tlsKey?: CredentialProvider<string>;
   readonly tlsPassphrase?: string;
   readonly sessionCode?: string;
 }

@@ -43,10 +43,10 @@ export interface PrivateKeyJwtOptions {
 
 /** `tls_client_auth` (RFC 8705 §2.1) settings: the client certificate presented on token requests. */
 export interface TlsClientAuthOptions {
-  /** PEM client certificate (chain). */
-  cert: string;
-  /** PEM private key of the certificate. Never logged. */
-  key: string;
+  /** PEM client certificate (chain), or a provider of it (a function, or `{ file }` read again when it changes). */
+  cert: CredentialSource<string>;
+  /** PEM private key of the certificate, or a provider of it (rolled over with `cert`). Never logged. */
+  key: CredentialSource<string>;
   /** Passphrase of an encrypted `key`. Never logged. */
   passphrase?: string;
   /** PEM CA certificate(s) trusted for the token endpoint's server certificate, when not a public CA. */

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { parseExternalAssertion } from '../credentials/client-assertion.js';
-import { parsePrivateKeyCredential, parseSecret } from '../credentials/credential-parsers.js';
+import { parseCertificatePem, parsePrivateKeyCredential, parsePrivateKeyPem, parseSecret } from '../credentials/credential-parsers.js';
 import { validateCredentialSource } from '../credentials/validate-credential-source.js';
 import { numberInRange, type Report, reportUnknownKeys } from './option-checks.js';
 import { optionNames, TOKEN_OPTION_TABLE } from './token-option-table.js';
@@ -45,7 +45,7 @@ export function validateClientCredentials(
     report('tlsClientAuth', 'is only used with clientAuthMethod tls_client_auth');
 
   if (method === 'private_key_jwt') return validatePrivateKeyJwt(options.privateKeyJwt, timeoutMs, report);
-  if (method === 'tls_client_auth') return validateTlsClientAuth(options.tlsClientAuth, report);
+  if (method === 'tls_client_auth') return validateTlsClientAuth(options.tlsClientAuth, timeoutMs, report);
   if (method === 'client_assertion') {
     if (options.clientAssertion === undefined)
       report('clientAssertion', 'is required with clientAuthMethod client_assertion ({ file } or a function)');
@@ -107,22 +107,27 @@ function describeKey(key: KeyObject): string {
   return `${key.asymmetricKeyType ?? 'unknown'}${curve ? ` (${curve})` : ''}`;
 }
 
-function validateTlsClientAuth(value: TokenModuleOptions['tlsClientAuth'], report: Report): ValidatedClientCredentials {
+function validateTlsClientAuth(value: TokenModuleOptions['tlsClientAuth'], timeoutMs: number, report: Report): ValidatedClientCredentials {
   if (value === undefined || value === null || typeof value !== 'object') {
     report('tlsClientAuth', 'is required with clientAuthMethod tls_client_auth ({ cert, key, ca? })');
     return { secrets: {} };
   }
   reportUnknownKeys(value, optionNames(TOKEN_OPTION_TABLE.tlsClientAuth), 'tlsClientAuth.', report);
-  const pem = (text: unknown, field: string, label: string) => {
-    if (typeof text !== 'string' || !text.includes(`-----BEGIN ${label}`)) report(field, `must be a PEM ${label.toLowerCase()}`);
+  const source = (field: 'cert' | 'key', parse: (raw: unknown) => string, expected: string) => {
+    if (value[field] === undefined || value[field] === null || value[field] === '')
+      return void report(`tlsClientAuth.${field}`, `must be ${expected}`);
+    return validateCredentialSource(value[field], `tlsClientAuth.${field}`, { parse, timeoutMs, expected }, report);
   };
-  pem(value.cert, 'tlsClientAuth.cert', 'CERTIFICATE');
-  if (typeof value.key !== 'string' || !value.key.includes('PRIVATE KEY')) report('tlsClientAuth.key', 'must be a PEM private key');
+  const tlsCert = source('cert', parseCertificatePem, 'a PEM certificate');
+  const tlsKey = source('key', parsePrivateKeyPem, 'a PEM private key');
+  const pem = (text: unknown, field: string) => {
+    if (typeof text !== 'string' || !text.includes('-----BEGIN CERTIFICATE')) report(field, 'must be a PEM certificate');
+  };
   const cas = value.ca === undefined ? [] : Array.isArray(value.ca) ? value.ca : [value.ca];
-  cas.forEach((ca, index) => pem(ca, Array.isArray(value.ca) ? `tlsClientAuth.ca[${index}]` : 'tlsClientAuth.ca', 'CERTIFICATE'));
+  cas.forEach((ca, index) => pem(ca, Array.isArray(value.ca) ? `tlsClientAuth.ca[${index}]` : 'tlsClientAuth.ca'));
   if (value.passphrase !== undefined && typeof value.passphrase !== 'string') report('tlsClientAuth.passphrase', 'must be a string');
   return {
-    secrets: { tlsKey: value.key, ...(value.passphrase !== undefined ? { tlsPassphrase: value.passphrase } : {}) },
-    tlsClientAuth: { cert: value.cert, ...(value.ca !== undefined ? { ca: value.ca } : {}) },
+    secrets: { tlsCert, tlsKey, ...(value.passphrase !== undefined ? { tlsPassphrase: value.passphrase } : {}) },
+    tlsClientAuth: value.ca !== undefined ? { ca: value.ca } : {},
   };
 }
