@@ -67,16 +67,25 @@ function validatePrivateKeyJwt(value: TokenModuleOptions['privateKeyJwt'], timeo
     return { secrets: {} };
   }
   reportUnknownKeys(value, optionNames(TOKEN_OPTION_TABLE.privateKeyJwt), 'privateKeyJwt.', report);
-  const keyCheck = { parse: parsePrivateKeyCredential, timeoutMs, expected: 'a PEM private key, a private JWK, a function or { file }' };
+  // Set below from the key known at startup; a key read later (a new file, a function's answer) is checked against it.
+  let signingAlgorithm: ClientAssertionAlgorithm | undefined;
+  const parse = (raw: unknown) => {
+    const parsed = parsePrivateKeyCredential(raw);
+    if (signingAlgorithm !== undefined && !algorithmFitsKey(signingAlgorithm, parsed))
+      throw new Error(`is a ${describeKey(parsed)} key, which privateKeyJwt.algorithm ${signingAlgorithm} cannot sign with`);
+    return parsed;
+  };
+  const keyCheck = { parse, timeoutMs, expected: 'a PEM private key, a private JWK, a function or { file }' };
   const privateKey = validateCredentialSource(value.key, 'privateKeyJwt.key', keyCheck, report);
   if (value.key === undefined) report('privateKeyJwt.key', 'must be a PEM private key or a private JWK');
-  // A changing key is only known when read: its type is checked then, its algorithm must be stated or is RS256.
-  const key = privateKey !== undefined && !privateKey.changes ? privateKey.peek() : undefined;
+  // A function's key is only known when read: state its algorithm, or RS256 is assumed.
+  const key = privateKey?.peek();
   const jwk = typeof value.key === 'object' && value.key !== null ? (value.key as Record<string, unknown>) : undefined;
   const jwkKid = typeof jwk?.kid === 'string' ? jwk.kid : undefined;
   const kid = value.kid ?? jwkKid;
   if (kid !== undefined && (typeof kid !== 'string' || kid === '')) report('privateKeyJwt.kid', 'must be a non-empty string when set');
   const algorithm = value.algorithm ?? defaultAlgorithm(key);
+  if (ASSERTION_ALGORITHMS.includes(algorithm)) signingAlgorithm = algorithm;
   if (!ASSERTION_ALGORITHMS.includes(algorithm)) report('privateKeyJwt.algorithm', `must be one of ${ASSERTION_ALGORITHMS.join(', ')}`);
   else if (key !== undefined && !algorithmFitsKey(algorithm, key))
     report('privateKeyJwt.algorithm', `${algorithm} does not fit a ${describeKey(key)} key`);

@@ -90,6 +90,27 @@ describe('credential providers fail with a CredentialError naming the option and
     }
   });
 
+  it('a key function whose key does not fit the algorithm: named by option and algorithm, not a signing library error', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    const app = await startLoggedTokenApp({
+      tokenUrl: idp.tokenUrl,
+      clientId: 'svc',
+      clientAuthMethod: 'private_key_jwt',
+      privateKeyJwt: { key: () => ec },
+    });
+    try {
+      const error = await app.manager.getAccessToken().catch((reason: unknown) => reason);
+      expect(error).toBeInstanceOf(CredentialError);
+      expect((error as Error).message).toBe(
+        'privateKeyJwt.key (function): is a ec (prime256v1) key, which privateKeyJwt.algorithm RS256 cannot sign with',
+      );
+      expect(everythingOf(error)).not.toContain(ec.split('\n')[1]!);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('at startup: a missing file, a { file } with other keys, a private key file that is no key are reported by option, never by content', async () => {
     const garbage = new KubernetesSecretVolume({ key: `-----BEGIN PRIVATE KEY-----\n${SECRET}\n-----END PRIVATE KEY-----` });
     try {
