@@ -19,6 +19,7 @@ const LAYERS = [
   { name: 'endpoint client', path: '^lib/endpoint/' },
   { name: 'dpop', path: '^lib/dpop/' },
   { name: 'options', path: '^lib/options/' },
+  { name: 'credentials', path: '^lib/credentials/' },
   { name: 'core', path: '^lib/(core|errors)/' },
   { name: 'internal helpers', path: '^lib/internal/' },
 ];
