@@ -5,6 +5,7 @@ import { createGrpcTokenInterceptor } from '../lib/grpc/index.js';
 import { EchoClient, type EchoMethods, GrpcEchoServer } from './support/grpc-echo-server.js';
 import { introspectionVerifier, jwtVerifier, refuseEverything, revokeAtIdp } from './support/protected-resource.js';
 import { TestIdp } from './support/test-idp.js';
+import { waitUntil } from './support/wait-until.js';
 import { startTokenApp, type TokenApp } from './support/token-app.js';
 
 const CLIENT = { clientId: 'grpc-client', clientSecret: 'grpc-client-secret-4321' };
@@ -152,6 +153,42 @@ describe('gRPC token interceptor on a plaintext channel, against a server checki
 
     expect(metadata.getMap()).toEqual({ 'x-request-source': 'batch' });
     expect(api.calls.map((call) => call.authorization)).toEqual([expect.stringMatching(/^Bearer /), expect.stringMatching(/^Bearer /)]);
+  });
+
+  it('a call cancelled while it waits for the token ends CANCELLED at once; a concurrent call still gets the token', async () => {
+    const client = clientOf(api, await start());
+    const release = idp.holdNextTokenRequest();
+    let cancelled: ServiceError | null | undefined;
+    const cancelledEnded = new Promise<void>((resolve) => {
+      const call = client.say({ text: 'cancelled' }, new Metadata(), (error) => {
+        cancelled = error;
+        resolve();
+      });
+      // Cancelled once its token request is on its way (the concurrent call below waits on the same one).
+      void waitUntil(() => idp.tokenRequests === 1).then(() => call.cancel());
+    });
+    const concurrent = say(client, 'waits');
+
+    await cancelledEnded;
+    release();
+
+    expect(cancelled?.code).toBe(status.CANCELLED);
+    await expect(concurrent).resolves.toEqual({ text: 'waits' });
+    expect(api.calls).toHaveLength(1);
+    expect(idp.tokenRequests).toBe(1);
+  });
+
+  it('a call whose deadline passes while it waits for the token ends DEADLINE_EXCEEDED, without reaching the server', async () => {
+    const client = clientOf(api, await start());
+    const release = idp.holdNextTokenRequest();
+
+    const error = await new Promise<ServiceError | null>((resolve) =>
+      client.say({ text: 'late' }, new Metadata(), { deadline: Date.now() + 100 }, (failure) => resolve(failure)),
+    );
+    release();
+
+    expect(error?.code).toBe(status.DEADLINE_EXCEEDED);
+    expect(api.calls).toEqual([]);
   });
 
   it('a token the IdP refuses to issue: the call fails with UNAVAILABLE naming the token error, and no secret leaks', async () => {

@@ -8,11 +8,11 @@ import {
   status,
   type StatusObject,
 } from '@grpc/grpc-js';
+import { CallTokenWait } from './call-token-wait.js';
 import { bearerAuthorization, type GrpcTokenSource, tokenFailureDetails } from './grpc-token-source.js';
 
 type LowerCall = ReturnType<NextCall>;
 type StartNext = (metadata: Metadata, listener: InterceptingListener | Listener) => void;
-type Forward<T> = (value: T) => void;
 
 const CANCELLED: StatusObject = { code: status.CANCELLED, details: 'Cancelled on client', metadata: new Metadata() };
 const DEADLINE_EXCEEDED: StatusObject = {
@@ -29,13 +29,10 @@ const DEADLINE_EXCEEDED: StatusObject = {
 export class AuthorizedCall {
   /** The caller's metadata, without our token: each attempt gets its own copy. */
   #callerMetadata = new Metadata();
-  /** The layer above ours: where a resend's response metadata goes when the first attempt had none. */
-  #upper: InterceptingListener | undefined;
   #request: unknown;
   #metadataDelivered = false;
-  #cancelled = false;
-  #aborter: AbortController | undefined;
   #resend: LowerCall | undefined;
+  readonly #wait: CallTokenWait;
 
   constructor(
     private readonly tokens: GrpcTokenSource,
@@ -43,18 +40,24 @@ export class AuthorizedCall {
     private readonly nextCall: NextCall,
     /** Whether an UNAUTHENTICATED answer renews the token and resends the call (unary calls only). */
     private readonly replayable: boolean,
-  ) {}
+  ) {
+    this.#wait = new CallTokenWait(options.deadline);
+  }
 
   requester(): Requester {
     return {
       start: (metadata, listener, next) => this.start(metadata, listener, next),
-      sendMessage: (message, next) => {
-        this.#request = message;
-        next(message);
-      },
+      // Only a call that may be resent keeps its request message.
+      ...(this.replayable
+        ? {
+            sendMessage: (message: unknown, next: (message: unknown) => void) => {
+              this.#request = message;
+              next(message);
+            },
+          }
+        : {}),
       cancel: (next) => {
-        this.#cancelled = true;
-        this.#aborter?.abort();
+        this.#wait.cancel();
         if (this.#resend !== undefined) this.#resend.cancelWithStatus(CANCELLED.code, CANCELLED.details);
         else next();
       },
@@ -63,22 +66,26 @@ export class AuthorizedCall {
 
   private start(metadata: Metadata, upper: InterceptingListener, next: StartNext): void {
     // Credentials of the caller's own win, and their UNAUTHENTICATED says nothing about our token.
-    if (metadata.get('authorization').length > 0) return next(metadata, {});
+    if (metadata.get('authorization').length > 0) return next(metadata, upper);
     this.#callerMetadata = metadata;
-    this.#upper = upper;
     const fresh = this.tokens.peekFreshToken?.();
-    if (fresh !== undefined) return this.send(fresh, next);
-    void this.tokens.getAccessToken({ signal: this.signal() }).then(
+    if (fresh !== undefined) return this.send(fresh, upper, next);
+    void this.tokens.getAccessToken({ signal: this.#wait.signal() }).then(
       (token) => {
-        if (!this.#cancelled) this.send(token, next);
+        this.#wait.settled();
+        // Nothing was started below us: a cancelled call's status goes straight to the layer above.
+        if (this.#wait.cancelled) upper.onReceiveStatus(CANCELLED);
+        else this.send(token, upper, next);
       },
-      // Nothing was started below us: the status goes straight to the layer above.
-      (error: unknown) => upper.onReceiveStatus(this.failureStatus(error)),
+      (error: unknown) => {
+        this.#wait.settled();
+        upper.onReceiveStatus(this.failureStatus(error));
+      },
     );
   }
 
-  private send(token: string, next: StartNext): void {
-    next(this.authorized(token), this.replayable ? this.firstAttemptListener(token) : this.streamListener(token));
+  private send(token: string, upper: InterceptingListener, next: StartNext): void {
+    next(this.authorized(token), this.replayable ? this.unaryListener(token, upper) : this.streamListener(token, upper));
   }
 
   /** A copy of the caller's metadata carrying `token`. */
@@ -88,109 +95,88 @@ export class AuthorizedCall {
     return metadata;
   }
 
+  // The listeners below are complete `InterceptingListener`s (one-argument methods): grpc-js then hands
+  // them the answers directly, without wrapping them in a listener of its own, and they pass them up.
+
   /** A streaming call is not replayed: on UNAUTHENTICATED the token is dropped (if still cached) for the next call. */
-  private streamListener(token: string): Listener {
+  private streamListener(token: string, upper: InterceptingListener): InterceptingListener {
     return {
-      onReceiveStatus: (received, next) => {
+      onReceiveMetadata: (metadata) => upper.onReceiveMetadata(metadata),
+      onReceiveMessage: (message) => upper.onReceiveMessage(message),
+      onReceiveStatus: (received) => {
         if (received.code === status.UNAUTHENTICATED) this.tokens.invalidate(token);
-        next(received);
+        upper.onReceiveStatus(received);
       },
     };
   }
 
-  private firstAttemptListener(rejectable: string): Listener {
+  private unaryListener(rejectable: string, upper: InterceptingListener): InterceptingListener {
+    // Held until the status (grpc-js gives a unary call its one message, or null, right before it): a
+    // resend's message must take the first attempt's place.
     let message: unknown = null;
-    let forwardMessage: Forward<unknown> = () => {};
     return {
-      onReceiveMetadata: (metadata, next) => {
+      onReceiveMetadata: (metadata) => {
         this.#metadataDelivered = true;
-        next(metadata);
+        upper.onReceiveMetadata(metadata);
       },
-      // Held until the status: a message and an UNAUTHENTICATED status never come together, but a
-      // resend's message must take the first attempt's place.
-      onReceiveMessage: (received, next) => {
+      onReceiveMessage: (received) => {
         message = received;
-        forwardMessage = next;
       },
-      onReceiveStatus: (received, next) => {
-        if (received.code !== status.UNAUTHENTICATED) {
-          forwardMessage(message);
-          return next(received);
-        }
-        this.renewAndResend(rejectable, received, forwardMessage, next);
+      onReceiveStatus: (received) => {
+        if (received.code === status.UNAUTHENTICATED) return this.renewAndResend(rejectable, received, upper);
+        upper.onReceiveMessage(message);
+        upper.onReceiveStatus(received);
       },
     };
   }
 
   /** Compare-and-invalidate through the manager (one renewal for every call rejected with the same token), then one resend. */
-  private renewAndResend(
-    rejected: string,
-    rejection: StatusObject,
-    forwardMessage: Forward<unknown>,
-    forwardStatus: Forward<StatusObject>,
-  ): void {
+  private renewAndResend(rejected: string, rejection: StatusObject, upper: InterceptingListener): void {
     const finish = (answer: StatusObject) => {
-      forwardMessage(null);
-      forwardStatus(answer);
+      upper.onReceiveMessage(null);
+      upper.onReceiveStatus(answer);
     };
-    void this.tokens.renewRejected(rejected, { signal: this.signal() }).then(
+    void this.tokens.renewRejected(rejected, { signal: this.#wait.signal() }).then(
       (token) => {
-        if (this.#cancelled) return finish(CANCELLED);
+        this.#wait.settled();
+        if (this.#wait.cancelled) return finish(CANCELLED);
         // The manager could give nothing newer: resending the same token would only be refused again.
         if (token === rejected) return finish(rejection);
         this.tokens.recordUnauthorizedRetry?.();
-        this.resend(token, forwardMessage, forwardStatus);
+        this.resend(token, upper);
       },
       // A failed renewal is reported by the manager; the caller gets the server's answer.
-      () => finish(this.#cancelled ? CANCELLED : this.deadlinePassed() ? DEADLINE_EXCEEDED : rejection),
+      () => {
+        this.#wait.settled();
+        finish(this.#wait.cancelled ? CANCELLED : this.#wait.deadlinePassed() ? DEADLINE_EXCEEDED : rejection);
+      },
     );
   }
 
   /** The single resend: whatever it returns, a second UNAUTHENTICATED included, goes to the caller. */
-  private resend(token: string, forwardMessage: Forward<unknown>, forwardStatus: Forward<StatusObject>): void {
+  private resend(token: string, upper: InterceptingListener): void {
     let message: unknown = null;
     const call = this.nextCall(this.options);
     this.#resend = call;
     call.start(this.authorized(token), {
       onReceiveMetadata: (metadata) => {
-        if (!this.#metadataDelivered) this.#upper?.onReceiveMetadata(metadata);
+        if (!this.#metadataDelivered) upper.onReceiveMetadata(metadata);
       },
       onReceiveMessage: (received: unknown) => {
         message = received;
       },
       onReceiveStatus: (received) => {
-        forwardMessage(message);
-        forwardStatus(received);
+        upper.onReceiveMessage(message);
+        upper.onReceiveStatus(received);
       },
     });
     call.sendMessage(this.#request);
     call.halfClose();
   }
 
-  /** Aborted when the caller cancels the call or its deadline passes, so a wait for a token ends with the call. */
-  private signal(): AbortSignal {
-    this.#aborter ??= new AbortController();
-    const remaining = this.remainingMs();
-    return remaining === undefined
-      ? this.#aborter.signal
-      : AbortSignal.any([this.#aborter.signal, AbortSignal.timeout(Math.max(0, remaining))]);
-  }
-
-  private remainingMs(): number | undefined {
-    const deadline = this.options.deadline;
-    if (deadline === undefined) return undefined;
-    const at = deadline instanceof Date ? deadline.getTime() : deadline;
-    return Number.isFinite(at) ? at - Date.now() : undefined;
-  }
-
-  private deadlinePassed(): boolean {
-    const remaining = this.remainingMs();
-    return remaining !== undefined && remaining <= 0;
-  }
-
   private failureStatus(error: unknown): StatusObject {
-    if (this.#cancelled) return CANCELLED;
-    if (this.deadlinePassed()) return DEADLINE_EXCEEDED;
+    if (this.#wait.cancelled) return CANCELLED;
+    if (this.#wait.deadlinePassed()) return DEADLINE_EXCEEDED;
     return { code: status.UNAVAILABLE, details: tokenFailureDetails(error), metadata: new Metadata() };
   }
 }

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
+  type CallOptions,
   type Client,
+  type ClientUnaryCall,
+  type ServiceError,
   type ClientReadableStream,
   type Metadata,
   loadPackageDefinition,
@@ -24,10 +27,12 @@ export const EchoClient = (loadPackageDefinition(loadSync(ECHO_PROTO_PATH)) as a
 
 /** The methods of an `EchoClient` the tests call. */
 export interface EchoMethods extends Client {
-  say(request: { text: string }, callback: (error: Error | null, reply?: { text: string }) => void): unknown;
-  say(request: { text: string }, metadata: Metadata, callback: (error: Error | null, reply?: { text: string }) => void): unknown;
+  say(request: { text: string }, callback: EchoCallback): ClientUnaryCall;
+  say(request: { text: string }, metadata: Metadata, callback: EchoCallback): ClientUnaryCall;
+  say(request: { text: string }, metadata: Metadata, options: CallOptions, callback: EchoCallback): ClientUnaryCall;
   watch(request: { text: string }): ClientReadableStream<{ text: string }>;
 }
+type EchoCallback = (error: ServiceError | null, reply?: { text: string }) => void;
 
 /** A call as the server's interceptor saw it. */
 export interface EchoCall {
