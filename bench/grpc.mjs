@@ -4,11 +4,9 @@
 import { credentials, InterceptingCall, makeGenericClientConstructor, Metadata, Server, ServerCredentials, status } from '@grpc/grpc-js';
 import { NestFactory } from '@nestjs/core';
 import { readFileSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { TokenManagerService, TokenModule } from '../dist/esm/index.js';
 import { createGrpcCallCredentials, createGrpcTokenInterceptor } from '../dist/esm/grpc/index.js';
-import { median, requestsPerSecond, startTokenServer } from './support.mjs';
+import { balancedRounds, median, startTokenServer } from './support.mjs';
 
 const bytes = (value) => value;
 const SERVICE = {
@@ -31,11 +29,6 @@ const TLS = {
 };
 // The certificate names 127.0.0.1 and localhost; TLS forbids an IP address as server name.
 const TLS_CLIENT_OPTIONS = { 'grpc.ssl_target_name_override': 'localhost' };
-
-function collectGarbage() {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc');
-}
 
 /** A server answering every call that carries one `authorization` value; counts the others. */
 async function startServer(serverCredentials) {
@@ -78,7 +71,6 @@ const ping = (client, metadata) =>
  * to its own baseline (same channel kind), robust to load drifting during the run.
  */
 export async function benchGrpc({ total = 2000, concurrency = 16, rounds = 10 } = {}) {
-  const gc = collectGarbage();
   const idp = await startTokenServer();
   const plaintext = await startServer(ServerCredentials.createInsecure());
   const secure = await startServer(ServerCredentials.createSsl(null, [{ cert_chain: TLS.cert, private_key: TLS.key }], false));
@@ -116,16 +108,7 @@ export async function benchGrpc({ total = 2000, concurrency = 16, rounds = 10 } 
     callCredentials: 'staticTls',
   };
   const names = Object.keys(subjects);
-  const runs = Object.fromEntries(names.map((name) => [name, []]));
-  for (const send of Object.values(subjects)) await requestsPerSecond(send, { total, concurrency });
-  for (let round = 0; round < rounds; round += 1) {
-    const order = names.map((_, index) => names[(index + round) % names.length]);
-    if (round % 2 === 1) order.reverse();
-    for (const name of order) {
-      gc();
-      runs[name].push(await requestsPerSecond(subjects[name], { total, concurrency }));
-    }
-  }
+  const runs = await balancedRounds(subjects, { total, concurrency, rounds });
   for (const client of Object.values(clients)) client.close();
   await app.close();
   plaintext.close();
