@@ -113,6 +113,23 @@ describe('gRPC token interceptor on a plaintext channel, against a server checki
     }
   });
 
+  it('with retryOnUnauthenticated: false, a unary call gets its UNAUTHENTICATED at once and the next call a new token', async () => {
+    const started = await start();
+    const client = new EchoClient(refusing.target, credentials.createInsecure(), {
+      interceptors: [createGrpcTokenInterceptor(started.manager, { retryOnUnauthenticated: false })],
+    }) as unknown as EchoMethods;
+    clients.push(client);
+
+    const first = await sayFails(client, 'one');
+    await sayFails(client, 'two');
+
+    expect(first.code).toBe(status.UNAUTHENTICATED);
+    const [one, two] = refusing.calls.map((call) => tokenOf(call.authorization));
+    expect(refusing.calls).toHaveLength(2);
+    expect(two).not.toBe(one);
+    expect(idp.tokenRequests).toBe(2);
+  });
+
   it('a streaming call answered UNAUTHENTICATED gets the error without a resend', async () => {
     const client = clientOf(refusing, await start());
 

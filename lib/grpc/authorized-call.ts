@@ -14,12 +14,14 @@ import { bearerAuthorization, type GrpcTokenSource, tokenFailureDetails } from '
 type LowerCall = ReturnType<NextCall>;
 type StartNext = (metadata: Metadata, listener: InterceptingListener | Listener) => void;
 
-const CANCELLED: StatusObject = { code: status.CANCELLED, details: 'Cancelled on client', metadata: new Metadata() };
-const DEADLINE_EXCEEDED: StatusObject = {
-  code: status.DEADLINE_EXCEEDED,
-  details: 'Deadline exceeded while waiting for an access token',
-  metadata: new Metadata(),
-};
+const CANCELLED_DETAILS = 'Cancelled on client';
+
+/** A status of our own making, with its own metadata: the caller's error holds it and may change it. */
+function localStatus(code: status, details: string): StatusObject {
+  return { code, details, metadata: new Metadata() };
+}
+const cancelled = () => localStatus(status.CANCELLED, CANCELLED_DETAILS);
+const deadlineExceeded = () => localStatus(status.DEADLINE_EXCEEDED, 'Deadline exceeded while waiting for an access token');
 
 /**
  * One client call seen by the token interceptor: it adds our token to a copy of the caller's metadata
@@ -58,7 +60,7 @@ export class AuthorizedCall {
         : {}),
       cancel: (next) => {
         this.#wait.cancel();
-        if (this.#resend !== undefined) this.#resend.cancelWithStatus(CANCELLED.code, CANCELLED.details);
+        if (this.#resend !== undefined) this.#resend.cancelWithStatus(status.CANCELLED, CANCELLED_DETAILS);
         else next();
       },
     };
@@ -74,7 +76,7 @@ export class AuthorizedCall {
       (token) => {
         this.#wait.settled();
         // Nothing was started below us: a cancelled call's status goes straight to the layer above.
-        if (this.#wait.cancelled) upper.onReceiveStatus(CANCELLED);
+        if (this.#wait.cancelled) upper.onReceiveStatus(cancelled());
         else this.send(token, upper, next);
       },
       (error: unknown) => {
@@ -139,7 +141,7 @@ export class AuthorizedCall {
     void this.tokens.renewRejected(rejected, { signal: this.#wait.signal() }).then(
       (token) => {
         this.#wait.settled();
-        if (this.#wait.cancelled) return finish(CANCELLED);
+        if (this.#wait.cancelled) return finish(cancelled());
         // The manager could give nothing newer: resending the same token would only be refused again.
         if (token === rejected) return finish(rejection);
         this.tokens.recordUnauthorizedRetry?.();
@@ -148,7 +150,7 @@ export class AuthorizedCall {
       // A failed renewal is reported by the manager; the caller gets the server's answer.
       () => {
         this.#wait.settled();
-        finish(this.#wait.cancelled ? CANCELLED : this.#wait.deadlinePassed() ? DEADLINE_EXCEEDED : rejection);
+        finish(this.#wait.cancelled ? cancelled() : this.#wait.deadlinePassed() ? deadlineExceeded() : rejection);
       },
     );
   }
@@ -175,8 +177,8 @@ export class AuthorizedCall {
   }
 
   private failureStatus(error: unknown): StatusObject {
-    if (this.#wait.cancelled) return CANCELLED;
-    if (this.#wait.deadlinePassed()) return DEADLINE_EXCEEDED;
-    return { code: status.UNAVAILABLE, details: tokenFailureDetails(error), metadata: new Metadata() };
+    if (this.#wait.cancelled) return cancelled();
+    if (this.#wait.deadlinePassed()) return deadlineExceeded();
+    return localStatus(status.UNAVAILABLE, tokenFailureDetails(error));
   }
 }
