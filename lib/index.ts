@@ -4,6 +4,8 @@
  * @packageDocumentation
  */
 
+import type { AccessTokenProvider } from './authorizer/access-token-provider.js';
+
 // Module
 export { TokenModule } from './token.module.js';
 export type { TokenModuleAsyncOptions, TokenModuleExtras, TokenModuleForRootOptions } from './token.module-definition.js';
@@ -32,7 +34,10 @@ export { TokenResponseError } from './errors/token-response.error.js';
 export { TokenTimeoutError } from './errors/token-timeout.error.js';
 
 // Authorized HTTP
-export { attachTokenInterceptor, type TokenSource } from './http/token.interceptor.js';
+export { attachTokenInterceptor } from './http/token.interceptor.js';
+export type { AccessTokenProvider } from './authorizer/access-token-provider.js';
+/** @deprecated Renamed `AccessTokenProvider` (the same type). */
+export type TokenSource = AccessTokenProvider;
 export { getTokenHttpServiceToken, InjectTokenHttpService } from './http/token-http-service.token.js';
 export type { RetryOn401, TokenHttpOptions, TokenInterceptorOptions } from './http/http-options.interface.js';
 
@@ -69,7 +74,7 @@ export type {
 // Sender-constrained tokens: DPoP
 export { DpopService, type DpopRequestHeaders } from './dpop/dpop.service.js';
 export { getDpopServiceToken, InjectDpopService } from './dpop/dpop-service.token.js';
-export { attachDpopInterceptor, type DpopInterceptorOptions, type DpopTokenSource } from './dpop/dpop.interceptor.js';
+export { attachDpopInterceptor, type DpopInterceptorOptions, type DpopTokenSource } from './http/dpop.interceptor.js';
 export type { DpopAlgorithm, DpopGeneratedKeyOptions, DpopJwk, DpopKeyOptions, DpopOption } from './dpop/dpop-options.interface.js';
 export { DEFAULT_SHARED_DPOP_KEY_TTL_MS } from './dpop/shared-dpop-key.js';
 export type { DpopStatus } from './dpop/dpop-status.interface.js';

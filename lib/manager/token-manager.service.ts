@@ -9,6 +9,7 @@ import {
   Optional,
 } from '@nestjs/common';
 import { inspect } from 'node:util';
+import { UNAUTHORIZED_RETRY_REPORTER } from '../core/unauthorized-retry-reporter.js';
 import { defer, firstValueFrom, map, type Observable, of, shareReplay, Subject, tap } from 'rxjs';
 import { DpopService } from '../dpop/dpop.service.js';
 import { TokenEndpointClient } from '../endpoint/token-endpoint.client.js';
@@ -198,6 +199,11 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
   recordUnauthorizedRetry(origin?: string): void {
     this.logger.debug(`Request${origin ? ` to ${origin}` : ''} got a 401 with the cached token; resent once with a new token`);
     this.#events.next({ type: 'unauthorized_retry', at: new Date(this.#clock()), ...(origin !== undefined ? { origin } : {}) });
+  }
+
+  /** How `attachTokenInterceptor` reports its 401 resends: `recordUnauthorizedRetry`. @internal */
+  [UNAUTHORIZED_RETRY_REPORTER](origin: string): void {
+    this.recordUnauthorizedRetry(origin);
   }
 
   /** Facts about the cached token (never its value), or null when none is cached. */

@@ -1,6 +1,6 @@
 import type { AxiosRequestConfig } from 'axios';
 import type { RetryOn401, TokenHttpOptions } from '../http/http-options.interface.js';
-import { resolveAllowedOrigins } from '../http/origin-allowlist.js';
+import { resolveAllowedOrigins } from '../authorizer/origin-allowlist.js';
 import { ResolvedHttpOptions } from './resolved-http-options.js';
 import { type Report, requireHttpUrl } from './option-checks.js';
 

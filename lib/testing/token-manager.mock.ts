@@ -1,4 +1,5 @@
 import { defer, from, type Observable, Subject } from 'rxjs';
+import { UNAUTHORIZED_RETRY_REPORTER } from '../core/unauthorized-retry-reporter.js';
 import { cacheIssuedToken, type CachedToken } from '../manager/cached-token.js';
 import type { TokenEvent } from '../manager/token-event.interface.js';
 import type { TokenInfo } from '../manager/token-info.interface.js';
@@ -120,8 +121,8 @@ export class TokenManagerMock implements TokenManagerSurface {
     return this.getAccessToken();
   }
 
-  /** Emits the `unauthorized_retry` event, as the Bearer interceptor does when it retries after a 401. */
-  recordUnauthorizedRetry(): void {
+  /** Emits the `unauthorized_retry` event when the interceptor resends after a 401, as the real manager does. @internal */
+  [UNAUTHORIZED_RETRY_REPORTER](): void {
     this.#events.next({ type: 'unauthorized_retry', at: new Date(this.now()) });
   }
 
