@@ -39,6 +39,7 @@ export type { AccessTokenProvider } from './authorizer/access-token-provider.js'
 /** @deprecated Renamed `AccessTokenProvider` (the same type). */
 export type TokenSource = AccessTokenProvider;
 export { getTokenHttpServiceToken, InjectTokenHttpService } from './http/token-http-service.token.js';
+export { createAuthorizedFetch, type AuthorizedFetchOptions } from './fetch/authorized-fetch.js';
 export type { RetryOn401, TokenHttpOptions, TokenInterceptorOptions } from './http/http-options.interface.js';
 
 // Operability: behind subpath exports, since their peers are optional:
