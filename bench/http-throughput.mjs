@@ -1,7 +1,8 @@
 // Requests per second through the authorized clients, each against the same client with a static
 // Authorization header instead of this module: same run, same local keep-alive server, balanced
 // rounds, medians. Targets: the module's HttpService at least 0.97× @nestjs/axios's HttpService;
-// attachTokenInterceptor on a bare axios instance at least 0.97× bare axios.
+// attachTokenInterceptor on a bare axios instance at least 0.97× bare axios; createAuthorizedFetch at
+// least 0.97× fetch.
 import { HttpService } from '@nestjs/axios';
 import { NestFactory } from '@nestjs/core';
 import axios from 'axios';
@@ -9,7 +10,7 @@ import { Agent } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { firstValueFrom } from 'rxjs';
-import { attachTokenInterceptor, TokenManagerService, TokenModule } from '../dist/esm/index.js';
+import { attachTokenInterceptor, createAuthorizedFetch, TokenManagerService, TokenModule } from '../dist/esm/index.js';
 import { median, requestsPerSecond, startApiServer, startTokenServer } from './support.mjs';
 
 /** A full collection before each window, so no subject pays for the garbage of the one before it. */
@@ -47,6 +48,13 @@ export async function benchHttpThroughput({ total = 2000, concurrency = 16, roun
   const nestHttp = new HttpService(axios.create({ baseURL: api.url, httpAgent: agents[2], headers: staticHeader }));
   const intercepted = axios.create({ baseURL: api.url, httpAgent: agents[3] });
   attachTokenInterceptor(intercepted, app.get(TokenManagerService));
+  const authorizedFetch = createAuthorizedFetch(app.get(TokenManagerService), { baseURL: api.url });
+  /** Reads the body, as a caller does, so the connection goes back to the pool. */
+  const fetchItems = async (send, init) => {
+    const response = await send(`${api.url}/items`, init);
+    await response.arrayBuffer();
+    return response;
+  };
 
   const subjects = {
     /** Bare axios with a static header: the reference of the interceptor. */
@@ -59,6 +67,10 @@ export async function benchHttpThroughput({ total = 2000, concurrency = 16, roun
     interceptor: () => intercepted.get('/items'),
     /** The module's axios instance without the HttpService wrapper. */
     axiosRef: () => http.axiosRef.get('/items'),
+    /** The global fetch with a static header: the reference of the authorized fetch. */
+    plainFetch: () => fetchItems(fetch, { headers: staticHeader }),
+    /** createAuthorizedFetch over the global fetch. */
+    authorizedFetch: () => fetchItems(authorizedFetch),
   };
   /** What each subject is measured against (itself for the references). */
   const references = {
@@ -101,6 +113,7 @@ export async function benchHttpThroughput({ total = 2000, concurrency = 16, roun
     cpu: summary('cpu'),
     ratio: wall.httpService.ratio,
     interceptorRatio: wall.interceptor.ratio,
+    fetchRatio: wall.authorizedFetch.ratio,
     tokenRequests: idp.requests,
     apiRequests: api.requests,
   };
@@ -122,7 +135,7 @@ export function httpThroughputMarkdown(result) {
         `| ${name} | ${result.wall[name].reference} | ${fixed(result.wall[name].rps, 0)} | ${fixed(result.wall[name].ratio, 3)} | ${fixed(result.cpu[name].rps, 0)} | ${fixed(result.cpu[name].ratio, 3)} |`,
     ),
     '',
-    `Targets: httpService ≥ 0.97× nestHttpService (${fixed(result.ratio, 3)}×), interceptor ≥ 0.97× plainAxios (${fixed(result.interceptorRatio, 3)}×). Token requests: ${result.tokenRequests}.`,
+    `Targets: httpService ≥ 0.97× nestHttpService (${fixed(result.ratio, 3)}×), interceptor ≥ 0.97× plainAxios (${fixed(result.interceptorRatio, 3)}×), authorizedFetch ≥ 0.97× plainFetch (${fixed(result.fetchRatio, 3)}×). Token requests: ${result.tokenRequests}.`,
   ].join('\n');
 }
 
