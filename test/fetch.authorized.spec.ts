@@ -78,7 +78,8 @@ describe('createAuthorizedFetch against the IdP and a JWT-verifying API', () => 
       [`Bearer ${fresh}`, 'n=7'],
     ]);
     expect(events.filter((event) => event.type === 'unauthorized_retry')).toHaveLength(500);
-  });
+    // 1,000 JWT verifications at the API: on a loaded machine this takes longer than the default timeout.
+  }, 120_000);
 
   it('a second 401 is handed back after exactly two requests', async () => {
     const refusing = createAuthorizedFetch(scene.app.manager, { allowedOrigins: [scene.foreign.url] });

@@ -62,6 +62,8 @@ export function createAuthorizedFetch(tokens: AccessTokenProvider, options: Auth
     if (call === undefined) return send(input, init);
     const request = { ...call, origin: httpOrigin(call.url), url: () => call.url };
     let grant = await abortable(call, () => authorizer.authorize(request));
+    // Not ours to authorize: fetch's own behaviour, redirects included (a Request's body was taken over by `call`).
+    if (grant === undefined && !(input instanceof Request)) return send(input, init);
     for (;;) {
       const response = await followRedirects(send, call, grant, authorizer);
       if (grant === undefined) return response;
