@@ -79,6 +79,8 @@ export async function benchHttpThroughput({ total = 2000, concurrency = 16, roun
     httpService: 'nestHttpService',
     interceptor: 'plainAxios',
     axiosRef: 'plainAxios',
+    plainFetch: 'plainFetch',
+    authorizedFetch: 'plainFetch',
   };
   const names = Object.keys(subjects);
   const runs = Object.fromEntries(names.map((name) => [name, []]));

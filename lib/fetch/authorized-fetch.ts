@@ -60,7 +60,7 @@ export function createAuthorizedFetch(tokens: AccessTokenProvider, options: Auth
   return async (input, init) => {
     const call = fetchCallOf(input, init, baseURL);
     if (call === undefined) return send(input, init);
-    const request = { ...call, origin: httpOrigin(call.url), url: () => call.url };
+    const request = { ...call, url: () => call.url };
     let grant = await abortable(call, () => authorizer.authorize(request));
     // Not ours to authorize: fetch's own behaviour, redirects included (a Request's body was taken over by `call`).
     if (grant === undefined && !(input instanceof Request)) return send(input, init);

@@ -1,3 +1,4 @@
+import { httpOrigin } from '../authorizer/origin-allowlist.js';
 import { isReplayableBody } from '../authorizer/replayable-body.js';
 
 /** The standard `fetch` signature. */
@@ -11,6 +12,8 @@ export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promi
  */
 export interface FetchCall {
   readonly url: string;
+  /** The origin of `url` when it is http(s). */
+  readonly origin: string | undefined;
   readonly method: string;
   readonly headers: Headers;
   readonly body: BodyInit | null;
@@ -32,6 +35,7 @@ export function fetchCallOf(
     const request = new Request(input, init);
     return {
       url: request.url,
+      origin: httpOrigin(request.url),
       method: request.method,
       headers: new Headers(request.headers),
       body: request.body,
@@ -43,15 +47,16 @@ export function fetchCallOf(
       init: { ...init, ...(request.body !== null ? ({ duplex: 'half' } as RequestInit) : {}) },
     };
   }
-  let url: string;
+  let url: URL;
   try {
-    url = new URL(input, baseURL).href;
+    url = new URL(input, baseURL);
   } catch {
     return undefined;
   }
   const body = init?.body ?? null;
   return {
-    url,
+    url: url.href,
+    origin: url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : undefined,
     method: normalizedMethod(init?.method ?? 'GET'),
     headers: new Headers(init?.headers),
     body,
