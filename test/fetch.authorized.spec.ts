@@ -123,5 +123,8 @@ describe('createAuthorizedFetch against the IdP and a JWT-verifying API', () => 
   it('options without an allowlist are refused with a TokenConfigError naming the field', () => {
     expect(() => createAuthorizedFetch(scene.app.manager)).toThrow(/allowedOrigins/);
     expect(() => createAuthorizedFetch(scene.app.manager, { baseURL: 'not a url' })).toThrow(/baseURL/);
+    expect(() => createAuthorizedFetch(scene.app.manager, { baseURL: scene.api.url, fetch: 'fetch' as never })).toThrow(
+      /fetch: must be a function/,
+    );
   });
 });

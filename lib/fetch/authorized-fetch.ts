@@ -48,6 +48,9 @@ export function createAuthorizedFetch(tokens: AccessTokenProvider, options: Auth
   const origins = resolveAllowedOrigins(baseURL, options.allowedOrigins, '', report, baseURL !== undefined);
   const retryOn401 = options.retryOn401 ?? true;
   if (typeof retryOn401 !== 'boolean' && typeof retryOn401 !== 'function') report('retryOn401', 'must be a boolean or a function');
+  for (const field of ['onUnauthorizedRetry', 'fetch'] as const) {
+    if (options[field] !== undefined && typeof options[field] !== 'function') report(field, 'must be a function');
+  }
   if (problems.length > 0) throw new TokenConfigError(problems, 'createAuthorizedFetch options');
   const authorizer = new RequestAuthorizer<FetchAnswer>(tokens, {
     allowlist: new OriginAllowlist(origins),
