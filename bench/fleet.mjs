@@ -1,75 +1,16 @@
 // Token requests per token lifetime for a fleet of N processes (N = 1, 4, 8), each under steady
 // load, with and without the Redis token store. Target with the store: 1, whatever N.
 // Runs against the built package (dist/esm) and a local redis-server (skipped when it is absent).
-import { execFileSync, fork, spawn } from 'node:child_process';
-import { createConnection, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { startRedis, startWorker } from './fleet-processes.mjs';
 import { startTokenServer } from './support.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const WORKER = `${root}test/support/fleet-worker.mjs`;
 /** Short-lived tokens so a run covers several lifetimes: 2 s tokens, refreshed 0.5 s before expiry. */
 const EXPIRES_IN_SECONDS = 2;
 const REFRESH_MARGIN_SECONDS = 0.5;
 /** Refreshes each run covers: it lasts this many refresh intervals and a half, so none is cut off at the edge. */
 const REFRESHES = 4;
 const REFRESH_INTERVAL_MS = (EXPIRES_IN_SECONDS - REFRESH_MARGIN_SECONDS) * 1000;
-
-/** A fleet process; `send` resolves with the worker's answer. */
-async function startWorker(settings) {
-  const child = fork(WORKER, [], {
-    env: { ...process.env, FLEET_LIB_DIR: `${root}dist/esm`, FLEET_WORKER_SETTINGS: JSON.stringify(settings) },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  let nextId = 0;
-  const pending = new Map();
-  child.on('message', (message) => {
-    pending.get(message.id)?.(message.result);
-    pending.delete(message.id);
-  });
-  await new Promise((resolve) => child.once('message', resolve));
-  return {
-    send: (command, args = {}) =>
-      new Promise((resolve) => {
-        const id = nextId++;
-        pending.set(id, resolve);
-        child.send({ id, command, ...args });
-      }),
-    close: () =>
-      new Promise((resolve) => {
-        child.once('exit', resolve);
-        child.send({ id: -1, command: 'close' });
-      }),
-  };
-}
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** A throwaway redis-server, or undefined when the binary is missing. */
-async function startRedis() {
-  try {
-    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
-  } catch {
-    return undefined;
-  }
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
-  const accepts = () =>
-    new Promise((resolve) => {
-      const socket = createConnection({ port, host: '127.0.0.1' }, () => (socket.end(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-  while (!(await accepts())) await new Promise((resolve) => setTimeout(resolve, 25));
-  return { url: `redis://127.0.0.1:${port}`, stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))) };
-}
 
 /** Token requests per token lifetime for `processes` instances under load for REFRESHES refresh intervals. */
 async function measure(idp, processes, redisUrl, run) {

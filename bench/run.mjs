@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { benchCachedToken } from './cached-token.mjs';
 import { benchFleet, fleetMarkdown } from './fleet.mjs';
+import { benchFleetWake, fleetWakeMarkdown } from './fleet-wake.mjs';
 import { benchHttpThroughput, httpThroughputMarkdown } from './http-throughput.mjs';
 import { benchPeers, peersMarkdown } from './peers.mjs';
 import { machineMarkdown, startRun, writeResults } from './results.mjs';
@@ -57,6 +58,7 @@ report(
 );
 
 report(fleetMarkdown(await benchFleet()));
+report(fleetWakeMarkdown(await benchFleetWake()));
 report(httpThroughputMarkdown(await benchHttpThroughput()));
 report(peersMarkdown(await benchPeers()));
 // Its own process: it needs --expose-gc, and the other benchmarks' leftovers would blur its heap figures.

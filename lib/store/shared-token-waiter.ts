@@ -3,9 +3,10 @@ import type { TokenStore, TokenStoreWatch } from './token-store.interface.js';
 
 /**
  * Pause between two looks while the store announces stored tokens: the announcement ends the wait,
- * so polling only catches what it missed (an owner that died, a lost connection).
+ * so polling only catches what it missed (an owner that died, a lost message), and a token request of
+ * up to this long costs a waiter no look at the store.
  */
-const NOTIFIED_POLL_MS = 250;
+const NOTIFIED_POLL_MS = 500;
 
 /**
  * The pause of an instance waiting for the lease owner's token: it ends when the store announces a
