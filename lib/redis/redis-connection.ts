@@ -59,7 +59,7 @@ export function understandConnection(value: unknown): UnderstoodConnection {
       return refused('understood as Sentinel (`sentinels` is set) but `name`, the master name, is missing');
     if (singleServerFields.length > 0) {
       return refused(
-        `understood as Sentinel (\`sentinels\` is set) but ${singleServerFields.join(', ')} name${singleServerFields.length === 1 ? 's' : ''} a single server: remove it, Sentinel tells where the master is`,
+        `understood as Sentinel (\`sentinels\` is set) but ${singleServerFields.join(', ')} ${singleServerFields.length === 1 ? 'names a single server: remove it' : 'name a single server: remove them'}; Sentinel tells where the master is`,
       );
     }
     return { shape: 'sentinel' };
