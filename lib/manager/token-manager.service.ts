@@ -114,6 +114,8 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
             waitMs,
             commandTimeoutMs,
             logger: this.logger,
+            onStoreAvailability: (available) =>
+              this.#events.next({ type: available ? 'store_available' : 'store_unavailable', at: new Date(this.#clock()) }),
           });
   }
 

@@ -31,6 +31,8 @@ export interface SharedTokenCoordinatorSettings {
   /** Deadline of one store command; past it the store counts as failed and the instance fetches itself. */
   readonly commandTimeoutMs: number;
   readonly logger: Logger;
+  /** Told when the store stops answering (this instance then fetches its own tokens) and when it answers again. */
+  readonly onStoreAvailability?: (available: boolean) => void;
 }
 
 /** A token and the instant its request was sent (by whichever instance sent it). @internal */
@@ -216,6 +218,7 @@ export class SharedTokenCoordinator {
   }
 
   private markUnavailable(error: unknown): void {
+    if (this.#storeAvailable) this.#settings.onStoreAvailability?.(false);
     this.#storeAvailable = false;
     this.#outageLog.warn(
       `Token store unavailable (${errorSummary(error)}); this instance fetches its own tokens until the store answers again`,
@@ -227,5 +230,6 @@ export class SharedTokenCoordinator {
     this.#storeAvailable = true;
     this.#outageLog.reset();
     this.#settings.logger.log('Token store answers again; sharing tokens with the fleet');
+    this.#settings.onStoreAvailability?.(true);
   }
 }
