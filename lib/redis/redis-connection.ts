@@ -87,7 +87,7 @@ export function isRedisClient(value: unknown): value is Redis | Cluster {
 
 /**
  * A client that fails fast while Redis is away: no offline queue, one retry, a command deadline.
- * Options given explicitly win, except that a cluster never queues while it has no node.
+ * Options given explicitly win.
  * @internal
  */
 export function createClient(connection: Exclude<RedisConnection, Redis | Cluster>, commandTimeoutMs: number): Redis | Cluster {
@@ -103,12 +103,18 @@ export function createClient(connection: Exclude<RedisConnection, Redis | Cluste
   if (typeof connection === 'string') return new Redis(connection, failFast);
   if ('cluster' in connection && Array.isArray(connection.cluster)) {
     const { redisOptions, ...clusterOptions } = connection.options ?? {};
-    return new Cluster(connection.cluster, {
-      enableOfflineQueue: false,
-      maxRedirections: 16,
+    const { enableOfflineQueue, retryStrategy, ...nodeOptions } = failFast;
+    const cluster = new Cluster(connection.cluster, {
+      enableOfflineQueue,
       ...clusterOptions,
-      redisOptions: { ...failFast, ...redisOptions },
+      redisOptions: { ...nodeOptions, ...redisOptions },
     });
+    // ioredis opens a node's connection at its first command, which then pays the handshake within its
+    // deadline: at a fleet's cold start many would miss it and fetch their own tokens. Open each at once.
+    cluster.on('+node', (node: Redis) => {
+      if (node.status === 'wait') node.connect().catch(() => undefined);
+    });
+    return cluster;
   }
   return new Redis({ ...failFast, ...(connection as RedisOptions) });
 }

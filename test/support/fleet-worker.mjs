@@ -20,6 +20,7 @@ const store = connection
       keyPrefix: settings.keyPrefix,
       ...(settings.encryptionKey ? { encryptionKey: settings.encryptionKey } : {}),
       ...(settings.notifyWaiters !== undefined ? { notifyWaiters: settings.notifyWaiters } : {}),
+      ...(settings.commandTimeoutMs !== undefined ? { commandTimeoutMs: settings.commandTimeoutMs } : {}),
     })
   : undefined;
 const app = await NestFactory.createApplicationContext(
@@ -73,7 +74,15 @@ const commands = {
     manager.invalidate(token);
     return {};
   },
+  cacheKey: () => ({ cacheKey: manager.cacheKey }),
   storeStatus: () => ({ status: store?.toJSON().status }),
+  // Whether the store answers for this client's own key (on a cluster: the slot's current master).
+  storeAnswers: async () => ({
+    answers: await store.get(manager.cacheKey).then(
+      () => true,
+      () => false,
+    ),
+  }),
   startLoad: ({ callers }) => {
     load.running = true;
     load.done = (async () => {

@@ -52,6 +52,8 @@ export interface FleetWorkerSettings {
   redis?: Record<string, unknown>;
   /** The store's `notifyWaiters`. */
   notifyWaiters?: boolean;
+  /** The store's `commandTimeoutMs`. */
+  commandTimeoutMs?: number;
   keyPrefix?: string;
   encryptionKey?: string;
   /** Further TokenModule options (JSON-serialisable). */
