@@ -103,7 +103,9 @@ export function createClient(connection: Exclude<RedisConnection, Redis | Cluste
   if (typeof connection === 'string') return new Redis(connection, failFast);
   if ('cluster' in connection && Array.isArray(connection.cluster)) {
     const { redisOptions, ...clusterOptions } = connection.options ?? {};
-    const { enableOfflineQueue, retryStrategy, ...nodeOptions } = failFast;
+    // The offline queue is the cluster's to refuse; a node's reconnects are the cluster's business (ioredis
+    // refreshes the slots instead), so neither goes into the per-node options.
+    const { enableOfflineQueue, retryStrategy: _perNodeRetry, ...nodeOptions } = failFast;
     const cluster = new Cluster(connection.cluster, {
       enableOfflineQueue,
       ...clusterOptions,
