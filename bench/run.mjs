@@ -7,6 +7,7 @@ import { benchCachedToken } from './cached-token.mjs';
 import { benchColdAcquisition } from './cold-acquisition.mjs';
 import { benchFleet, fleetMarkdown } from './fleet.mjs';
 import { benchGrpc, grpcMarkdown } from './grpc.mjs';
+import { benchFleetWake, fleetWakeMarkdown } from './fleet-wake.mjs';
 import { benchHttpThroughput, httpThroughputMarkdown } from './http-throughput.mjs';
 import { benchPeers, peersMarkdown } from './peers.mjs';
 import { machineMarkdown, startRun, writeResults } from './results.mjs';
@@ -80,6 +81,7 @@ report(
 );
 
 report(fleetMarkdown(await benchFleet()));
+report(fleetWakeMarkdown(await benchFleetWake()));
 report(httpThroughputMarkdown(await benchHttpThroughput()));
 report(grpcMarkdown(await benchGrpc()));
 report(peersMarkdown(await benchPeers()));

@@ -24,7 +24,9 @@ interface LastError {
  * - **down**: no valid token could be had.
  *
  * Data: `secondsToExpiry`, `lastRefreshAt` (ISO time), `lastError` (`{ class, message }` or null),
- * `reason` when down, and with DPoP `dpop: { mode, alg, thumbprint }` (the thumbprint is public: it is
+ * `reason` when down, `store: 'degraded'` while the `store` does not answer (this instance then fetches
+ * its own tokens: the fleet makes up to one extra token request per instance per refresh; the status
+ * itself stays up, callers are served), and with DPoP `dpop: { mode, alg, thumbprint }` (the thumbprint is public: it is
  * in every issued token as `cnf.jkt`). Never the token, never credentials or keys.
  *
  * Add it to the providers of a module that imports `TerminusModule` and can inject `TokenManagerService`.
@@ -36,6 +38,7 @@ export class TokenHealthIndicator implements OnModuleDestroy {
   #lastRefreshAt: Date | undefined;
   #lastError: LastError | null = null;
   #lastRefreshFailed = false;
+  #storeDegraded = false;
   readonly #subscription: Subscription;
 
   constructor(
@@ -97,12 +100,18 @@ export class TokenHealthIndicator implements OnModuleDestroy {
     secondsToExpiry: number | null;
     lastRefreshAt: string | null;
     lastError: LastError | null;
+    store?: 'degraded';
     dpop?: Pick<DpopStatus, 'mode' | 'shared' | 'alg' | 'thumbprint'>;
   } {
     const info = this.tokens.getTokenInfo();
     const secondsToExpiry = info ? Math.max(0, Math.floor((info.expiresAt.getTime() - this.tokens.now()) / 1000)) : null;
     const lastRefreshAt = this.#lastRefreshAt ?? info?.obtainedAt;
-    const snapshot = { secondsToExpiry, lastRefreshAt: lastRefreshAt?.toISOString() ?? null, lastError: this.#lastError };
+    const snapshot = {
+      secondsToExpiry,
+      lastRefreshAt: lastRefreshAt?.toISOString() ?? null,
+      lastError: this.#lastError,
+      ...(this.#storeDegraded ? { store: 'degraded' as const } : {}),
+    };
     const dpop = this.dpop?.status();
     if (dpop === undefined || dpop.mode === 'off') return snapshot;
     return {
@@ -115,6 +124,8 @@ export class TokenHealthIndicator implements OnModuleDestroy {
     if (event.type === 'acquired' || event.type === 'refreshed') {
       this.#lastRefreshAt = event.at;
       this.#lastRefreshFailed = false;
+    } else if (event.type === 'store_unavailable' || event.type === 'store_available') {
+      this.#storeDegraded = event.type === 'store_unavailable';
     } else if (event.type === 'refresh_failed') {
       this.#lastRefreshFailed = true;
       this.#lastError = { class: event.errorClass, message: event.errorMessage };

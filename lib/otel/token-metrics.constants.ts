@@ -13,4 +13,9 @@ export const TOKEN_METRICS = {
   secondsToExpiry: 'oauth2.client.token.seconds_to_expiry',
   /** Counter of requests retried once after a 401 with a fresh token. */
   unauthorizedRetries: 'oauth2.client.unauthorized_retries',
+  /**
+   * Observable gauge, with a `store`: 1 while it does not answer and this instance fetches its own
+   * tokens, 0 once it answers again (nothing observed before the store's first outage).
+   */
+  storeDegraded: 'oauth2.client.token.store.degraded',
 } as const;

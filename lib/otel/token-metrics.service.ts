@@ -19,6 +19,9 @@ export class TokenMetricsService implements OnModuleDestroy {
   readonly #requestDuration: Histogram;
   readonly #secondsToExpiry: ObservableGauge;
   readonly #unauthorizedRetries: Counter;
+  readonly #storeDegraded: ObservableGauge;
+  /** 1 while the store does not answer, 0 after it answers again; undefined before any outage. */
+  #storeDegradedValue: number | undefined;
   readonly #subscription: Subscription;
 
   constructor(
@@ -39,7 +42,12 @@ export class TokenMetricsService implements OnModuleDestroy {
       description: 'Requests retried once after a 401 with a fresh token',
       unit: '{request}',
     });
+    this.#storeDegraded = recorder.createObservableGauge(TOKEN_METRICS.storeDegraded, {
+      description: '1 while the token store does not answer and this instance fetches its own tokens',
+      unit: '1',
+    });
     this.#secondsToExpiry.addCallback(this.observeExpiry);
+    this.#storeDegraded.addCallback(this.observeStore);
     this.#subscription = tokens.events$.subscribe((event) => this.record(event));
   }
 
@@ -47,6 +55,7 @@ export class TokenMetricsService implements OnModuleDestroy {
   onModuleDestroy(): void {
     this.#subscription.unsubscribe();
     this.#secondsToExpiry.removeCallback(this.observeExpiry);
+    this.#storeDegraded.removeCallback(this.observeStore);
   }
 
   private record(event: TokenEvent): void {
@@ -63,6 +72,10 @@ export class TokenMetricsService implements OnModuleDestroy {
       case 'unauthorized_retry':
         this.#unauthorizedRetries.add(1);
         break;
+      case 'store_unavailable':
+      case 'store_available':
+        this.#storeDegradedValue = event.type === 'store_unavailable' ? 1 : 0;
+        break;
       case 'invalidated':
         break;
     }
@@ -71,5 +84,9 @@ export class TokenMetricsService implements OnModuleDestroy {
   private readonly observeExpiry = (result: ObservableResult): void => {
     const info = this.tokens.getTokenInfo();
     if (info !== null) result.observe(Math.max(0, (info.expiresAt.getTime() - this.tokens.now()) / 1000));
+  };
+
+  private readonly observeStore = (result: ObservableResult): void => {
+    if (this.#storeDegradedValue !== undefined) result.observe(this.#storeDegradedValue);
   };
 }
