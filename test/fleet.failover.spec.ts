@@ -42,7 +42,7 @@ describeWithRedisServer('a fleet under load while Redis fails over (Cluster mast
 
     await storesAnswer(workers);
     const requestsBefore = fleet.idp.tokenRequests;
-    await Promise.all(duringFailover.map((result, index) => workers[index]!.send('invalidate', { token: result.tokens[0] })));
+    await Promise.all(duringFailover.map((result, index) => workers[index].send('invalidate', { token: result.tokens[0] })));
     const afterFailover = await Promise.all(workers.map((worker) => worker.burst(100)));
     expect(failuresOf(afterFailover)).toBe(0);
     expect(tokensOf(afterFailover).size).toBe(1);
@@ -61,7 +61,7 @@ describeWithRedisServer('a fleet under load while Redis fails over (Cluster mast
     const keyPrefix = 'failover-cluster:';
     await expectZeroFailedCallsThroughFailover(workers, async () => {
       // Every key of the client is in one slot (its {fingerprint} hash tag): kill the master serving it.
-      const fingerprint = (await workers[0]!.send<{ cacheKey: string }>('cacheKey')).cacheKey;
+      const fingerprint = (await workers[0].send<{ cacheKey: string }>('cacheKey')).cacheKey;
       return cluster.killMasterOf(`${keyPrefix}{${fingerprint}}:token`);
     });
   }, 120_000);

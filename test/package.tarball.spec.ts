@@ -76,7 +76,7 @@ describe('the packed tarball, as users install it', () => {
     const script = `const m = require('${manifest.name}'); console.log(JSON.stringify(Object.keys(m))); console.log(require.resolve('${manifest.name}'));`;
     const output = execFileSync(process.execPath, ['--no-warnings', '-e', script], { cwd: join(workspace, 'app'), encoding: 'utf8' });
     const [names, resolved] = output.trim().split('\n');
-    expect(JSON.parse(names!)).toEqual(expect.arrayContaining(PUBLIC_NAMES));
+    expect(JSON.parse(names)).toEqual(expect.arrayContaining(PUBLIC_NAMES));
     expect(resolved).toContain('/dist/cjs/');
   });
 

@@ -10,7 +10,7 @@ function refusal(redis: unknown): string {
     expect(error).toBeInstanceOf(TokenConfigError);
     const problems = (error as TokenConfigError).problems;
     expect(problems.map((problem) => problem.field)).toEqual(['redis']);
-    return problems[0]!.message;
+    return problems[0].message;
   }
   throw new Error('accepted');
 }

@@ -102,11 +102,11 @@ function generateDpopKeyWhenSwitchedOn(options: Record<string, unknown>, env: Re
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
   const [head, ...rest] = path.split('.');
   if (rest.length === 0) {
-    target[head!] = value;
+    target[head] = value;
     return;
   }
-  if (typeof target[head!] !== 'object' || target[head!] === null) target[head!] = {};
-  setPath(target[head!] as Record<string, unknown>, rest.join('.'), value);
+  if (typeof target[head] !== 'object' || target[head] === null) target[head] = {};
+  setPath(target[head] as Record<string, unknown>, rest.join('.'), value);
 }
 
 /** The switch variable set to false above a nested option path, if any. */

@@ -70,7 +70,7 @@ export class TokenManagerMock implements TokenManagerSurface {
 
   /** The token the next `getAccessToken()` returns (when no error is scripted). */
   get currentToken(): string {
-    return this.#tokens[this.#index]!;
+    return this.#tokens[this.#index];
   }
 
   /** Counts the call, then rejects with a queued or scripted error, or returns the current token. */

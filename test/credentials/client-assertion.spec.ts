@@ -71,7 +71,7 @@ describe('client_assertion from outside (RFC 7523 §2.2): a workload identity to
   it('a function whose assertion is about to expire is asked again, and the fresh one is sent', async () => {
     const answers = [await issuer.issue(3), await issuer.issue(600)];
     let calls = 0;
-    app = await startWith(async () => answers[Math.min((calls += 1), 2) - 1]!);
+    app = await startWith(async () => answers[Math.min((calls += 1), 2) - 1]);
 
     await expect(app.manager.getAccessToken()).resolves.toMatch(/^federated-token-/);
     expect(calls).toBe(2);

@@ -105,7 +105,7 @@ describe('credential providers fail with a CredentialError naming the option and
       expect((error as Error).message).toBe(
         'privateKeyJwt.key (function): is a ec (prime256v1) key, which privateKeyJwt.algorithm RS256 cannot sign with',
       );
-      expect(everythingOf(error)).not.toContain(ec.split('\n')[1]!);
+      expect(everythingOf(error)).not.toContain(ec.split('\n')[1]);
     } finally {
       await app.close();
     }

@@ -140,7 +140,7 @@ export class TestIdp {
         if (hold !== undefined) await hold;
         const fault = idp.faults.shift();
         if (fault) {
-          await fault(ctx as never);
+          await fault(ctx);
           return;
         }
       }
@@ -197,7 +197,7 @@ function configurationFor(issuer: string, clients: TestClient[], options: TestId
           }),
       resourceIndicators: {
         enabled: true,
-        defaultResource: () => (format === 'jwt' ? TEST_API_RESOURCE : undefined) as string,
+        defaultResource: () => (format === 'jwt' ? TEST_API_RESOURCE : undefined),
         useGrantedResource: () => true,
         getResourceServerInfo: () => ({
           scope: 'api:read api:write',
