@@ -1,13 +1,15 @@
 import { Logger } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import { inspect } from 'node:util';
-import { TokenConfigError, type TokenConfigProblem } from '../errors/token-config.error.js';
 import { TokenStoreError } from '../errors/token-store.error.js';
 import { withDeadline } from '../internal/with-deadline.js';
 import { RateLimitedLog } from '../internal/rate-limited-log.js';
 import { sha256Hex } from '../internal/sha256.js';
 import { pickStoredToken, type StoredToken, type TokenStore, type TokenStoreWatch } from '../core/token-store.interface.js';
-import { createClient, isRedisClient, understandConnection } from './redis-connection.js';
+import { RedisKeyNames } from './redis-key-names.js';
+import { parseStoredToken } from './stored-token-payload.js';
+import { createClient, isRedisClient } from './redis-connection.js';
+import { resolveRedisStoreOptions } from './resolve-redis-store-options.js';
 import {
   CLAIM_SHARED_SECRET,
   DELETE_TOKEN_IF_DIGEST,
@@ -17,10 +19,8 @@ import {
 } from './redis-scripts.js';
 import { RedisTokenNotifications } from './redis-token-notifications.js';
 import type { RedisTokenStoreOptions } from './redis-token-store-options.interface.js';
-import { TokenCipher, type TokenEncryptionKey } from './token-cipher.js';
+import type { TokenCipher } from './token-cipher.js';
 
-const DEFAULT_KEY_PREFIX = 'nestjs-client-credentials:';
-const DEFAULT_COMMAND_TIMEOUT_MS = 500;
 /** Statuses in which ioredis is still making its first connection: commands wait for `ready`. */
 const FIRST_CONNECT_STATUSES = new Set(['wait', 'connecting', 'connect']);
 
@@ -45,6 +45,7 @@ export class RedisTokenStore implements TokenStore {
   readonly #notifications: RedisTokenNotifications | undefined;
   readonly #ownsClient: boolean;
   readonly #keyPrefix: string;
+  readonly #keys: RedisKeyNames;
   readonly #commandTimeoutMs: number;
   readonly #cipher: TokenCipher;
   readonly #connectionLog = new RateLimitedLog(this.logger);
@@ -56,39 +57,12 @@ export class RedisTokenStore implements TokenStore {
 
   /** @throws TokenConfigError listing every invalid option. */
   constructor(options: RedisTokenStoreOptions) {
-    const problems: TokenConfigProblem[] = [];
-    const {
-      redis,
-      keyPrefix = DEFAULT_KEY_PREFIX,
-      commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS,
-      encryptionKey,
-      notifyWaiters = true,
-    } = options ?? ({} as RedisTokenStoreOptions);
-    const connection = understandConnection(redis);
-    if (connection.shape === 'refused') problems.push({ field: 'redis', message: connection.problem });
-    if (notifyWaiters !== undefined && typeof notifyWaiters !== 'boolean')
-      problems.push({ field: 'notifyWaiters', message: 'must be a boolean' });
-    if (typeof keyPrefix !== 'string') problems.push({ field: 'keyPrefix', message: 'must be a string' });
-    if (typeof commandTimeoutMs !== 'number' || !Number.isFinite(commandTimeoutMs) || commandTimeoutMs < 1) {
-      problems.push({ field: 'commandTimeoutMs', message: 'must be a number of milliseconds, at least 1' });
-    }
-    let cipher: TokenCipher | undefined;
-    try {
-      const keys =
-        encryptionKey === undefined
-          ? []
-          : Array.isArray(encryptionKey)
-            ? (encryptionKey as TokenEncryptionKey[])
-            : [encryptionKey as TokenEncryptionKey];
-      cipher = new TokenCipher(keys);
-    } catch (error) {
-      problems.push({ field: 'encryptionKey', message: `${(error as Error).message} (a Buffer or a base64 string of 32 bytes)` });
-    }
-    if (problems.length > 0) throw new TokenConfigError(problems, 'RedisTokenStore options');
+    const { redis, keyPrefix, commandTimeoutMs, notifyWaiters, cipher, connection } = resolveRedisStoreOptions(options);
 
     this.#keyPrefix = keyPrefix;
+    this.#keys = new RedisKeyNames(keyPrefix);
     this.#commandTimeoutMs = commandTimeoutMs;
-    this.#cipher = cipher!;
+    this.#cipher = cipher;
     this.#ownsClient = !isRedisClient(redis);
     this.#shape =
       connection.shape === 'url' ? 'single server' : (redis as Partial<Cluster>).isCluster === true ? 'cluster' : connection.shape;
@@ -98,7 +72,7 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async get(key: string): Promise<StoredToken | undefined> {
-    const name = this.tokenKeyName(key);
+    const name = this.#keys.token(key);
     const value = await this.run(() => this.#redis.get(name));
     if (value === null) return undefined;
     const separator = value.indexOf('.');
@@ -113,32 +87,32 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async set(key: string, token: StoredToken, ttlMs: number): Promise<void> {
-    const name = this.tokenKeyName(key);
+    const name = this.#keys.token(key);
     const payload = this.#cipher.seal(JSON.stringify(pickStoredToken(token)), name);
     const value = `${sha256Hex(token.accessToken)}.${payload}`;
-    await this.run(() => this.#redis.eval(SET_AND_PUBLISH, 1, name, value, Math.max(1, Math.ceil(ttlMs)), this.changesChannel(key)));
+    await this.run(() => this.#redis.eval(SET_AND_PUBLISH, 1, name, value, Math.max(1, Math.ceil(ttlMs)), this.#keys.changes(key)));
   }
 
   async deleteIfEqual(key: string, accessToken: string): Promise<boolean> {
-    const deleted = await this.run(() => this.#redis.eval(DELETE_TOKEN_IF_DIGEST, 1, this.tokenKeyName(key), `${sha256Hex(accessToken)}.`));
+    const deleted = await this.run(() => this.#redis.eval(DELETE_TOKEN_IF_DIGEST, 1, this.#keys.token(key), `${sha256Hex(accessToken)}.`));
     return deleted === 1;
   }
 
   async acquireLease(key: string, ownerId: string, ttlMs: number): Promise<boolean> {
-    const answer = await this.run(() => this.#redis.set(this.leaseKeyName(key), ownerId, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX'));
+    const answer = await this.run(() => this.#redis.set(this.#keys.lease(key), ownerId, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX'));
     return answer === 'OK';
   }
 
   async releaseLease(key: string, ownerId: string): Promise<boolean> {
     const released = await this.run(() =>
-      this.#redis.eval(RELEASE_LEASE_AND_PUBLISH, 1, this.leaseKeyName(key), ownerId, this.changesChannel(key)),
+      this.#redis.eval(RELEASE_LEASE_AND_PUBLISH, 1, this.#keys.lease(key), ownerId, this.#keys.changes(key)),
     );
     return released === 1;
   }
 
   /** Notifications on `<prefix>{<fingerprint>}:changes`, through a subscriber connection of the store's own. */
   watchToken(key: string, onChange: (change: 'stored' | 'active') => void): TokenStoreWatch {
-    return this.#notifications?.watch(this.changesChannel(key), onChange) ?? { active: false, stop: () => undefined };
+    return this.#notifications?.watch(this.#keys.changes(key), onChange) ?? { active: false, stop: () => undefined };
   }
 
   /**
@@ -149,7 +123,7 @@ export class RedisTokenStore implements TokenStore {
    * extended, so it expires by itself.
    */
   async claimSharedSecret(key: string, candidate: string, ttlMs: number): Promise<string | undefined> {
-    const name = this.sharedSecretKeyName(key);
+    const name = this.#keys.sharedSecret(key);
     const px = Math.max(1, Math.ceil(ttlMs));
     if (!this.#cipher.encrypts && !this.#warnedSecretInClear) {
       this.#warnedSecretInClear = true;
@@ -181,22 +155,6 @@ export class RedisTokenStore implements TokenStore {
     this.#redis.on('error', ignoreErrorAfterClose);
     if (this.#redis.status === 'ready') await this.withDeadline(this.#redis.quit()).catch(() => undefined);
     this.#redis.disconnect();
-  }
-
-  private tokenKeyName(key: string): string {
-    return `${this.#keyPrefix}{${key}}:token`;
-  }
-
-  private leaseKeyName(key: string): string {
-    return `${this.#keyPrefix}{${key}}:lease`;
-  }
-
-  private sharedSecretKeyName(key: string): string {
-    return `${this.#keyPrefix}{${key}}:shared-secret`;
-  }
-
-  private changesChannel(key: string): string {
-    return `${this.#keyPrefix}{${key}}:changes`;
   }
 
   /** Runs a command under the deadline; during the first connection, waits (within the same deadline) for `ready`. */
@@ -243,21 +201,4 @@ export class RedisTokenStore implements TokenStore {
 
 function ignoreErrorAfterClose(): void {
   // The store is closed: nobody waits on this connection any more.
-}
-
-/** A stored token payload, or `undefined` when it is not one this package wrote. */
-function parseStoredToken(payload: string): StoredToken | undefined {
-  try {
-    const value = JSON.parse(payload) as Partial<StoredToken>;
-    const valid =
-      typeof value.accessToken === 'string' &&
-      typeof value.tokenType === 'string' &&
-      typeof value.expiresInSeconds === 'number' &&
-      typeof value.obtainedAtMs === 'number' &&
-      (value.scope === undefined || typeof value.scope === 'string');
-    if (!valid) return undefined;
-    return pickStoredToken({ ...(value as StoredToken), expiresInDefaulted: value.expiresInDefaulted === true });
-  } catch {
-    return undefined;
-  }
 }
