@@ -247,7 +247,7 @@ async function runScenario(config: Settings, commands: readonly Command[]): Prom
   if (typeof recovered !== 'string') violations.push(`no recovery after the IdP healed: ${String(recovered)}`);
   else if (clock.nowMs >= (endpoint.expiresAtMs.get(recovered) ?? 0)) violations.push('recovered with an expired token');
 
-  manager.onModuleDestroy();
+  void manager.onModuleDestroy();
   await turn();
   return violations;
 }

@@ -3,7 +3,6 @@ import {
   type AxiosError,
   type AxiosInstance,
   type AxiosResponse,
-  CanceledError,
   type InternalAxiosRequestConfig,
   isAxiosError,
 } from 'axios';

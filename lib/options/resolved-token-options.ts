@@ -73,6 +73,7 @@ export interface ClientCredentials {
 }
 
 /** The settings, readable as fields of the class below (declaration merging: the field list is not written twice). @internal */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging -- deliberate: the constructor assigns these fields
 export interface ResolvedTokenOptions extends ResolvedTokenSettings {}
 
 /**
@@ -80,6 +81,7 @@ export interface ResolvedTokenOptions extends ResolvedTokenSettings {}
  * are invisible to `util.inspect`, `JSON.stringify` and object spreading.
  * @internal
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- deliberate, see the interface above
 export class ResolvedTokenOptions {
   readonly #credentials: ClientCredentials;
   #clientFingerprint: string | undefined;
