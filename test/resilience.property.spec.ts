@@ -108,7 +108,7 @@ const reached = { staleCalls: 0, expiredCalls: 0, aborted: 0, failedCallers: 0, 
 
 interface Caller {
   settled: boolean;
-  readonly controller?: AbortController;
+  readonly controller?: AbortController | undefined;
 }
 
 const realDelay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
