@@ -13,13 +13,13 @@ import { clientNameProviders } from './registration/unique-client-name.js';
 /** Extras of `forRoot` / `forRootAsync` that are not token options. */
 export interface TokenModuleExtras {
   /** Register the module globally, so every module can inject its providers. Default false. */
-  isGlobal?: boolean;
+  isGlobal?: boolean | undefined;
   /**
    * Name of this client, for apps with several: its manager is injected with
    * `@InjectTokenManager(name)` / `getTokenManagerToken(name)`. Without a name the manager is the
    * `TokenManagerService` class itself.
    */
-  name?: string;
+  name?: string | undefined;
 }
 
 export const {
@@ -31,7 +31,7 @@ export const {
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createTokenModuleOptions')
   .setExtras<TokenModuleExtras>({ isGlobal: false, name: undefined }, (definition, extras) =>
-    registerClient({ ...definition, global: extras.isGlobal }, extras.name),
+    registerClient({ ...definition, global: extras.isGlobal ?? false }, extras.name),
   )
   .build();
 

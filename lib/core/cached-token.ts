@@ -20,9 +20,9 @@ export interface CachedToken {
 
 /** The token-source settings that shape a cached token's lifecycle (options of the same names). @internal */
 export interface TokenCachePolicy {
-  readonly stableAfterSeconds?: number;
-  readonly revokeAgingTokens?: boolean;
-  readonly sessionExchangeUrl?: string;
+  readonly stableAfterSeconds?: number | undefined;
+  readonly revokeAgingTokens?: boolean | undefined;
+  readonly sessionExchangeUrl?: string | undefined;
 }
 
 /**

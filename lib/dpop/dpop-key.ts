@@ -47,7 +47,7 @@ export class DpopKey {
     if (configured) return DpopKey.fromPrivateKey(configured, options.alg, { source: 'configured', shared: false });
     const jose = await loadDpopJose();
     const pair = await jose.generateKeyPair(options.alg, { extractable: false });
-    return DpopKey.assemble(jose, pair.privateKey, (await jose.exportJWK(pair.publicKey)), options.alg, {
+    return DpopKey.assemble(jose, pair.privateKey, await jose.exportJWK(pair.publicKey), options.alg, {
       source: 'ephemeral',
       shared: false,
     });

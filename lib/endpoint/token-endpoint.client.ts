@@ -177,7 +177,7 @@ export class TokenEndpointClient {
         headers: { Accept: 'application/json', ...headers },
         signal: deadline.signal,
       });
-      const header = (name: string) => (typeof response.headers[name] === 'string' ? (response.headers[name]) : undefined);
+      const header = (name: string) => (typeof response.headers[name] === 'string' ? response.headers[name] : undefined);
       return {
         status: response.status,
         body: typeof response.data === 'string' ? response.data : '',

@@ -63,6 +63,7 @@ export class RefreshFlight {
   wait(fetch: TokenFetch, signal?: AbortSignal, verified?: CachedToken): Promise<string> {
     if (signal?.aborted) return Promise.reject(abortError(signal));
     if (this.#shutdown.signal.aborted) return Promise.reject(abortError(this.#shutdown.signal));
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the failed refresh's own error, passed on unchanged
     if (this.#refresh$ === undefined && this.coolingDown()) return Promise.reject(this.#failure!.error);
     const refresh$ = this.#refresh$ ?? this.start(fetch, verified);
     return this.#keepAlive.hold(signal === undefined ? firstValueFrom(refresh$) : waitAbortably(refresh$, signal));
@@ -150,6 +151,7 @@ function waitAbortably(source: Observable<string>, signal: AbortSignal): Promise
     const settle = () => signal.removeEventListener('abort', onAbort);
     const subscription = source.subscribe({
       next: (value) => (settle(), resolve(value)),
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the refresh's own error, passed on unchanged
       error: (error: unknown) => (settle(), reject(error)),
     });
     if (!subscription.closed) signal.addEventListener('abort', onAbort, { once: true });

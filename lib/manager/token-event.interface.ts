@@ -50,5 +50,5 @@ export type TokenEvent =
 /** Options of one `getAccessToken()` call. */
 export interface AccessTokenRequestOptions {
   /** Aborts this caller's wait (rejecting it with an `AbortError`); the shared token request goes on. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }

@@ -11,6 +11,7 @@ import { inspect } from 'node:util';
 import { defer, type Observable, of } from 'rxjs';
 import { tokenPhase } from '../core/cached-token.js';
 import { UNAUTHORIZED_RETRY_REPORTER } from '../core/unauthorized-retry-reporter.js';
+import { callAsPromise } from '../internal/call-as-promise.js';
 import { urlForDisplay } from '../internal/url-for-display.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 import type { TokenSource } from '../source/token-source.interface.js';
@@ -142,9 +143,11 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
   }
 
   /** Aborts the refresh in flight and its waits (its waiters get an `AbortError`; later calls reject with one). */
-  async onModuleDestroy(): Promise<void> {
-    this.flight.close();
-    this.reporter.close();
+  onModuleDestroy(): Promise<void> {
+    return callAsPromise(() => {
+      this.flight.close();
+      this.reporter.close();
+    });
   }
 
   /** Closes the token store, last (after `revokeOnShutdown` used it), within the store's deadline. */

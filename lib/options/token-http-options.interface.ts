@@ -13,7 +13,7 @@ export type TokenHttpOptions = Omit<HttpModuleOptions, 'global'> & {
    * `baseURL`. `['*']` sends the token to every origin: unsafe, since any URL your code is tricked into
    * calling then receives a valid token. Required when there is no `baseURL`.
    */
-  allowedOrigins?: string[];
+  allowedOrigins?: string[] | undefined;
 };
 
 /**

@@ -56,6 +56,7 @@ export class ScriptedTokenEndpoint {
         try {
           resolve(this.answer(outcome, number, sentAtMs));
         } catch (error) {
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the scripted outcome's own throw, unchanged
           reject(error);
         }
       }, outcome.delayMs);

@@ -1,3 +1,4 @@
+import type { InjectionToken, OptionalFactoryDependency } from '@nestjs/common';
 import { TokenManagerService as ModuleTokenManager } from '../../lib/manager/token-manager.service.js';
 import { TOKEN_MANAGER_COLLABORATORS } from '../../lib/manager/token-manager.providers.js';
 import { TOKEN_CACHE_KEY, TOKEN_SOURCE } from '../../lib/manager/token-manager.tokens.js';
@@ -8,7 +9,7 @@ import type { ResolvedTokenOptions } from '../../lib/options/resolved-token-opti
 import type { TokenEndpointClient } from '../../lib/endpoint/token-endpoint.client.js';
 import { RESOLVED_TOKEN_OPTIONS, TOKEN_ENDPOINT_CLIENT } from '../../lib/core/injection-tokens.js';
 
-type Dependency = string | symbol | Function | { token: string | symbol | Function; optional?: boolean };
+type Dependency = InjectionToken | OptionalFactoryDependency;
 
 /**
  * Builds a manager's collaborators outside Nest, from the same providers `TokenModule` lists, in
