@@ -13,6 +13,7 @@ export { TOKEN_MODULE_OPTIONS } from './token.module-definition.js';
 export { TokenManagerService } from './manager/token-manager.service.js';
 export type { TokenInfo } from './manager/token-info.interface.js';
 export type { AccessTokenRequestOptions, TokenEvent } from './manager/token-event.interface.js';
+export type { TokenRequestParameters } from './options/token-request-parameters.interface.js';
 
 // Options
 export type { ClientAuthMethod, Clock, TokenModuleOptions, WarmUpMode } from './options/token-module-options.interface.js';
