@@ -31,9 +31,9 @@ const app = await NestFactory.createApplicationContext(
 );
 const manager = app.get(TokenManagerService);
 
-/** Runs `callers` concurrent getAccessToken() calls; reports successes, failures and distinct tokens. */
-async function burst(callers) {
-  const results = await Promise.allSettled(Array.from({ length: callers }, () => manager.getAccessToken()));
+/** Runs `callers` concurrent getAccessToken(parameters) calls; reports successes, failures and distinct tokens. */
+async function burst(callers, parameters) {
+  const results = await Promise.allSettled(Array.from({ length: callers }, () => manager.getAccessToken(parameters)));
   const tokens = new Set();
   const errors = new Set();
   for (const result of results) {
@@ -59,7 +59,7 @@ async function apiBurst({ path, callers }) {
 const load = { running: false, calls: 0, failed: 0, errors: new Set(), done: Promise.resolve() };
 
 const commands = {
-  burst: ({ callers }) => burst(callers),
+  burst: ({ callers, parameters }) => burst(callers, parameters),
   apiBurst,
   dpopStatus: () => app.get(DpopService).status(),
   // What the periodic keep-alive of the shared DPoP key runs, on demand (the timer fires every 6 h).
