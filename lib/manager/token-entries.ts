@@ -1,12 +1,13 @@
 import type { TokenParameterSet, TokenRequestParameters } from '../options/token-request-parameters.interface.js';
 import type { TokenEntry } from './token-entry.js';
-import { namesNoParameter, resolveTokenParameters, tokenParametersKey, verbatimParametersKey } from './token-parameters.js';
+import { ParameterSpellings } from './parameter-spellings.js';
+import { namesNoParameter, resolveTokenParameters, tokenParametersKey } from './token-parameters.js';
 
 /** Builds the entry of one parameter set; `key` is its `tokenParametersKey`. @internal */
 export type TokenEntryFactory = (parameters: TokenParameterSet, key: string) => TokenEntry;
 
-/** How many verbatim spellings of one parameter set are remembered for the per-call lookup. */
-const MAX_SPELLINGS_PER_ENTRY = 8;
+/** How many spellings of parameter sets are remembered per entry, on average, for the per-call lookup. */
+const SPELLINGS_PER_ENTRY = 8;
 
 /**
  * A client's cache entries: the registration's own, which is never evicted, and one per distinct set of
@@ -18,9 +19,8 @@ const MAX_SPELLINGS_PER_ENTRY = 8;
 export class TokenEntries {
   /** By `tokenParametersKey`. */
   readonly #byKey = new Map<string, TokenEntry>();
-  /** By `verbatimParametersKey`: the per-call lookup, without normalising or checking again. */
-  readonly #bySpelling = new Map<string, TokenEntry>();
-  readonly #spellings = new Map<TokenEntry, string[]>();
+  /** By the parameters as calls spell them: the per-call lookup, without normalising or checking again. */
+  readonly #bySpelling: ParameterSpellings<TokenEntry>;
   readonly #registrationKey: string;
   #uses = 0;
 
@@ -32,14 +32,13 @@ export class TokenEntries {
     private readonly maxCachedTokens: number,
   ) {
     this.#registrationKey = tokenParametersKey(registration);
+    this.#bySpelling = new ParameterSpellings((maxCachedTokens + 1) * SPELLINGS_PER_ENTRY);
   }
 
   /** The entry for a call's parameters, created on first use. Throws a `TokenConfigError` for invalid parameters. */
   entryFor(request: TokenRequestParameters): TokenEntry {
     if (namesNoParameter(request)) return this.registered;
-    const spelling = verbatimParametersKey(request);
-    const known = spelling === undefined ? undefined : this.#bySpelling.get(spelling);
-    const entry = known ?? this.resolve(request, spelling);
+    const entry = this.#bySpelling.get(request) ?? this.resolve(request);
     entry.lastUsed = ++this.#uses;
     return entry;
   }
@@ -67,7 +66,7 @@ export class TokenEntries {
     for (const entry of this) entry.close();
   }
 
-  private resolve(request: TokenRequestParameters, spelling: string | undefined): TokenEntry {
+  private resolve(request: TokenRequestParameters): TokenEntry {
     const { parameters, key } = resolveTokenParameters(this.registration, request);
     let entry = key === this.#registrationKey ? this.registered : this.#byKey.get(key);
     if (entry === undefined) {
@@ -75,16 +74,8 @@ export class TokenEntries {
       entry = this.create(parameters, key);
       this.#byKey.set(key, entry);
     }
-    if (spelling !== undefined) this.remember(spelling, entry);
+    this.#bySpelling.set(request, entry);
     return entry;
-  }
-
-  private remember(spelling: string, entry: TokenEntry): void {
-    const spellings = this.#spellings.get(entry) ?? [];
-    if (spellings.length >= MAX_SPELLINGS_PER_ENTRY) return;
-    spellings.push(spelling);
-    this.#spellings.set(entry, spellings);
-    this.#bySpelling.set(spelling, entry);
   }
 
   /** Evicts least recently used idle entries until at most `limit` remain (or only busy ones are left). */
@@ -97,8 +88,7 @@ export class TokenEntries {
       }
       if (victim === undefined) return;
       this.#byKey.delete(victimKey!);
-      for (const spelling of this.#spellings.get(victim) ?? []) this.#bySpelling.delete(spelling);
-      this.#spellings.delete(victim);
+      this.#bySpelling.clear();
       victim.close();
     }
   }
