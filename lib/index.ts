@@ -75,3 +75,8 @@ export { attachDpopInterceptor, type DpopInterceptorOptions, type DpopTokenSourc
 export type { DpopAlgorithm, DpopGeneratedKeyOptions, DpopJwk, DpopKeyOptions, DpopOption } from './options/dpop-options.interface.js';
 export { DEFAULT_SHARED_DPOP_KEY_TTL_MS } from './dpop/shared-dpop-key.js';
 export type { DpopStatus } from './dpop/dpop-status.interface.js';
+
+// Token clients created at runtime (multi-tenant):
+export { TokenClients } from './clients/token-clients.js';
+export { TokenClientsModule } from './clients/token-clients.module.js';
+export type { TokenClientOptionsFactory, TokenClientsOptions } from './clients/token-clients-options.interface.js';
