@@ -5,12 +5,12 @@
  */
 
 /** The root entry point and the subpath exports (package.json `exports`). */
-const ENTRY_POINTS = '^lib/(index|config/index|health/index|otel/index|testing/index|redis/index)\\.ts$';
+const ENTRY_POINTS = '^lib/(index|config/index|health/index|otel/index|testing/index|redis/index|grpc/index)\\.ts$';
 
 /** Layers, top to bottom; a file may import its own layer's folder and the layers below it. */
 const LAYERS = [
   { name: 'module wiring', path: '^lib/([^/]+\\.ts$|registration/|warm-up/|clients/)' },
-  { name: 'subpath features', path: '^lib/(config|health|otel|testing|redis)/' },
+  { name: 'subpath features', path: '^lib/(config|health|otel|testing|redis|grpc)/' },
   { name: 'options validation', path: '^lib/validation/' },
   { name: 'manager', path: '^lib/manager/' },
   { name: 'token sources and fleet', path: '^lib/(source|fleet|store|retry)/' },
@@ -19,6 +19,7 @@ const LAYERS = [
   { name: 'endpoint client', path: '^lib/endpoint/' },
   { name: 'dpop', path: '^lib/dpop/' },
   { name: 'options', path: '^lib/options/' },
+  { name: 'credentials', path: '^lib/credentials/' },
   { name: 'core', path: '^lib/(core|errors)/' },
   { name: 'internal helpers', path: '^lib/internal/' },
 ];

@@ -23,6 +23,7 @@ export {
   DEFAULT_REQUEST_TIMEOUT_MS,
   MAX_TOKEN_LIFETIME_SECONDS,
 } from './options/token-options.defaults.js';
+export type { CredentialFile, CredentialFunction, CredentialSource } from './credentials/credential-source.interface.js';
 
 // Errors
 export { TokenError } from './errors/token.error.js';
@@ -31,6 +32,7 @@ export type { AuthorizationServerEndpoint, EndpointRequest } from './errors/endp
 export { TokenEndpointError, type TokenEndpointErrorDetails } from './errors/token-endpoint.error.js';
 export { TokenResponseError } from './errors/token-response.error.js';
 export { TokenTimeoutError } from './errors/token-timeout.error.js';
+export { CredentialError } from './credentials/credential.error.js';
 
 // Authorized HTTP
 export { attachTokenInterceptor, type TokenSource } from './http/token.interceptor.js';

@@ -119,7 +119,7 @@ describe('TokenModule registration', () => {
       tokenUrl: 'ftp://idp.example.com/token',
       clientId: '',
       clientSecret: SECRET,
-      clientAuthMethod: 'client_secret_jwt',
+      clientAuthMethod: 'client_secret_jwt_hs512',
       refreshMarginSeconds: -1,
       requestTimeoutMs: 'fast',
       resource: ['not a uri'],

@@ -46,7 +46,7 @@ export class TokenEndpointClient {
     this.#options = options;
     this.#dpop = dpop;
     this.#authentication = createClientAuthentication(options);
-    this.#http = createEndpointHttp(this.#authentication.httpsAgent);
+    this.#http = createEndpointHttp();
     this.#tokenRequest = { method: 'POST', url: options.tokenUrl };
   }
 
@@ -80,6 +80,10 @@ export class TokenEndpointClient {
       answer = await attempt();
       this.#dpop?.rememberNonce(tokenUrl, answer.dpopNonce);
     }
+    // A rotated credential (RFC 6749 §5.2 invalid_client, or 401): read it again and resend once, only
+    // when it changed. The single flight above this call shares the re-read among all callers, and a
+    // second refusal is the error (then the cooldown), so a wrong credential never loops.
+    if (isClientRejected(answer) && (await this.#authentication.credentialsChanged(signal))) answer = await attempt();
     return this.parse(context, () =>
       parseTokenResponse(answer, defaultExpiresInSeconds, clock(), context, { acceptedTokenTypes: this.#dpop?.acceptedTokenTypes }),
     );
@@ -118,8 +122,15 @@ export class TokenEndpointClient {
 
   /** What errors about `request` name, and the secrets scrubbed from them: the client's credentials and `carried`. */
   private answerContext(request: EndpointRequest, carried: readonly string[] = []): AnswerContext {
-    // Shorter strings would scrub ordinary words out of messages; no credential is that short.
-    return { request, secrets: [...this.#authentication.secrets, ...carried].filter((secret) => secret.length >= 4) };
+    // Shorter strings would scrub ordinary words out of messages; no credential is that short. A getter:
+    // a changing credential is known only once the request has read it.
+    const authentication = this.#authentication;
+    return {
+      request,
+      get secrets() {
+        return [...authentication.secrets, ...carried].filter((secret) => secret.length >= 4);
+      },
+    };
   }
 
   /** Runs a parser; its errors quote server text, which is scrubbed like transport errors. */
@@ -146,7 +157,7 @@ export class TokenEndpointClient {
     signal?: AbortSignal,
     extraHeaders: Record<string, string> = {},
   ): Promise<TokenEndpointAnswer> {
-    const credentials = await this.#authentication.credentialsFor(this.#options.tokenUrl);
+    const credentials = await this.#authentication.credentialsFor(this.#options.tokenUrl, signal);
     for (const [name, value] of Object.entries(credentials.formFields)) body.set(name, value);
     return this.send(context, body.toString(), { 'Content-Type': FORM, ...credentials.headers, ...extraHeaders }, signal);
   }
@@ -162,7 +173,10 @@ export class TokenEndpointClient {
     const deadline = new RequestDeadline(requestTimeoutMs, signal);
     try {
       // The deadline's signal is the one timer: an axios `timeout` as well would arm a second one per request.
+      // Per request: with tls_client_auth the agent changes when the certificate rolls over.
+      const httpsAgent = this.#authentication.httpsAgent;
       const response = await this.#http.post<string>(context.request.url!, body, {
+        ...(httpsAgent !== undefined ? { httpsAgent } : {}),
         headers: { Accept: 'application/json', ...headers },
         signal: deadline.signal,
       });
@@ -197,6 +211,11 @@ export class TokenEndpointClient {
     const cause = new Error(quoteServerText(String((error as Error)?.message ?? error), secrets));
     return new TokenEndpointError({ ...request, code: 'ERR_UNKNOWN' }, { cause });
   }
+}
+
+/** RFC 6749 §5.2: the server did not accept the client's credentials. */
+function isClientRejected(answer: TokenEndpointAnswer): boolean {
+  return answer.status === 401 || (answer.status === 400 && parseJsonObject(answer.body)?.error === 'invalid_client');
 }
 
 /** Defence in depth: scrub credentials (and the token or code a request carried) from any text an error carries. */
