@@ -25,6 +25,7 @@ const PUBLIC_NAMES = [
   'DEFAULT_REFRESH_MARGIN_SECONDS',
   'DpopService',
   'attachDpopInterceptor',
+  'createAuthorizedFetch',
 ];
 
 describe('the packed tarball, as users install it', () => {

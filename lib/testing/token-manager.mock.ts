@@ -121,7 +121,7 @@ export class TokenManagerMock implements TokenManagerSurface {
     return this.getAccessToken();
   }
 
-  /** Emits the `unauthorized_retry` event, as the Bearer interceptor does when it retries after a 401. */
+  /** Emits the `unauthorized_retry` event when the interceptor resends after a 401, as the real manager does. @internal */
   [UNAUTHORIZED_RETRY_REPORTER](): void {
     this.#events.next({ type: 'unauthorized_retry', at: new Date(this.now()) });
   }
