@@ -10,6 +10,7 @@ import {
 import { inspect } from 'node:util';
 import { defer, type Observable, of } from 'rxjs';
 import { UNAUTHORIZED_RETRY_REPORTER } from '../core/unauthorized-retry-reporter.js';
+import { TokenConfigError } from '../errors/token-config.error.js';
 import { urlForDisplay } from '../internal/url-for-display.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 import type { TokenRequestParameters } from '../options/token-request-parameters.interface.js';
@@ -21,6 +22,7 @@ import type { AccessTokenRequestOptions, TokenEvent } from './token-event.interf
 import type { TokenInfo } from './token-info.interface.js';
 import { TokenLifecycleReporter } from './token-lifecycle.reporter.js';
 import { TOKEN_CACHE_KEY } from './token-manager.tokens.js';
+import { TokensForParameters } from './tokens-for-parameters.js';
 
 /**
  * Owns one client's access token: acquires it, caches it, refreshes it ahead of expiry and drops it
@@ -93,6 +95,23 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
       const fresh = this.peekFreshToken();
       return fresh !== undefined ? of(fresh) : this.#registered.acquire();
     });
+  }
+
+  /** Throws the `TokenConfigError` that `getAccessToken(parameters)` would reject with, its subject `where`. */
+  checkParameters(parameters: TokenRequestParameters, where: string): void {
+    try {
+      this.entries.existing(parameters);
+    } catch (error) {
+      throw error instanceof TokenConfigError ? new TokenConfigError(error.problems, where) : error;
+    }
+  }
+
+  /**
+   * This manager seen through one parameter set: every call of the returned provider (`getAccessToken`,
+   * `invalidate`, `renewRejected`, ...) is for `parameters`; request authorizers take it per API origin.
+   */
+  tokensFor(parameters: TokenRequestParameters): TokensForParameters {
+    return new TokensForParameters(this, parameters);
   }
 
   /** The same as `getAccessToken(request)`, as an observable that emits one token and completes. */
