@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
+import { inspect } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { TokenClients, TokenClientsModule, TokenConfigError, type TokenModuleOptions } from '../lib/index.js';
@@ -43,7 +44,7 @@ describe('TokenClients: token clients created at runtime', () => {
     Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose']);
   });
 
-  it('100 concurrent first calls for one tenant share one creation and one token request', async () => {
+  it('100 concurrent first calls for one tenant share one creation and one token request; neither the registry nor the manager prints a secret or the token', async () => {
     let created = 0;
     const factory = (tenant: string) => (created++, tenantOptions(tenant));
     const managers = await Promise.all(Array.from({ length: 100 }, () => clients.get('shared-creation', factory)));
@@ -53,6 +54,9 @@ describe('TokenClients: token clients created at runtime', () => {
     const tokens = await Promise.all(managers.map((manager) => manager.getAccessToken()));
     expect(new Set(tokens).size).toBe(1);
     expect(idp.tokenRequests).toBe(1);
+    const printed = [inspect(clients, { depth: 10 }), inspect(managers[0], { depth: 10 }), JSON.stringify(managers[0])].join('\n');
+    expect(printed).not.toContain(CLIENT.clientSecret);
+    expect(printed).not.toContain(tokens[0]);
     await clients.evict('shared-creation');
   });
 
