@@ -2,6 +2,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { firstValueFrom } from 'rxjs';
 import { TokenConfigError } from '../lib/index.js';
+import { validateTokenOptions } from '../lib/validation/validate-token-options.js';
+import { ManualClock } from './support/manual-clock.js';
+import { ScriptedTokenEndpoint } from './support/scripted-token-endpoint.js';
+import { TokenManagerService } from './support/standalone-token-manager.js';
 import { TestIdp } from './support/test-idp.js';
 import { startTokenApp, type TokenApp } from './support/token-app.js';
 
@@ -143,5 +147,24 @@ describe('maxCachedTokens', () => {
     const billingAgain = await app.manager.getAccessToken({ resource: BILLING });
     expect(idp.tokenRequests).toBe(4);
     expect(decodeJwt(billingAgain).aud).toBe(BILLING);
+  });
+});
+
+describe('per-request parameters in session mode', () => {
+  it('are refused with a TokenConfigError before any request: the single-use session code is never spent twice', async () => {
+    const clock = new ManualClock();
+    const endpoint = new ScriptedTokenEndpoint(clock);
+    const options = validateTokenOptions({
+      tokenUrl: 'https://idp.example.test/token',
+      ...CLIENT,
+      clock: clock.now,
+      sessionExchange: { url: 'https://idp.example.test/sessions/exchange', code: 'single-use-code' },
+    });
+    const manager = new TokenManagerService(options, endpoint.asClient());
+    const error = await manager.getAccessToken({ scope: 'api:read' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TokenConfigError);
+    expect((error as Error).message).toContain('sessionExchange');
+    expect(endpoint.requests).toBe(0);
+    await manager.onModuleDestroy();
   });
 });

@@ -1,5 +1,6 @@
 import { type FactoryProvider, Logger, type Provider } from '@nestjs/common';
 import { DpopService } from '../dpop/dpop.service.js';
+import { TokenConfigError } from '../errors/token-config.error.js';
 import type { TokenEndpointClient } from '../endpoint/token-endpoint.client.js';
 import { FleetTokenSource } from '../fleet/fleet-token.source.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
@@ -86,6 +87,12 @@ export const TOKEN_MANAGER_COLLABORATORS: readonly FactoryProvider[] = [
   },
 ];
 
+const SESSION_MODE_HAS_ONE_TOKEN = () =>
+  new TokenConfigError(
+    [{ field: 'sessionExchange', message: 'a session token belongs to its one code: per-request token parameters are not available' }],
+    'token request parameters',
+  );
+
 /**
  * The registration's entry from the collaborators above, and the factory of per-call entries: the same
  * collaborators again (cache, flight, source), for the call's parameters, under their own fleet key.
@@ -102,6 +109,8 @@ function tokenEntries(
 ): TokenEntries {
   const registered = new TokenEntry(cache, flight, source, reporter, options.clock);
   const create = (parameters: TokenParameterSet, parametersKey: string) => {
+    // The session code is single-use: a second parameter set would spend it again.
+    if (options.sessionExchangeUrl !== undefined) throw SESSION_MODE_HAS_ONE_TOKEN();
     const entryCache = new TokenCache(options);
     const entrySource = tokenSource(options, endpoint, parameterisedTokenCacheKey(cacheKey, parametersKey), name, parameters);
     return new TokenEntry(entryCache, new RefreshFlight(options, entryCache, reporter), entrySource, reporter, options.clock);
