@@ -9,7 +9,7 @@ const ENTRY_POINTS = '^lib/(index|config/index|health/index|otel/index|testing/i
 
 /** Layers, top to bottom; a file may import its own layer's folder and the layers below it. */
 const LAYERS = [
-  { name: 'module wiring', path: '^lib/([^/]+\\.ts$|registration/|warm-up/)' },
+  { name: 'module wiring', path: '^lib/([^/]+\\.ts$|registration/|warm-up/|clients/)' },
   { name: 'subpath features', path: '^lib/(config|health|otel|testing|redis|grpc)/' },
   { name: 'options validation', path: '^lib/validation/' },
   { name: 'manager', path: '^lib/manager/' },

@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { benchCachedToken } from './cached-token.mjs';
+import { benchParameterisedToken } from './parameterised-token.mjs';
 import { benchColdAcquisition } from './cold-acquisition.mjs';
 import { benchFleet, fleetMarkdown } from './fleet.mjs';
 import { benchGrpc, grpcMarkdown } from './grpc.mjs';
@@ -56,6 +57,17 @@ report(
     `- floor \`Date.now()\` + \`await Promise.resolve(cachedString)\`: ${fmt(cached.floorNs)} ns/op`,
     `- subject \`await manager.getAccessToken()\`: ${fmt(cached.subjectNs)} ns/op`,
     `- ratio **${fmt(cached.ratioToFloor, 2)}×** (target ≤ 1.15×)`,
+  ].join('\n'),
+);
+
+const parameterised = await benchParameterisedToken();
+report(
+  [
+    '## Cached getAccessToken() with per-request parameters',
+    '',
+    `- plain \`await manager.getAccessToken()\`: ${fmt(parameterised.plainNs)} ns/op`,
+    `- subject \`await manager.getAccessToken({ resource, scope })\` (a new object per call): ${fmt(parameterised.parameterisedNs)} ns/op`,
+    `- ratio **${fmt(parameterised.ratio, 2)}×** (target ≤ 1.5×); token requests: ${parameterised.tokenRequests}`,
   ].join('\n'),
 );
 

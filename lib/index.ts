@@ -15,6 +15,7 @@ export { TOKEN_MODULE_OPTIONS } from './token.module-definition.js';
 export { TokenManagerService } from './manager/token-manager.service.js';
 export type { TokenInfo } from './manager/token-info.interface.js';
 export type { AccessTokenRequestOptions, TokenEvent } from './manager/token-event.interface.js';
+export type { TokenRequestParameters } from './options/token-request-parameters.interface.js';
 
 // Options
 export type { ClientAuthMethod, Clock, TokenModuleOptions, WarmUpMode } from './options/token-module-options.interface.js';
@@ -82,3 +83,8 @@ export { attachDpopInterceptor, type DpopInterceptorOptions, type DpopTokenSourc
 export type { DpopAlgorithm, DpopGeneratedKeyOptions, DpopJwk, DpopKeyOptions, DpopOption } from './options/dpop-options.interface.js';
 export { DEFAULT_SHARED_DPOP_KEY_TTL_MS } from './dpop/shared-dpop-key.js';
 export type { DpopStatus } from './dpop/dpop-status.interface.js';
+
+// Token clients created at runtime (multi-tenant):
+export { TokenClients } from './clients/token-clients.js';
+export { TokenClientsModule } from './clients/token-clients.module.js';
+export type { TokenClientOptionsFactory, TokenClientsOptions } from './clients/token-clients-options.interface.js';

@@ -11,6 +11,7 @@ import { redactSecrets } from '../internal/redact-secrets.js';
 import { RequestDeadline } from '../internal/request-deadline.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 import { MAX_TOKEN_RESPONSE_BYTES } from '../options/token-options.defaults.js';
+import type { TokenParameterSet } from '../options/token-request-parameters.interface.js';
 import { createClientAuthentication, type ClientAuthentication } from './client-authentication.js';
 import { createEndpointHttp } from './endpoint-http.js';
 import type { IssuedToken } from '../core/issued-token.interface.js';
@@ -50,8 +51,7 @@ export class TokenEndpointClient {
   }
 
   /** The form body of the token request, without client credentials. */
-  private buildRequestBody(): URLSearchParams {
-    const { scope, audience, resources, extraParams } = this.#options;
+  private buildRequestBody({ scope, audience, resources, extraParams }: TokenParameterSet): URLSearchParams {
     const body = new URLSearchParams({ grant_type: 'client_credentials' });
     if (scope) body.set('scope', scope);
     if (audience) body.set('audience', audience);
@@ -60,14 +60,17 @@ export class TokenEndpointClient {
     return body;
   }
 
-  /** Requests a token. Rejects with a `TokenError` subclass; `signal` aborts this one request. */
-  async requestToken(signal?: AbortSignal): Promise<IssuedToken> {
+  /**
+   * Requests a token for `parameters` (default: the registration's). Rejects with a `TokenError` subclass;
+   * `signal` aborts this one request.
+   */
+  async requestToken(signal?: AbortSignal, parameters: TokenParameterSet = this.#options): Promise<IssuedToken> {
     const { tokenUrl, defaultExpiresInSeconds, clock } = this.#options;
     const context = this.answerContext(this.#tokenRequest);
     // Each attempt gets a fresh body, client assertion and DPoP proof: none of them may be replayed.
     const attempt = async () => {
       const dpopHeaders: Record<string, string> = this.#dpop ? { DPoP: await this.#dpop.proofFor('POST', tokenUrl) } : {};
-      return this.postForm(context, this.buildRequestBody(), signal, dpopHeaders);
+      return this.postForm(context, this.buildRequestBody(parameters), signal, dpopHeaders);
     };
     let answer = await attempt();
     // RFC 9449 §8: the IdP demands a nonce by answering 400 use_dpop_nonce with a DPoP-Nonce header.

@@ -1,3 +1,4 @@
+import type { AccessTokenProvider } from '../authorizer/access-token-provider.js';
 import type { DpopService } from '../dpop/dpop.service.js';
 import type { RetryOn401 } from '../options/token-http-options.interface.js';
 
@@ -22,4 +23,9 @@ export interface TokenInterceptorOptions {
    * manager's own reporting (an `unauthorized_retry` event), when the provider is a `TokenManagerService`.
    */
   onUnauthorizedRetry?: ((origin: string) => void) | undefined;
+  /**
+   * The token provider of particular origins (for example `manager.tokensFor({ resource })`): requests to
+   * such an origin carry its token, and a 401 there renews only that one. Each origin must be allowed.
+   */
+  tokensByOrigin?: ReadonlyMap<string, AccessTokenProvider> | undefined;
 }

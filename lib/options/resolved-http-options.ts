@@ -1,6 +1,7 @@
 import type { AxiosRequestConfig } from 'axios';
 import { inspect } from 'node:util';
 import { urlForDisplay } from '../internal/url-for-display.js';
+import type { TokenRequestParameters } from './token-request-parameters.interface.js';
 
 /**
  * The validated `http` option: the axios configuration of the authorized client and its origin
@@ -12,11 +13,18 @@ export class ResolvedHttpOptions {
   readonly baseURL?: string;
   /** Normalised origins (`URL.origin`), or `['*']`. */
   readonly allowedOrigins: readonly string[];
+  /** Token parameters by normalised origin (`http.resources`); each origin is also in `allowedOrigins`. */
+  readonly resources: ReadonlyMap<string, TokenRequestParameters>;
   readonly #axiosConfig: AxiosRequestConfig;
 
-  constructor(axiosConfig: AxiosRequestConfig, allowedOrigins: readonly string[]) {
+  constructor(
+    axiosConfig: AxiosRequestConfig,
+    allowedOrigins: readonly string[],
+    resources: ReadonlyMap<string, TokenRequestParameters> = new Map(),
+  ) {
     if (axiosConfig.baseURL !== undefined) this.baseURL = axiosConfig.baseURL;
     this.allowedOrigins = allowedOrigins;
+    this.resources = resources;
     this.#axiosConfig = axiosConfig;
   }
 
@@ -26,7 +34,11 @@ export class ResolvedHttpOptions {
   }
 
   toJSON(): Record<string, unknown> {
-    return { baseURL: this.baseURL === undefined ? undefined : urlForDisplay(this.baseURL), allowedOrigins: this.allowedOrigins };
+    return {
+      baseURL: this.baseURL === undefined ? undefined : urlForDisplay(this.baseURL),
+      allowedOrigins: this.allowedOrigins,
+      ...(this.resources.size > 0 ? { resources: [...this.resources.keys()] } : {}),
+    };
   }
 
   [inspect.custom](): string {

@@ -143,6 +143,7 @@ const RESOLVED_SETTINGS_TABLE: TableOf<ResolvedTokenSettings> = {
   requestTimeoutMs: 'value',
   retry: 'value',
   failureCooldownMs: 'value',
+  maxCachedTokens: 'value',
   clock: 'value',
   cache: 'value',
   revocationUrl: 'url',

@@ -1,5 +1,6 @@
 import type { HttpModuleOptions } from '@nestjs/axios';
 import type { AxiosError } from 'axios';
+import type { TokenRequestParameters } from './token-request-parameters.interface.js';
 
 /**
  * The `http` option: configuration of the authorized `HttpService` that `TokenModule` exports.
@@ -14,6 +15,14 @@ export type TokenHttpOptions = Omit<HttpModuleOptions, 'global'> & {
    * calling then receives a valid token. Required when there is no `baseURL`.
    */
   allowedOrigins?: string[] | undefined;
+  /**
+   * Token parameters by API origin (RFC 8707 audience per API): requests to an origin listed here carry a
+   * token minted for its parameters (`resource`, `scope`, `audience`, `extraParams`), and a 401 there renews
+   * only that token. Each origin listed is allowed to receive its token.
+   *
+   * `{ 'https://orders.example.com': { resource: 'https://orders.example.com' }, 'https://billing.example.com': { audience: 'billing' } }`
+   */
+  resources?: Record<string, TokenRequestParameters> | undefined;
 };
 
 /**

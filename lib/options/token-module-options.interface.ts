@@ -127,6 +127,12 @@ export interface TokenModuleOptions {
    * the token endpoint again. `0` turns the cooldown off.
    */
   failureCooldownMs?: number | undefined;
+  /**
+   * How many tokens for per-call parameters (`getAccessToken({ scope, audience, resource, extraParams })`)
+   * are cached at most, besides the registration's own (default 100). Past it, the least recently used one
+   * is dropped, its refresh-ahead and cooldown with it.
+   */
+  maxCachedTokens?: number | undefined;
   /** Milliseconds-since-epoch clock, default `Date.now`. For tests. */
   clock?: Clock | undefined;
   /**

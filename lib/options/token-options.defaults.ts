@@ -49,6 +49,7 @@ export const TOKEN_OPTION_DEFAULTS = {
   defaultExpiresInSeconds: DEFAULT_EXPIRES_IN_SECONDS,
   requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
   failureCooldownMs: DEFAULT_FAILURE_COOLDOWN_MS,
+  maxCachedTokens: 100,
   clock: Date.now,
   cache: true,
   stableAfterSeconds: 0,

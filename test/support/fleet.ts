@@ -106,8 +106,9 @@ export class FleetWorker {
     });
   }
 
-  burst(callers: number): Promise<BurstResult> {
-    return this.send<BurstResult>('burst', { callers });
+  /** `callers` concurrent `getAccessToken(parameters)` calls in the worker. */
+  burst(callers: number, parameters?: Record<string, unknown>): Promise<BurstResult> {
+    return this.send<BurstResult>('burst', { callers, ...(parameters !== undefined ? { parameters } : {}) });
   }
 
   /** SIGKILL: the instance dies mid-whatever, releasing nothing. */

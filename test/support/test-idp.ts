@@ -33,6 +33,8 @@ export interface TestIdpOptions {
    * token endpoint demand a server nonce (400 use_dpop_nonce) from proofs without a valid one.
    */
   dpop?: false | { requireNonce?: boolean };
+  /** Issue each JWT access token with its resource indicator as `aud` (default: always TEST_API_RESOURCE). */
+  audienceFromResource?: boolean;
 }
 
 /** A fault the IdP serves instead of a token for the next token request(s). */
@@ -205,9 +207,9 @@ function configurationFor(issuer: string, clients: TestClient[], options: TestId
         enabled: true,
         defaultResource: () => (format === 'jwt' ? TEST_API_RESOURCE : undefined),
         useGrantedResource: () => true,
-        getResourceServerInfo: () => ({
+        getResourceServerInfo: (_ctx, resourceIndicator) => ({
           scope: 'api:read api:write',
-          audience: TEST_API_RESOURCE,
+          audience: options.audienceFromResource ? resourceIndicator : TEST_API_RESOURCE,
           accessTokenTTL: ttlSeconds,
           accessTokenFormat: 'jwt',
           jwt: { sign: { alg: 'RS256' } },
