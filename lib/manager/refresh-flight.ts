@@ -68,9 +68,14 @@ export class RefreshFlight {
     return this.#keepAlive.hold(signal === undefined ? firstValueFrom(refresh$) : waitAbortably(refresh$, signal));
   }
 
-  /** Starts a refresh nobody waits for (refresh-ahead of a stale token), unless one runs or the cooldown forbids it. */
-  startInBackground(fetch: TokenFetch): void {
-    if (this.#refresh$ === undefined && !this.coolingDown() && !this.#shutdown.signal.aborted) this.start(fetch);
+  /**
+   * Starts a refresh nobody waits for (refresh-ahead of a stale token), unless one runs or the cooldown forbids
+   * it; true when it started one.
+   */
+  startInBackground(fetch: TokenFetch): boolean {
+    if (this.#refresh$ !== undefined || this.coolingDown() || this.#shutdown.signal.aborted) return false;
+    this.start(fetch);
+    return true;
   }
 
   /** Module shutdown: aborts the refresh in flight and its retry waits; later waits reject with an `AbortError`. */

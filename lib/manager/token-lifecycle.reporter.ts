@@ -74,6 +74,11 @@ export class TokenLifecycleReporter {
     this.#events.next({ type: 'refresh_failed', at: new Date(this.#clock()), durationMs, errorClass, errorMessage });
   }
 
+  /** A refresh `refreshInBackground` started has ended (its outcome was reported just before). */
+  backgroundRefresh(outcome: 'success' | 'failure'): void {
+    this.#events.next({ type: 'background_refresh', at: new Date(this.#clock()), outcome });
+  }
+
   invalidated(): void {
     this.#logger.debug('Cached token invalidated');
     this.#events.next({ type: 'invalidated', at: new Date(this.#clock()) });

@@ -7,6 +7,7 @@ import { createTokenSource } from '../source/create-token-source.js';
 import type { TokenSource } from '../source/token-source.interface.js';
 import { tokenCacheKey } from '../core/token-store-keys.js';
 import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT } from '../core/injection-tokens.js';
+import { BackgroundRefresher } from './background-refresher.js';
 import { RefreshFlight } from './refresh-flight.js';
 import { TokenCache } from './token-cache.js';
 import { TokenLifecycleReporter } from './token-lifecycle.reporter.js';
@@ -60,6 +61,21 @@ export const TOKEN_MANAGER_COLLABORATORS: readonly FactoryProvider[] = [
     useFactory: (options: ResolvedTokenOptions, cache: TokenCache, reporter: TokenLifecycleReporter) =>
       new RefreshFlight(options, cache, reporter),
     inject: [RESOLVED_TOKEN_OPTIONS, TokenCache, TokenLifecycleReporter],
+  },
+  {
+    // `refreshInBackground`: null when off. One per cache entry; its fetch is the one a stale token's caller starts.
+    provide: BackgroundRefresher,
+    useFactory: (
+      options: ResolvedTokenOptions,
+      source: TokenSource,
+      cache: TokenCache,
+      flight: RefreshFlight,
+      reporter: TokenLifecycleReporter,
+    ) =>
+      options.refreshInBackground
+        ? new BackgroundRefresher(options, { cache, flight, reporter, fetch: (signal) => source.fetchToken(signal, cache.current) })
+        : null,
+    inject: [RESOLVED_TOKEN_OPTIONS, TOKEN_SOURCE, TokenCache, RefreshFlight, TokenLifecycleReporter],
   },
 ];
 

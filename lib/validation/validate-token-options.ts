@@ -104,6 +104,13 @@ export function validateTokenOptions(raw: unknown): ResolvedTokenOptions {
     report,
   );
 
+  const refreshInBackground = optionalBoolean(
+    options.refreshInBackground,
+    TOKEN_OPTION_DEFAULTS.refreshInBackground,
+    'refreshInBackground',
+    report,
+  );
+
   if (problems.length > 0) throw new TokenConfigError(problems);
   return new ResolvedTokenOptions(
     {
@@ -132,6 +139,7 @@ export function validateTokenOptions(raw: unknown): ResolvedTokenOptions {
       ...(dpop ? { dpop } : {}),
       warmUp,
       allowHttpDiscoveredEndpoints,
+      refreshInBackground,
     },
     { ...clientCredentials.secrets, ...gateway.secrets },
   );
