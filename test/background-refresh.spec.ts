@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { tokenOptionsFromEnvironment } from '../lib/config/index.js';
 import { BackgroundRefresher } from '../lib/manager/background-refresher.js';
-import type { TokenEvent } from '../lib/index.js';
+import { MemoryTokenStore, type TokenEvent } from '../lib/index.js';
 import { unavailable } from './support/idp-faults.js';
 import { ManualClock } from './support/manual-clock.js';
 import { startTokenApp, type TokenApp } from './support/token-app.js';
@@ -18,12 +18,13 @@ async function until(condition: () => boolean): Promise<void> {
 describe('refreshInBackground: an idle service finds a fresh token when it wakes', () => {
   let idp: TestIdp;
   let app: TokenApp | undefined;
+  const others: TokenApp[] = [];
 
   beforeAll(async () => {
     idp = await TestIdp.start({ clients: [CLIENT], ttlSeconds: LIFETIME_SECONDS });
   });
   afterEach(async () => {
-    await app?.close();
+    await Promise.all([app, ...others.splice(0)].map((started) => started?.close()));
     app = undefined;
     jest.useRealTimers();
     idp.faults.length = 0;
@@ -104,6 +105,38 @@ describe('refreshInBackground: an idle service finds a fresh token when it wakes
     expect(clock.nowMs).toBeLessThan(expiresAt);
     await expect(app!.manager.getAccessToken()).resolves.not.toBe(first);
     expect(idp.tokenRequests).toBe(beforeOutage + attemptsWhileDown + 1);
+  });
+
+  it('a fleet sharing a store refreshes in the background with one token request per refresh: the lease winner fetches, the other adopts', async () => {
+    const clock = new ManualClock();
+    jest.useFakeTimers({ doNotFake: ['Date', 'hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'setInterval'] });
+    const store = new MemoryTokenStore(clock.now);
+    const options = { tokenUrl: idp.tokenUrl, ...CLIENT, clock: clock.now, refreshInBackground: true, retry: { maxAttempts: 1 }, store };
+    const fleet = [await startTokenApp(options), await startTokenApp(options)];
+    others.push(...fleet);
+    const refreshers = fleet.map((instance) => instance.moduleRef.get(BackgroundRefresher));
+    const backgroundRefreshes = fleet.map(() => 0);
+    fleet.forEach((instance, index) =>
+      instance.manager.events$.subscribe((event) => event.type === 'background_refresh' && (backgroundRefreshes[index]! += 1)),
+    );
+    // One after the other: the second adopts the first one's token without polling on the fake timers.
+    for (const instance of fleet) await instance.manager.getAccessToken();
+    const cold = idp.tokenRequests;
+    expect(cold).toBe(1);
+
+    for (let second = 0; second < 3 * LIFETIME_SECONDS; second += 1) {
+      clock.advanceSeconds(1);
+      await jest.advanceTimersByTimeAsync(1000);
+      // The instance that lost the lease polls the store on (fake) timers until the winner's token is there.
+      while (!refreshers.every((refresher) => refresher.scheduled)) await jest.advanceTimersByTimeAsync(10);
+    }
+    const rounds = backgroundRefreshes[0]!;
+    expect(rounds).toBeGreaterThanOrEqual(5);
+    expect(backgroundRefreshes[1]).toBe(rounds);
+    expect(idp.tokenRequests - cold).toBe(rounds);
+    const [first, second] = fleet.map((instance) => instance.manager.peekFreshToken());
+    expect(first).toMatch(/^eyJ/);
+    expect(second).toBe(first);
   });
 
   it('app.close() clears the scheduled refresh (test/standalone-app.idp-down.spec.ts proves its timer never holds a process open)', async () => {
