@@ -14,6 +14,7 @@ import { MAX_TOKEN_RESPONSE_BYTES } from '../options/token-options.defaults.js';
 import { createClientAuthentication, type ClientAuthentication } from './client-authentication.js';
 import { createEndpointHttp } from './endpoint-http.js';
 import type { IssuedToken } from '../core/issued-token.interface.js';
+import { serverClockOffsetMs } from './server-clock-offset.js';
 import { quoteServerText } from './server-text.js';
 import {
   type AnswerContext,
@@ -64,9 +65,11 @@ export class TokenEndpointClient {
   async requestToken(signal?: AbortSignal): Promise<IssuedToken> {
     const { tokenUrl, defaultExpiresInSeconds, clock } = this.#options;
     const context = this.answerContext(this.#tokenRequest);
+    let sentAtMs = clock();
     // Each attempt gets a fresh body, client assertion and DPoP proof: none of them may be replayed.
     const attempt = async () => {
       const dpopHeaders: Record<string, string> = this.#dpop ? { DPoP: await this.#dpop.proofFor('POST', tokenUrl) } : {};
+      sentAtMs = clock();
       return this.postForm(context, this.buildRequestBody(), signal, dpopHeaders);
     };
     let answer = await attempt();
@@ -77,9 +80,12 @@ export class TokenEndpointClient {
       answer = await attempt();
       this.#dpop?.rememberNonce(tokenUrl, answer.dpopNonce);
     }
-    return this.parse(context, () =>
-      parseTokenResponse(answer, defaultExpiresInSeconds, clock(), context, { acceptedTokenTypes: this.#dpop?.acceptedTokenTypes }),
+    const receivedAtMs = clock();
+    const issued = this.parse(context, () =>
+      parseTokenResponse(answer, defaultExpiresInSeconds, receivedAtMs, context, { acceptedTokenTypes: this.#dpop?.acceptedTokenTypes }),
     );
+    const offsetMs = serverClockOffsetMs({ dateHeader: answer.date, accessToken: issued.accessToken, sentAtMs, receivedAtMs });
+    return offsetMs === undefined ? issued : { ...issued, serverClockOffsetMs: offsetMs };
   }
 
   /** RFC 7009: asks the server to revoke `token`. Resolves when the server answered 2xx. */
@@ -169,6 +175,7 @@ export class TokenEndpointClient {
         body: typeof response.data === 'string' ? response.data : '',
         retryAfter: header('retry-after'),
         dpopNonce: header('dpop-nonce'),
+        date: header('date'),
       };
     } catch (error) {
       throw redact(this.translate(error, deadline, context, signal), context.secrets);

@@ -24,6 +24,7 @@ interface LastError {
  * - **down**: no valid token could be had.
  *
  * Data: `secondsToExpiry`, `lastRefreshAt` (ISO time), `lastError` (`{ class, message }` or null),
+ * `serverClockOffsetSeconds` (the token server's clock minus this host's, estimated; null when unknown),
  * `reason` when down, and with DPoP `dpop: { mode, alg, thumbprint }` (the thumbprint is public: it is
  * in every issued token as `cnf.jkt`). Never the token, never credentials or keys.
  *
@@ -97,12 +98,19 @@ export class TokenHealthIndicator implements OnModuleDestroy {
     secondsToExpiry: number | null;
     lastRefreshAt: string | null;
     lastError: LastError | null;
+    serverClockOffsetSeconds: number | null;
     dpop?: Pick<DpopStatus, 'mode' | 'shared' | 'alg' | 'thumbprint'>;
   } {
     const info = this.tokens.getTokenInfo();
     const secondsToExpiry = info ? Math.max(0, Math.floor((info.expiresAt.getTime() - this.tokens.now()) / 1000)) : null;
     const lastRefreshAt = this.#lastRefreshAt ?? info?.obtainedAt;
-    const snapshot = { secondsToExpiry, lastRefreshAt: lastRefreshAt?.toISOString() ?? null, lastError: this.#lastError };
+    const offsetMs = info?.serverClockOffsetMs;
+    const snapshot = {
+      secondsToExpiry,
+      lastRefreshAt: lastRefreshAt?.toISOString() ?? null,
+      lastError: this.#lastError,
+      serverClockOffsetSeconds: offsetMs === undefined ? null : Math.round(offsetMs / 1000),
+    };
     const dpop = this.dpop?.status();
     if (dpop === undefined || dpop.mode === 'off') return snapshot;
     return {

@@ -10,6 +10,12 @@ import { MAX_TOKEN_LIFETIME_SECONDS } from '../options/token-options.defaults.js
 import type { ScheduledRetry } from '../retry/retry-transient-failures.js';
 import type { TokenEvent } from './token-event.interface.js';
 
+/**
+ * A server clock further off than this is logged, once per client: past it the refresh margin no longer
+ * absorbs the skew for JWTs whose `iat`/`nbf` a resource server checks against its own clock.
+ */
+export const SERVER_CLOCK_OFFSET_WARNING_MS = 30_000;
+
 /** The settings the startup line names. @internal */
 export type DescribedClient = Pick<ResolvedTokenSettings, 'clientId' | 'tokenUrl' | 'clientAuthMethod' | 'sessionExchangeUrl'>;
 
@@ -23,6 +29,7 @@ export class TokenLifecycleReporter {
   readonly #logger: Logger;
   readonly #clock: () => number;
   #tokensObtained = 0;
+  #warnedClockOffset = false;
 
   readonly events$ = this.#events.asObservable();
 
@@ -42,11 +49,22 @@ export class TokenLifecycleReporter {
     );
   }
 
-  /** A token response whose lifetime was assumed or shortened. */
+  /** A token response whose lifetime was assumed or shortened, or whose server's clock is far off. */
   issued(issued: IssuedToken): void {
+    this.serverClockOffset(issued.serverClockOffsetMs);
     if (issued.expiresInDefaulted) this.#logger.debug('Token response has no expires_in: defaultExpiresInSeconds assumed');
     if (issued.expiresInCapped)
       this.#logger.debug(`Token response's expires_in exceeds the longest lifetime believed: capped to ${MAX_TOKEN_LIFETIME_SECONDS} s`);
+  }
+
+  private serverClockOffset(offsetMs: number | undefined): void {
+    if (offsetMs === undefined || Math.abs(offsetMs) <= SERVER_CLOCK_OFFSET_WARNING_MS || this.#warnedClockOffset) return;
+    this.#warnedClockOffset = true;
+    const seconds = Math.round(Math.abs(offsetMs) / 1000);
+    this.#logger.warn(
+      `The token server's clock is about ${seconds} s ${offsetMs > 0 ? 'ahead of' : 'behind'} this host's (estimated from its answer); ` +
+        `check NTP on both: resource servers may reject its tokens as not yet valid or expired. Token expiry still counts from when each request was sent, by this host's clock`,
+    );
   }
 
   /** A new token: `acquired` for the first one of this client, `refreshed` after. */

@@ -29,6 +29,7 @@ describe('GET /health with TokenHealthIndicator (terminus, platform-express)', (
       secondsToExpiry: 3600,
       lastRefreshAt: new Date(health.clock.nowMs).toISOString(),
       lastError: null,
+      serverClockOffsetSeconds: expect.any(Number),
     });
     expect(idp.tokenRequests).toBe(1);
     const token = await health.manager.getAccessToken();
@@ -101,6 +102,7 @@ describe('GET /health with TokenHealthIndicator (terminus, platform-express)', (
         secondsToExpiry: null,
         lastRefreshAt: null,
         lastError: null,
+        serverClockOffsetSeconds: null,
         reason: 'no valid token within 300 ms',
       });
       expect(hanging.requests).toHaveLength(1);
