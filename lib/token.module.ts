@@ -9,7 +9,8 @@ import { resolveTokenOptions } from './validation/resolve-token-options.js';
 import { namingFailures } from './registration/name-startup-error.js';
 import { TokenWarmUp } from './warm-up/token-warm-up.js';
 import { ConfigurableTokenModule, TOKEN_MODULE_OPTIONS } from './token.module-definition.js';
-import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT } from './core/injection-tokens.js';
+import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT, TOKEN_TRACER } from './core/injection-tokens.js';
+import type { TokenTracer } from './core/token-tracer.interface.js';
 
 /**
  * Gives the application an OAuth2 client-credentials token manager.
@@ -42,8 +43,13 @@ import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT } from
     },
     {
       provide: TOKEN_ENDPOINT_CLIENT,
-      useFactory: (options: ResolvedTokenOptions, dpop: DpopService) => new TokenEndpointClient(options, dpop.enabled ? dpop : undefined),
-      inject: [RESOLVED_TOKEN_OPTIONS, DpopService],
+      useFactory: (options: ResolvedTokenOptions, dpop: DpopService, clientName?: string, tracer?: TokenTracer) =>
+        new TokenEndpointClient(
+          options,
+          dpop.enabled ? dpop : undefined,
+          tracer ? { tracer, ...(clientName !== undefined ? { clientName } : {}) } : undefined,
+        ),
+      inject: [RESOLVED_TOKEN_OPTIONS, DpopService, { token: TOKEN_CLIENT_NAME, optional: true }, { token: TOKEN_TRACER, optional: true }],
     },
     ...TOKEN_MANAGER_PROVIDERS,
     TokenWarmUp,

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Subject } from 'rxjs';
 import type { CachedToken } from '../core/cached-token.js';
 import type { IssuedToken } from '../core/issued-token.interface.js';
+import type { TokenTracer, TracedRequest, TracedWait } from '../core/token-tracer.interface.js';
 import { escapeControlCharacters } from '../internal/escape-control-characters.js';
 import { isoInstant } from '../internal/iso-instant.js';
 import { urlForDisplay } from '../internal/url-for-display.js';
@@ -15,6 +16,13 @@ import type { TokenEvent } from './token-event.interface.js';
  * absorbs the skew for JWTs whose `iat`/`nbf` a resource server checks against its own clock.
  */
 export const SERVER_CLOCK_OFFSET_WARNING_MS = 30_000;
+
+/** What traces name: the tracer, the token endpoint and the client's name. @internal */
+export interface LifecycleTracing {
+  readonly tracer: TokenTracer;
+  readonly tokenUrl: string;
+  readonly clientName?: string;
+}
 
 /** The settings the startup line names. @internal */
 export type DescribedClient = Pick<ResolvedTokenSettings, 'clientId' | 'tokenUrl' | 'clientAuthMethod' | 'sessionExchangeUrl'>;
@@ -30,12 +38,32 @@ export class TokenLifecycleReporter {
   readonly #clock: () => number;
   #tokensObtained = 0;
   #warnedClockOffset = false;
+  readonly #tracing: LifecycleTracing | undefined;
 
   readonly events$ = this.#events.asObservable();
 
-  constructor(clock: () => number, logContext: string) {
+  constructor(clock: () => number, logContext: string, tracing?: LifecycleTracing) {
     this.#clock = clock;
     this.#logger = new Logger(logContext);
+    this.#tracing = tracing;
+  }
+
+  /** The span of one token request with its retries; undefined when nothing traces. */
+  traceTokenRequest(): TracedRequest | undefined {
+    const tracing = this.#tracing;
+    if (tracing === undefined) return undefined;
+    const { tracer, tokenUrl, clientName } = tracing;
+    return tracer.startExchange({
+      operation: 'token_request',
+      url: tokenUrl,
+      grantType: 'client_credentials',
+      ...(clientName !== undefined ? { clientName } : {}),
+    });
+  }
+
+  /** The span of a caller waiting on `request` (linked to it); undefined when nothing traces. */
+  traceWait(request: TracedRequest | undefined): TracedWait | undefined {
+    return request === undefined ? undefined : this.#tracing?.tracer.startWait(request, this.#tracing.clientName);
   }
 
   /** The startup line: which client gets its tokens from which endpoint (never a secret or a query string). */

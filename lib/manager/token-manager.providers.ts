@@ -6,7 +6,8 @@ import type { ResolvedTokenOptions } from '../options/resolved-token-options.js'
 import { createTokenSource } from '../source/create-token-source.js';
 import type { TokenSource } from '../source/token-source.interface.js';
 import { tokenCacheKey } from '../core/token-store-keys.js';
-import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT } from '../core/injection-tokens.js';
+import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT, TOKEN_TRACER } from '../core/injection-tokens.js';
+import type { TokenTracer } from '../core/token-tracer.interface.js';
 import { BackgroundRefresher } from './background-refresher.js';
 import { RefreshFlight } from './refresh-flight.js';
 import { TokenCache } from './token-cache.js';
@@ -47,8 +48,13 @@ export const TOKEN_MANAGER_COLLABORATORS: readonly FactoryProvider[] = [
   },
   {
     provide: TokenLifecycleReporter,
-    useFactory: (options: ResolvedTokenOptions, name?: string) => new TokenLifecycleReporter(options.clock, tokenManagerLogContext(name)),
-    inject: [RESOLVED_TOKEN_OPTIONS, CLIENT_NAME],
+    useFactory: (options: ResolvedTokenOptions, name?: string, tracer?: TokenTracer) =>
+      new TokenLifecycleReporter(
+        options.clock,
+        tokenManagerLogContext(name),
+        tracer ? { tracer, tokenUrl: options.tokenUrl, ...(name !== undefined ? { clientName: name } : {}) } : undefined,
+      ),
+    inject: [RESOLVED_TOKEN_OPTIONS, CLIENT_NAME, { token: TOKEN_TRACER, optional: true }],
   },
   {
     provide: TOKEN_SOURCE,
