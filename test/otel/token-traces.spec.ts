@@ -6,11 +6,13 @@ import { getTokenManagerToken, type TokenManagerService, TokenModule, type Token
 import { TOKEN_SPANS, TokenTracingModule } from '../../lib/otel/index.js';
 import { serverError, unavailable } from '../support/idp-faults.js';
 import { ManualClock } from '../support/manual-clock.js';
+import { json, ProgrammableServer } from '../support/programmable-server.js';
 import { TestIdp } from '../support/test-idp.js';
 
 const CLIENT = { clientId: 'traced-client', clientSecret: 'traced-secret-value-7731' };
 const BASIC = Buffer.from(`${CLIENT.clientId}:${CLIENT.clientSecret}`).toString('base64');
 const NAME = 'billing';
+const SESSION_CODE = 'single-use-session-code-90f1';
 
 describe('OpenTelemetry traces of the token lifecycle', () => {
   let idp: TestIdp;
@@ -72,7 +74,7 @@ describe('OpenTelemetry traces of the token lifecycle', () => {
         links: span.links.map((link) => link.attributes ?? {}),
       })),
     );
-    for (const secret of [CLIENT.clientSecret, BASIC, ...tokens]) expect(exported).not.toContain(secret);
+    for (const secret of [CLIENT.clientSecret, BASIC, SESSION_CODE, ...tokens]) expect(exported).not.toContain(secret);
     expect(exported).not.toMatch(/eyJ[\w-]+\.[\w-]+/);
   }
 
@@ -177,6 +179,24 @@ describe('OpenTelemetry traces of the token lifecycle', () => {
       leakScan();
     } finally {
       await opaqueIdp.stop();
+    }
+  });
+
+  it('session exchange: its own span, and the token request it needs; the code and both tokens appear nowhere', async () => {
+    const exchange = await ProgrammableServer.start((_, response) =>
+      json(response, 200, { access_token: 'session-token-value-3310', expires_in: 600 }),
+    );
+    try {
+      const manager = await start({ sessionExchange: { url: `${exchange.url}/sessions/exchange`, code: SESSION_CODE } });
+      tokens.push(await manager.getAccessToken(), 'session-token-value-3310');
+      expect(exchange.requests).toHaveLength(1);
+      expect(spans(TOKEN_SPANS.sessionExchange).map((span) => span.attributes)).toEqual([
+        expect.objectContaining({ 'url.path': '/sessions/exchange', 'oauth2.outcome': 'success', 'http.response.status_code': 200 }),
+      ]);
+      expect(spans(TOKEN_SPANS.tokenRequest).map((span) => span.attributes['oauth2.outcome'])).toEqual(['success']);
+      leakScan();
+    } finally {
+      await exchange.stop();
     }
   });
 
