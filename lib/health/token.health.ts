@@ -24,7 +24,7 @@ interface LastError {
  * - **down**: no valid token could be had.
  *
  * Data: `secondsToExpiry`, `lastRefreshAt` (ISO time), `lastError` (`{ class, message }` or null),
- * `serverClockOffsetSeconds` (the token server's clock minus this host's, estimated; null when unknown),
+ * `serverClockOffsetSeconds` (the token server's clock minus this host's, estimated; absent when unknown),
  * `reason` when down, and with DPoP `dpop: { mode, alg, thumbprint }` (the thumbprint is public: it is
  * in every issued token as `cnf.jkt`). Never the token, never credentials or keys.
  *
@@ -98,7 +98,7 @@ export class TokenHealthIndicator implements OnModuleDestroy {
     secondsToExpiry: number | null;
     lastRefreshAt: string | null;
     lastError: LastError | null;
-    serverClockOffsetSeconds: number | null;
+    serverClockOffsetSeconds?: number;
     dpop?: Pick<DpopStatus, 'mode' | 'shared' | 'alg' | 'thumbprint'>;
   } {
     const info = this.tokens.getTokenInfo();
@@ -109,7 +109,7 @@ export class TokenHealthIndicator implements OnModuleDestroy {
       secondsToExpiry,
       lastRefreshAt: lastRefreshAt?.toISOString() ?? null,
       lastError: this.#lastError,
-      serverClockOffsetSeconds: offsetMs === undefined ? null : Math.round(offsetMs / 1000),
+      ...(offsetMs !== undefined ? { serverClockOffsetSeconds: Math.round(offsetMs / 1000) } : {}),
     };
     const dpop = this.dpop?.status();
     if (dpop === undefined || dpop.mode === 'off') return snapshot;

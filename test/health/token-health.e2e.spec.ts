@@ -102,7 +102,6 @@ describe('GET /health with TokenHealthIndicator (terminus, platform-express)', (
         secondsToExpiry: null,
         lastRefreshAt: null,
         lastError: null,
-        serverClockOffsetSeconds: null,
         reason: 'no valid token within 300 ms',
       });
       expect(hanging.requests).toHaveLength(1);
