@@ -1,13 +1,12 @@
-// Token requests per token lifetime for a fleet of N processes (N = 1, 4, 8), each under steady
-// load, with and without the Redis token store. Target with the store: 1, whatever N.
-// Runs against the built package (dist/esm) and a local redis-server (skipped when it is absent).
-import { execFileSync, fork, spawn } from 'node:child_process';
-import { createConnection, createServer } from 'node:net';
+// Token requests per token lifetime for a fleet of N processes (N = 1, 8, 24), each under steady
+// load, without a store, with the Redis token store on one redis-server, and on a 3-master/3-replica
+// Redis Cluster. Target with the store: 1, whatever N. Runs against the built package (dist/esm) and
+// local redis-server processes (rows with a store skipped when the binary is absent).
 import { fileURLToPath } from 'node:url';
+import { startRedisCluster } from '../test/support/redis-topologies.mjs';
+import { startRedis, startWorker } from './fleet-processes.mjs';
 import { startTokenServer } from './support.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const WORKER = `${root}test/support/fleet-worker.mjs`;
 /** Short-lived tokens so a run covers several lifetimes: 2 s tokens, refreshed 0.5 s before expiry. */
 const EXPIRES_IN_SECONDS = 2;
 const REFRESH_MARGIN_SECONDS = 0.5;
@@ -15,72 +14,23 @@ const REFRESH_MARGIN_SECONDS = 0.5;
 const REFRESHES = 4;
 const REFRESH_INTERVAL_MS = (EXPIRES_IN_SECONDS - REFRESH_MARGIN_SECONDS) * 1000;
 
-/** A fleet process; `send` resolves with the worker's answer. */
-async function startWorker(settings) {
-  const child = fork(WORKER, [], {
-    env: { ...process.env, FLEET_LIB_DIR: `${root}dist/esm`, FLEET_WORKER_SETTINGS: JSON.stringify(settings) },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  let nextId = 0;
-  const pending = new Map();
-  child.on('message', (message) => {
-    pending.get(message.id)?.(message.result);
-    pending.delete(message.id);
-  });
-  await new Promise((resolve) => child.once('message', resolve));
-  return {
-    send: (command, args = {}) =>
-      new Promise((resolve) => {
-        const id = nextId++;
-        pending.set(id, resolve);
-        child.send({ id, command, ...args });
-      }),
-    close: () =>
-      new Promise((resolve) => {
-        child.once('exit', resolve);
-        child.send({ id: -1, command: 'close' });
-      }),
-  };
-}
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** A throwaway redis-server, or undefined when the binary is missing. */
-async function startRedis() {
-  try {
-    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
-  } catch {
-    return undefined;
-  }
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
-  const accepts = () =>
-    new Promise((resolve) => {
-      const socket = createConnection({ port, host: '127.0.0.1' }, () => (socket.end(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-  while (!(await accepts())) await new Promise((resolve) => setTimeout(resolve, 25));
-  return { url: `redis://127.0.0.1:${port}`, stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))) };
-}
-
-/** Token requests per token lifetime for `processes` instances under load for REFRESHES refresh intervals. */
-async function measure(idp, processes, redisUrl, run) {
+/**
+ * Token requests per token lifetime for `processes` instances under load for REFRESHES refresh
+ * intervals; `store` is undefined (each instance alone) or `{ name, connection }` (worker settings).
+ */
+async function measure(idp, processes, store, run) {
   const settings = {
     tokenUrl: idp.url,
     clientId: 'bench-client',
     clientSecret: 'bench-secret',
-    ...(redisUrl ? { redisUrl, keyPrefix: `bench-${run}:` } : {}),
+    ...(store ? { ...store.connection, keyPrefix: `bench-${run}:` } : {}),
     tokenOptions: { refreshMarginSeconds: REFRESH_MARGIN_SECONDS },
   };
   const workers = await Promise.all(Array.from({ length: processes }, () => startWorker(settings)));
+  // Measured from a fleet up and running: every store connected.
+  while (store && !(await Promise.all(workers.map((worker) => worker.send('storeStatus')))).every(({ status }) => status === 'ready')) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   const before = idp.requests;
   await Promise.all(workers.map((worker) => worker.send('startLoad', { callers: 20 })));
   await new Promise((resolve) => setTimeout(resolve, (REFRESHES + 0.5) * REFRESH_INTERVAL_MS));
@@ -89,7 +39,7 @@ async function measure(idp, processes, redisUrl, run) {
   await Promise.all(workers.map((worker) => worker.close()));
   return {
     processes,
-    store: redisUrl ? 'redis' : 'none',
+    store: store?.name ?? 'none',
     requests,
     // Token lifetimes covered: the cold start, then one per refresh.
     perLifetime: requests / (1 + REFRESHES),
@@ -98,20 +48,28 @@ async function measure(idp, processes, redisUrl, run) {
   };
 }
 
-/** Every fleet size with and without the store. */
-export async function benchFleet({ sizes = [1, 4, 8] } = {}) {
+/** Every fleet size without a store, on one redis-server and on a Redis Cluster. */
+export async function benchFleet({ sizes = [1, 8, 24] } = {}) {
   const idp = await startTokenServer({ expiresIn: EXPIRES_IN_SECONDS });
   const redis = await startRedis();
+  const cluster = redis ? await startRedisCluster({ masters: 3 }) : undefined;
+  const stores = redis
+    ? [
+        { name: 'redis', connection: { redisUrl: redis.url } },
+        { name: 'redis cluster', connection: { redis: { cluster: cluster.nodes } } },
+      ]
+    : [];
   const rows = [];
   try {
     let run = 0;
     for (const processes of sizes) {
       rows.push(await measure(idp, processes, undefined, run++));
-      if (redis) rows.push(await measure(idp, processes, redis.url, run++));
+      for (const store of stores) rows.push(await measure(idp, processes, store, run++));
     }
   } finally {
     await idp.close();
     await redis?.stop();
+    await cluster?.stop();
   }
   return {
     rows,

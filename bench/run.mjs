@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { benchCachedToken } from './cached-token.mjs';
 import { benchColdAcquisition } from './cold-acquisition.mjs';
 import { benchFleet, fleetMarkdown } from './fleet.mjs';
+import { benchGrpc, grpcMarkdown } from './grpc.mjs';
+import { benchFleetWake, fleetWakeMarkdown } from './fleet-wake.mjs';
 import { benchHttpThroughput, httpThroughputMarkdown } from './http-throughput.mjs';
 import { benchPeers, peersMarkdown } from './peers.mjs';
 import { machineMarkdown, startRun, writeResults } from './results.mjs';
@@ -79,7 +81,9 @@ report(
 );
 
 report(fleetMarkdown(await benchFleet()));
+report(fleetWakeMarkdown(await benchFleetWake()));
 report(httpThroughputMarkdown(await benchHttpThroughput()));
+report(grpcMarkdown(await benchGrpc()));
 report(peersMarkdown(await benchPeers()));
 // Its own process: it needs --expose-gc, and the other benchmarks' leftovers would blur its heap figures.
 report(soakMarkdown(runChild('./soak.mjs', 'soak', { nodeFlags: ['--expose-gc'], timeoutMs: 600_000 })));

@@ -2,6 +2,8 @@
 // Every server listens on 127.0.0.1 only.
 import 'reflect-metadata';
 import { createServer } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 /** Connections a burst of callers may open before the kernel makes them wait (capped by somaxconn). */
 const LISTEN_BACKLOG = 2048;
@@ -123,4 +125,28 @@ export async function requestsPerSecond(send, { total, concurrency, maxMs = 20_0
   await Promise.all(Array.from({ length: concurrency }, worker));
   const cpu = process.cpuUsage(cpuStart);
   return { wall: completed / (Number(process.hrtime.bigint() - start) / 1e9), cpu: completed / ((cpu.user + cpu.system) / 1e6) };
+}
+
+/**
+ * Runs every subject of `subjects` (name → send one request) for `total` requests per window, once per
+ * round, and returns each subject's `requestsPerSecond` results by round. Rounds rotate the order and every
+ * other round reverses it, so each subject follows each other one equally often; per-round ratios to a
+ * baseline are then robust to load that drifts during the run (other processes on a shared machine). Each
+ * window starts after a full garbage collection and is long enough for the subject to pay for its own garbage.
+ */
+export async function balancedRounds(subjects, { total, concurrency, rounds }) {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc');
+  const names = Object.keys(subjects);
+  const runs = Object.fromEntries(names.map((name) => [name, []]));
+  for (const send of Object.values(subjects)) await requestsPerSecond(send, { total, concurrency });
+  for (let round = 0; round < rounds; round += 1) {
+    const order = names.map((_, index) => names[(index + round) % names.length]);
+    if (round % 2 === 1) order.reverse();
+    for (const name of order) {
+      gc();
+      runs[name].push(await requestsPerSecond(subjects[name], { total, concurrency }));
+    }
+  }
+  return runs;
 }

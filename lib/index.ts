@@ -4,6 +4,8 @@
  * @packageDocumentation
  */
 
+import type { AccessTokenProvider } from './authorizer/access-token-provider.js';
+
 // Module
 export { TokenModule } from './token.module.js';
 export type { TokenModuleAsyncOptions, TokenModuleExtras, TokenModuleForRootOptions } from './token.module-definition.js';
@@ -22,6 +24,7 @@ export {
   DEFAULT_REQUEST_TIMEOUT_MS,
   MAX_TOKEN_LIFETIME_SECONDS,
 } from './options/token-options.defaults.js';
+export type { CredentialFile, CredentialFunction, CredentialSource } from './credentials/credential-source.interface.js';
 
 // Errors
 export { TokenError } from './errors/token.error.js';
@@ -30,10 +33,15 @@ export type { AuthorizationServerEndpoint, EndpointRequest } from './errors/endp
 export { TokenEndpointError, type TokenEndpointErrorDetails } from './errors/token-endpoint.error.js';
 export { TokenResponseError } from './errors/token-response.error.js';
 export { TokenTimeoutError } from './errors/token-timeout.error.js';
+export { CredentialError } from './credentials/credential.error.js';
 
 // Authorized HTTP
-export { attachTokenInterceptor, type TokenSource } from './http/token.interceptor.js';
+export { attachTokenInterceptor } from './http/token.interceptor.js';
+export type { AccessTokenProvider } from './authorizer/access-token-provider.js';
+/** @deprecated Renamed `AccessTokenProvider` (the same type). */
+export type TokenSource = AccessTokenProvider;
 export { getTokenHttpServiceToken, InjectTokenHttpService } from './http/token-http-service.token.js';
+export { createAuthorizedFetch, type AuthorizedFetchOptions } from './fetch/authorized-fetch.js';
 export type { TokenInterceptorOptions } from './http/http-options.interface.js';
 export type { RetryOn401, TokenHttpOptions } from './options/token-http-options.interface.js';
 
@@ -81,7 +89,7 @@ export type {
 // Sender-constrained tokens: DPoP
 export { DpopService, type DpopRequestHeaders } from './dpop/dpop.service.js';
 export { getDpopServiceToken, InjectDpopService } from './dpop/dpop-service.token.js';
-export { attachDpopInterceptor, type DpopInterceptorOptions, type DpopTokenSource } from './dpop/dpop.interceptor.js';
+export { attachDpopInterceptor, type DpopInterceptorOptions, type DpopTokenSource } from './http/dpop.interceptor.js';
 export type { DpopAlgorithm, DpopGeneratedKeyOptions, DpopJwk, DpopKeyOptions, DpopOption } from './options/dpop-options.interface.js';
 export { DEFAULT_SHARED_DPOP_KEY_TTL_MS } from './dpop/shared-dpop-key.js';
 export type { DpopStatus } from './dpop/dpop-status.interface.js';

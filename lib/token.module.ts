@@ -2,7 +2,7 @@ import { HttpService } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { DpopService } from './dpop/dpop.service.js';
 import { TokenEndpointClient } from './endpoint/token-endpoint.client.js';
-import { AuthorizedHttpClient } from './http/authorized-http.client.js';
+import { AuthorizedHttpClient } from './registration/authorized-http.client.js';
 import { TOKEN_MANAGER_PROVIDERS } from './manager/token-manager.providers.js';
 import type { ResolvedTokenOptions } from './options/resolved-token-options.js';
 import { resolveTokenOptions } from './validation/resolve-token-options.js';

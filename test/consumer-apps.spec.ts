@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 /** The result line the script prints per app, e.g. `nest11-cjs  PASS  Tests: 3 passed, 3 total  (...)`. */
 function resultOf(output: string, app: string): { verdict: string; passed: number; total: number } | undefined {
   const match = new RegExp(`^${app}\\s+(PASS|FAIL)\\s+Tests:\\s+(?:(\\d+) passed, )?.*?(\\d+) total`, 'm').exec(output);
-  return match ? { verdict: match[1]!, passed: Number(match[2] ?? 0), total: Number(match[3]) } : undefined;
+  return match ? { verdict: match[1], passed: Number(match[2] ?? 0), total: Number(match[3]) } : undefined;
 }
 
 describe('consumer apps installing the packed tarball (scripts/consumer-apps.mjs)', () => {

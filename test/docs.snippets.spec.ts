@@ -37,7 +37,7 @@ function collectSnippets(): Snippet[] {
       .replace(/\.md$/, '')
       .replace(/[^\w-]/g, '_');
     for (const block of typeScriptBlocks(doc).filter((candidate) => !candidate.partial)) {
-      const named = FILE_NAME_COMMENT.exec(block.code.split('\n')[0]!)?.[1];
+      const named = FILE_NAME_COMMENT.exec(block.code.split('\n')[0])?.[1];
       const unnamed = `line-${block.line}${isUnitTest(block.code) ? '.spec' : ''}.ts`;
       snippets.push({ source: `${displayPath(doc)}:${block.line}`, file: `${folder}/${named ?? unnamed}`, code: block.code });
     }

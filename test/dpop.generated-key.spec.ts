@@ -144,13 +144,13 @@ describe('two registrations in one process sharing a MemoryTokenStore', () => {
       idp.tokenRequests = 0;
       idp.delayMs = 30;
       const managers = [first.get(TokenManagerService), second.get(TokenManagerService)];
-      const tokens = await Promise.all(Array.from({ length: 100 }, (_, i) => managers[i % 2]!.getAccessToken()));
+      const tokens = await Promise.all(Array.from({ length: 100 }, (_, i) => managers[i % 2].getAccessToken()));
       expect(new Set(tokens).size).toBe(1);
       expect(idp.tokenRequests).toBe(1);
       // What the store holds (claiming again returns it): nothing the module shows contains its private part.
       const resolved = first.get(RESOLVED_TOKEN_OPTIONS);
       const stored = JSON.parse(
-        (await store.claimSharedSecret(sharedDpopKeyStoreKey(resolved.clientFingerprint, 'ES256'), 'unused', 60_000))!,
+        (await store.claimSharedSecret(sharedDpopKeyStoreKey(resolved.clientFingerprint, 'ES256'), 'unused', 60_000)),
       ) as {
         d: string;
       };
@@ -181,7 +181,7 @@ describe('two registrations in one process sharing a MemoryTokenStore', () => {
     try {
       const thumbprints = instances.map((moduleRef) => moduleRef.get(DpopService).thumbprint);
       expect(new Set(thumbprints).size).toBe(4);
-      expect(instances[0]!.get(DpopService).status()).toMatchObject({ mode: 'ephemeral', shared: false });
+      expect(instances[0].get(DpopService).status()).toMatchObject({ mode: 'ephemeral', shared: false });
     } finally {
       await Promise.all(instances.map((moduleRef) => moduleRef.close()));
     }

@@ -101,13 +101,13 @@ describe("TokenModule's own HttpService with the dpop option", () => {
     const [rejected, resent] = api.captured.slice(captured);
     expect(api.captured).toHaveLength(captured + 2);
     expect(api.rejections.at(-1)).toBe('invalid_token: token revoked');
-    const second = tokenOf(resent!.authorization);
-    expect(tokenOf(rejected!.authorization)).toBe(first);
+    const second = tokenOf(resent.authorization);
+    expect(tokenOf(rejected.authorization)).toBe(first);
     expect(second).not.toBe(first);
-    expect(resent!.authorization).toBe(`DPoP ${second}`);
-    const proof = decodeJwt(resent!.dpop!);
+    expect(resent.authorization).toBe(`DPoP ${second}`);
+    const proof = decodeJwt(resent.dpop!);
     expect(proof).toMatchObject({ htm: 'GET', htu: `${api.baseUrl}/orders/after-revocation`, ath: sha256(second), nonce: api.nonce });
-    expect(proof.jti).not.toBe(decodeJwt(rejected!.dpop!).jti);
+    expect(proof.jti).not.toBe(decodeJwt(rejected.dpop!).jti);
   });
 
   it('the nonce resend and the token retry have separate budgets: first contact with a revoked token takes one of each, then succeeds', async () => {

@@ -11,7 +11,7 @@ const BASE = { tokenUrl: 'https://idp.example.com/oauth2/token', clientId: 'dpop
 
 /** The TokenConfigError a forRoot registration with these options fails with. */
 async function startupFailure(options: Record<string, unknown>): Promise<TokenConfigError> {
-  const failure = await startTokenApp({ ...BASE, ...options } as TokenModuleOptions).catch((error: unknown) => error);
+  const failure = await startTokenApp({ ...BASE, ...options }).catch((error: unknown) => error);
   expect(failure).toBeInstanceOf(TokenConfigError);
   return failure as TokenConfigError;
 }
@@ -45,10 +45,10 @@ describe('the dpop option', () => {
     expect((await startupFailure({ dpop: { privateKey: smallRsa, alg: 'PS256' } })).problems).toEqual([
       { field: 'dpop.privateKey', message: 'is a 1024-bit RSA key; RSA keys need at least 2048 bits' },
     ]);
-    expect((await startupFailure({ dpop: { privateKey: p384 } })).problems[0]!.message).toMatch(
+    expect((await startupFailure({ dpop: { privateKey: p384 } })).problems[0].message).toMatch(
       /^is an EC secp384r1 key; alg ES256 needs an EC P-256 key/,
     );
-    expect((await startupFailure({ dpop: { privateKey: ecPem, alg: 'EdDSA' } })).problems[0]!.message).toMatch(
+    expect((await startupFailure({ dpop: { privateKey: ecPem, alg: 'EdDSA' } })).problems[0].message).toMatch(
       /alg EdDSA needs an Ed25519 key/,
     );
   });
@@ -61,7 +61,7 @@ describe('the dpop option', () => {
       expect(failure.problems).toEqual([
         { field: 'dpop.privateKey', message: 'is not a readable private key (a public key, or a malformed PEM/JWK)' },
       ]);
-      expect(`${failure.message}\n${failure.stack}\n${inspect(failure, { depth: 5 })}`).not.toContain(ecPem.split('\n')[2]!);
+      expect(`${failure.message}\n${failure.stack}\n${inspect(failure, { depth: 5 })}`).not.toContain(ecPem.split('\n')[2]);
     }
     expect((await startupFailure({ dpop: 'true' })).problems).toEqual([
       {
@@ -98,7 +98,7 @@ describe('DPoP keys never leak', () => {
         JSON.stringify(dpop),
         inspect(app.manager, { depth: 10, showHidden: true }),
         JSON.stringify(app.manager),
-        Buffer.from(proof.split('.')[0]!, 'base64url').toString(),
+        Buffer.from(proof.split('.')[0], 'base64url').toString(),
       ].join('\n');
       expect(renderings).toContain(dpop.thumbprint);
       expect(renderings).toContain('[redacted]');

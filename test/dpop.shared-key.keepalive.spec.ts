@@ -43,7 +43,7 @@ async function startInstance(store: TokenStore | undefined, options: Partial<Tok
 
 /** RFC 7638 thumbprint of a private EC JWK's public part. */
 const thumbprintOf = (jwk: Record<string, string>) =>
-  calculateJwkThumbprint({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y } as never, 'sha256');
+  calculateJwkThumbprint({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }, 'sha256');
 
 /** Collects unhandled rejections while `run` runs, and a turn of the event loop after it. */
 async function unhandledRejectionsDuring(run: () => Promise<void>): Promise<unknown[]> {
@@ -119,7 +119,7 @@ describe('SharedDpopKeyKeepalive: the schedule and the rules, with a scheduler t
       () => 0.999_999,
     );
     late.keepalive.start();
-    expect(late.pending[0]!.ms).toBe(Math.round(QUARTER_TTL_MS * (0.9 + 0.2 * 0.999_999)));
+    expect(late.pending[0].ms).toBe(Math.round(QUARTER_TTL_MS * (0.9 + 0.2 * 0.999_999)));
     late.keepalive.stop();
   });
 
@@ -131,7 +131,7 @@ describe('SharedDpopKeyKeepalive: the schedule and the rules, with a scheduler t
     });
     keepalive.start();
     keepalive.stop();
-    expect(pending[0]!.cancelled).toBe(true);
+    expect(pending[0].cancelled).toBe(true);
     expect(keepalive.scheduled).toBe(false);
     expect(await keepalive.refresh()).toBe('stopped');
     keepalive.start();
@@ -256,7 +256,7 @@ describeWithRedisServer('the shared key kept alive through a real redis-server',
   async function stored(prefix: string) {
     const names = await suite.admin.keys(`${prefix}*:shared-secret`);
     expect(names).toHaveLength(1);
-    const name = names[0]!;
+    const name = names[0];
     const value = (await suite.admin.get(name))!;
     const jwk = JSON.parse(new TokenCipher([ENCRYPTION_KEY]).open(value, name)!) as Record<string, string>;
     return { name, value, jwk, pttl: await suite.admin.pttl(name) };

@@ -50,9 +50,9 @@ describeWithRedisServer('a generated DPoP key shared through a real redis-server
   async function storedKey(prefix: string, encryptionKey?: string): Promise<{ name: string; value: string; jwk: Record<string, string> }> {
     const names = await suite.admin.keys(`${prefix}*:shared-secret`);
     expect(names).toHaveLength(1);
-    const value = (await suite.admin.get(names[0]!))!;
-    const opened = new TokenCipher(encryptionKey === undefined ? [] : [encryptionKey]).open(value, names[0]!);
-    return { name: names[0]!, value, jwk: JSON.parse(opened!) as Record<string, string> };
+    const value = (await suite.admin.get(names[0]))!;
+    const opened = new TokenCipher(encryptionKey === undefined ? [] : [encryptionKey]).open(value, names[0]);
+    return { name: names[0], value, jwk: JSON.parse(opened!) as Record<string, string> };
   }
 
   it('instances adopt one key, sealed at rest (no "d", no "kty" in the value) for 24 h, extended by each adoption; nothing shows the private key', async () => {

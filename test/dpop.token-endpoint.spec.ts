@@ -48,9 +48,9 @@ describe('DPoP at the token endpoint (oidc-provider with DPoP and nonces require
     // The first proof has no nonce and is answered 400 use_dpop_nonce; the resend carries the IdP's nonce.
     expect(idp.tokenRequests).toBe(2);
     const [first, second] = idp.tokenRequestProofs.map((proof) => decodeJwt(proof!));
-    expect(first!.nonce).toBeUndefined();
-    expect(typeof second!.nonce).toBe('string');
-    expect(second!.jti).not.toBe(first!.jti);
+    expect(first.nonce).toBeUndefined();
+    expect(typeof second.nonce).toBe('string');
+    expect(second.jti).not.toBe(first.jti);
   });
 
   it('every token request proof is a dpop+jwt with only the public key, htm POST, htu of the token URL, fresh jti and iat', async () => {
@@ -73,7 +73,7 @@ describe('DPoP at the token endpoint (oidc-provider with DPoP and nonces require
       expect(Math.abs(claims.iat! - Date.now() / 1000)).toBeLessThan(60);
     }
     expect(new Set(proofs.map((proof) => decodeJwt(proof).jti)).size).toBe(3);
-    expect(decodeJwt(proofs[2]!).nonce).toBe(decodeJwt(proofs[1]!).nonce);
+    expect(decodeJwt(proofs[2]).nonce).toBe(decodeJwt(proofs[1]).nonce);
   });
 
   it('500 concurrent callers at cold start share one token request (one nonce challenge, one resend)', async () => {
@@ -82,7 +82,7 @@ describe('DPoP at the token endpoint (oidc-provider with DPoP and nonces require
     const tokens = await Promise.all(Array.from({ length: 500 }, () => manager.getAccessToken()));
     expect(new Set(tokens).size).toBe(1);
     expect(idp.tokenRequests).toBe(2);
-    expect(boundThumbprint(tokens[0]!)).toBe(moduleRef.get(DpopService).thumbprint);
+    expect(boundThumbprint(tokens[0])).toBe(moduleRef.get(DpopService).thumbprint);
   });
 
   it('the thumbprint is stable for the module instance across refreshes, and two ephemeral instances differ', async () => {
@@ -123,7 +123,7 @@ describe('DPoP at the token endpoint (oidc-provider with DPoP and nonces require
     const { createPublicKey } = await import('node:crypto');
     const keyInput = typeof privateKey === 'string' && privateKey.startsWith('{') ? JSON.parse(privateKey) : privateKey;
     const publicJwk = createPublicKey(typeof keyInput === 'string' ? keyInput : { key: keyInput, format: 'jwk' }).export({ format: 'jwk' });
-    const expected = await calculateJwkThumbprint(publicJwk as JWK);
+    const expected = await calculateJwkThumbprint(publicJwk);
     expect(moduleRef.get(DpopService).status()).toEqual({ mode: 'configured', alg, thumbprint: expected, allowBearerDowngrade: false });
     expect(boundThumbprint(token)).toBe(expected);
     expect(decodeProtectedHeader(idp.tokenRequestProofs[0]!).alg).toBe(alg);

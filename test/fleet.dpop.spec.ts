@@ -52,15 +52,15 @@ describeWithRedisServer('a fleet of Node processes with dpop: true sharing one r
     try {
       const names = await admin.keys('fleet-dpop-keepalive:*:shared-secret');
       expect(names).toHaveLength(1);
-      await admin.del(names[0]!);
-      expect(await a!.send('refreshSharedDpopKey')).toEqual({ outcome: 'held' });
-      expect(await admin.exists(names[0]!)).toBe(1);
+      await admin.del(names[0]);
+      expect(await a.send('refreshSharedDpopKey')).toEqual({ outcome: 'held' });
+      expect(await admin.exists(names[0])).toBe(1);
     } finally {
       admin.disconnect();
     }
     const [b] = await fleet.startFleet(1, 'fleet-dpop-keepalive:', settings);
     const acceptedBefore = api.accepted;
-    const { statuses, results } = await callApiFromEvery([a!, b!]);
+    const { statuses, results } = await callApiFromEvery([a, b]);
     expect(new Set(statuses.map((status) => status.thumbprint)).size).toBe(1);
     expect(failuresOf(results)).toBe(0);
     expect(fleet.idp.tokenRequests).toBe(1);

@@ -107,6 +107,6 @@ describeWithRedisServer('RedisTokenStore: a lease is released only by its owner'
   // Redis expires the lease by its own clock: wait until its key is gone.
   leaseOwnershipScenarios(() => ({
     store,
-    expire: (key) => waitUntil(async () => (await admin.exists(`lease-owner:${key}:lease`)) === 0),
+    expire: (key) => waitUntil(async () => (await admin.exists(`lease-owner:{${key}}:lease`)) === 0),
   }));
 });

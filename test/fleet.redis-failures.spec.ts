@@ -8,13 +8,13 @@ describeWithRedisServer('a fleet on Redis when an instance or Redis itself dies'
   it('when the lease owner is killed mid-fetch, another instance takes over after the lease expires and no caller hangs', async () => {
     const [owner, ...survivors] = await fleet.startFleet(3, 'fleet-b:', { tokenOptions: { storeLeaseMs: 1_000, storeWaitMs: 20_000 } });
     fleet.idp.delayMs = 3_000;
-    const ownerBurst = owner!.burst(50).catch(() => undefined);
+    const ownerBurst = owner.burst(50).catch(() => undefined);
     await waitUntil(() => fleet.idp.tokenRequests === 1);
     // The owner's request is held at the IdP; the others find the lease taken and wait for its token.
     const waiting = Promise.all(survivors.map((worker) => worker.burst(200)));
     await new Promise((resolve) => setTimeout(resolve, 100));
     fleet.idp.delayMs = 0;
-    await owner!.kill();
+    await owner.kill();
     await ownerBurst;
 
     const results = await waiting;
@@ -46,7 +46,7 @@ describeWithRedisServer('a fleet on Redis when an instance or Redis itself dies'
       ),
     );
     const requestsBefore = fleet.idp.tokenRequests;
-    await Promise.all(duringOutage.map((result, index) => workers[index]!.send('invalidate', { token: result.tokens[0] })));
+    await Promise.all(duringOutage.map((result, index) => workers[index].send('invalidate', { token: result.tokens[0] })));
     const afterRecovery = await Promise.all(workers.map((worker) => worker.burst(100)));
     expect(failuresOf(afterRecovery)).toBe(0);
     expect(tokensOf(afterRecovery).size).toBe(1);

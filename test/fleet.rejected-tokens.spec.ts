@@ -72,18 +72,18 @@ function rejectedTokenScenarios(storeFor: (index: number) => TokenStore) {
       startInstance(1),
     ]);
     gateway.revokePreviousOnIssue = false;
-    const shared = await leaving!.manager.getAccessToken();
-    expect(await staying!.manager.getAccessToken()).toBe(shared);
-    await leaving!.close();
+    const shared = await leaving.manager.getAccessToken();
+    expect(await staying.manager.getAccessToken()).toBe(shared);
+    await leaving.close();
     expect(gateway.revokedTokens).toEqual([shared]);
 
     // A new instance is not handed the revoked token; the one still holding it renews once, through the lease.
     gateway.resetCounters();
     const newcomer = await startInstance(2);
-    const [status, token] = await Promise.all([statusOf(staying!), newcomer.manager.getAccessToken()]);
+    const [status, token] = await Promise.all([statusOf(staying), newcomer.manager.getAccessToken()]);
     expect(status).toBe(200);
     expect(token).not.toBe(shared);
-    expect(await staying!.manager.getAccessToken()).toBe(token);
+    expect(await staying.manager.getAccessToken()).toBe(token);
     expect(gateway.tokenRequests).toBe(1);
   });
 }

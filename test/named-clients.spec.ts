@@ -15,7 +15,7 @@ import { TestIdp } from './support/test-idp.js';
 const BILLING = { clientId: 'billing-client', clientSecret: 'billing-secret-123456' };
 const SHIPPING = { clientId: 'shipping-client', clientSecret: 'shipping-secret-654321', authMethod: 'client_secret_post' as const };
 
-const clientIdOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')).client_id as string;
+const clientIdOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')).client_id as string;
 
 @Injectable()
 class PartnerCalls {
@@ -81,8 +81,8 @@ describe('named clients: several TokenModule registrations in one app', () => {
     expect(idp.tokenRequests).toBe(2);
     expect(new Set(billingTokens).size).toBe(1);
     expect(new Set(shippingTokens).size).toBe(1);
-    expect(clientIdOf(billingTokens[0]!)).toBe(BILLING.clientId);
-    expect(clientIdOf(shippingTokens[0]!)).toBe(SHIPPING.clientId);
+    expect(clientIdOf(billingTokens[0])).toBe(BILLING.clientId);
+    expect(clientIdOf(shippingTokens[0])).toBe(SHIPPING.clientId);
   });
 
   it('invalidating one client leaves the other’s token in place', async () => {

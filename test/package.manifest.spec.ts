@@ -10,7 +10,7 @@ const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as
   repository: { type: string; url: string };
   bugs: { url: string };
 };
-const OPTIONAL_PEERS = ['@nestjs/config', 'zod', '@nestjs/terminus', '@opentelemetry/api'];
+const OPTIONAL_PEERS = ['@nestjs/config', 'zod', '@nestjs/terminus', '@opentelemetry/api', '@grpc/grpc-js'];
 
 /** Every package a lib file imports, following relative imports from `entry`. */
 function importedPackages(entry: string, seen = new Set<string>()): Set<string> {
@@ -19,8 +19,8 @@ function importedPackages(entry: string, seen = new Set<string>()): Set<string> 
     if (seen.has(file)) return;
     seen.add(file);
     for (const [, specifier] of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s+'([^']+)'/g)) {
-      if (specifier!.startsWith('.')) visit(join(dirname(file), specifier!.replace(/\.js$/, '.ts')));
-      else packages.add(specifier!.startsWith('@') ? specifier!.split('/').slice(0, 2).join('/') : specifier!.split('/')[0]!);
+      if (specifier.startsWith('.')) visit(join(dirname(file), specifier.replace(/\.js$/, '.ts')));
+      else packages.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]);
     }
   };
   visit(entry);
@@ -28,7 +28,7 @@ function importedPackages(entry: string, seen = new Set<string>()): Set<string> 
 }
 
 describe('package manifest', () => {
-  it.each(['config', 'health', 'testing', 'otel'])(
+  it.each(['config', 'health', 'testing', 'otel', 'grpc'])(
     'exposes nestjs-client-credentials/%s for import and require, built from lib/%s/index.ts',
     (name) => {
       expect(manifest.exports[`./${name}`]).toEqual({
@@ -51,6 +51,7 @@ describe('package manifest', () => {
     expect(peersOf('health')).toEqual(['@nestjs/terminus']);
     expect(peersOf('otel')).toEqual(['@opentelemetry/api']);
     expect(peersOf('testing')).toEqual([]);
+    expect(peersOf('grpc')).toEqual(['@grpc/grpc-js']);
   });
 
   it('repository, bugs and homepage name the same GitHub repository', () => {

@@ -25,6 +25,7 @@ const PUBLIC_NAMES = [
   'DEFAULT_REFRESH_MARGIN_SECONDS',
   'DpopService',
   'attachDpopInterceptor',
+  'createAuthorizedFetch',
 ];
 
 describe('the packed tarball, as users install it', () => {
@@ -75,7 +76,7 @@ describe('the packed tarball, as users install it', () => {
     const script = `const m = require('${manifest.name}'); console.log(JSON.stringify(Object.keys(m))); console.log(require.resolve('${manifest.name}'));`;
     const output = execFileSync(process.execPath, ['--no-warnings', '-e', script], { cwd: join(workspace, 'app'), encoding: 'utf8' });
     const [names, resolved] = output.trim().split('\n');
-    expect(JSON.parse(names!)).toEqual(expect.arrayContaining(PUBLIC_NAMES));
+    expect(JSON.parse(names)).toEqual(expect.arrayContaining(PUBLIC_NAMES));
     expect(resolved).toContain('/dist/cjs/');
   });
 
@@ -177,7 +178,7 @@ describe('the packed tarball, as users install it', () => {
   it('declares NestJS 11 and 12 peers and keeps integrations optional', () => {
     expect(manifest.peerDependencies['@nestjs/common']).toBe('^11.0.0 || ^12.0.0');
     expect(manifest.peerDependencies['@nestjs/core']).toBe('^11.0.0 || ^12.0.0');
-    for (const optional of ['@nestjs/terminus', '@nestjs/config', 'ioredis', 'jose', '@opentelemetry/api']) {
+    for (const optional of ['@nestjs/terminus', '@nestjs/config', 'ioredis', 'jose', '@opentelemetry/api', '@grpc/grpc-js']) {
       expect(manifest.peerDependenciesMeta[optional]?.optional).toBe(true);
     }
     for (const entry of Object.values(manifest.exports).filter((value) => typeof value === 'object')) {

@@ -161,8 +161,8 @@ describe('what a client assertion contains', () => {
       expect(payload.exp! - payload.iat!).toBe(60);
       claims.push(payload);
     }
-    expect(claims[0]!.jti).toMatch(/^[0-9a-f-]{36}$/);
-    expect(claims[0]!.jti).not.toBe(claims[1]!.jti);
+    expect(claims[0].jti).toMatch(/^[0-9a-f-]{36}$/);
+    expect(claims[0].jti).not.toBe(claims[1].jti);
     expect(server.requests.every((request) => request.headers.authorization === undefined)).toBe(true);
   });
 });
@@ -211,7 +211,7 @@ describe('private_key_jwt options', () => {
       privateKeyJwt: { key: pem, kid: 'k' },
     });
     try {
-      const keyLine = pem.split('\n')[1]!;
+      const keyLine = pem.split('\n')[1];
       expect(inspect(app.manager, { depth: 10 })).not.toContain(keyLine);
       expect(JSON.stringify(app.manager)).not.toContain(keyLine);
       const { RESOLVED_TOKEN_OPTIONS } = await import('../lib/core/injection-tokens.js');

@@ -65,7 +65,7 @@ describeWithRedisServer('RedisTokenStore against a real redis-server', () => {
     const entries = await dump('enc:');
     expect(entries).toHaveLength(1);
     const [[name, value]] = entries as [[string, string]];
-    expect(name).toMatch(/^enc:[0-9a-f]{64}:token$/);
+    expect(name).toMatch(/^enc:\{[0-9a-f]{64}\}:token$/);
     for (const secret of [token, ...token.split('.'), CLIENT.clientId, CLIENT.clientSecret]) {
       expect(name).not.toContain(secret);
       expect(value).not.toContain(secret);

@@ -21,8 +21,8 @@ async function startSample(env: Record<string, string>): Promise<RunningSample> 
   const childEnv: Record<string, string> = { PATH: process.env.PATH ?? '', NO_COLOR: '1', PORT: '0', ...env };
   const child = spawn(process.execPath, [MAIN], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const url = await new Promise<string>((done, fail) => {
     const timer = setTimeout(() => fail(new Error(`the sample did not start in 30 s:\n${output}`)), 30_000);
     const poll = setInterval(() => {
@@ -30,7 +30,7 @@ async function startSample(env: Record<string, string>): Promise<RunningSample> 
       if (match) {
         clearInterval(poll);
         clearTimeout(timer);
-        done(match[1]!);
+        done(match[1]);
       }
     }, 50);
     child.once('exit', (code) => {
@@ -90,8 +90,8 @@ describe('the sample app (npm run sample)', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';
-      child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
       const exit = await new Promise<number | string>((done) => {
         const timer = setTimeout(() => {
           child.kill('SIGKILL');

@@ -14,7 +14,7 @@ const claimsOf = (bearer: string | undefined) =>
     Buffer.from(
       String(bearer)
         .replace(/^Bearer /, '')
-        .split('.')[1]!,
+        .split('.')[1],
       'base64url',
     ).toString('utf8'),
   );
@@ -203,9 +203,9 @@ describe('session exchange next to other registrations of the same client', () =
       start({ sessionExchange: sessionOf('BOB-code-3d4c') }),
       start({}),
     ]);
-    expect(await alice!.getAccessToken()).toBe('session-of-ALICE-code-1f2e');
-    expect(await bob!.getAccessToken()).toBe('session-of-BOB-code-3d4c');
-    expect(claimsOf(`Bearer ${await plain!.getAccessToken()}`)).toMatchObject({ client_id: 'test-client' });
-    expect(new Set([alice!.cacheKey, bob!.cacheKey, plain!.cacheKey]).size).toBe(3);
+    expect(await alice.getAccessToken()).toBe('session-of-ALICE-code-1f2e');
+    expect(await bob.getAccessToken()).toBe('session-of-BOB-code-3d4c');
+    expect(claimsOf(`Bearer ${await plain.getAccessToken()}`)).toMatchObject({ client_id: 'test-client' });
+    expect(new Set([alice.cacheKey, bob.cacheKey, plain.cacheKey]).size).toBe(3);
   });
 });

@@ -89,7 +89,7 @@ describe('a standalone app whose IdP is down gets its TokenEndpointError and exi
   describe.each(['esm', 'cjs'] as const)('%s', (system) => {
     it('connection refused: catch and finally run after the retries and the process exits 1 with the error', async () => {
       const tokenUrl = `http://127.0.0.1:${await freePort()}/token`;
-      const run = await runScript(files[system]!, { TOKEN_URL: tokenUrl });
+      const run = await runScript(files[system], { TOKEN_URL: tokenUrl });
       expect(run.stdout.trim().split('\n')).toEqual([
         `caught TokenEndpointError: Token endpoint POST ${tokenUrl} unreachable (ECONNREFUSED)`,
         'finally',
@@ -100,7 +100,7 @@ describe('a standalone app whose IdP is down gets its TokenEndpointError and exi
 
     it('503 on every attempt: all four token requests are made, then catch and finally run and the process exits 1', async () => {
       const before = unavailable.requests.length;
-      const run = await runScript(files[system]!, { TOKEN_URL: `${unavailable.url}/token` });
+      const run = await runScript(files[system], { TOKEN_URL: `${unavailable.url}/token` });
       expect(run.stdout.trim().split('\n')).toEqual([
         `caught TokenEndpointError: Token endpoint POST ${unavailable.url}/token answered HTTP 503: temporarily_unavailable`,
         'finally',
@@ -111,7 +111,7 @@ describe('a standalone app whose IdP is down gets its TokenEndpointError and exi
 
     it('a background refresh nobody waits for does not hold the process open: it exits 0 after its first failed attempt', async () => {
       upThenDown.requests.length = 0;
-      const run = await runScript(files[system]!, { TOKEN_URL: `${upThenDown.url}/token`, STALE_AFTER_FIRST: '1' });
+      const run = await runScript(files[system], { TOKEN_URL: `${upThenDown.url}/token`, STALE_AFTER_FIRST: '1' });
       expect(run.stdout.trim().split('\n')).toEqual(['first standalone-token', 'stale standalone-token']);
       expect(run.status).toBe(0);
       // The first token, then the refresh-ahead's first attempt; its retry waits are unref'd.

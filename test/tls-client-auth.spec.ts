@@ -87,9 +87,9 @@ describe('tls_client_auth (RFC 8705) against an HTTPS token endpoint that requir
       expect(error).toBeInstanceOf(TokenEndpointError);
       expect((error as TokenEndpointError).status).toBeUndefined();
       expect(seen.length).toBe(requestsBefore);
-      const keyLine = certs.strangerKey.split('\n')[1]!;
+      const keyLine = certs.strangerKey.split('\n')[1];
       expect(inspect(error, { depth: 10 })).not.toContain(keyLine);
-      expect(inspect(app.manager, { depth: 10 })).not.toContain(certs.clientKey.split('\n')[1]!);
+      expect(inspect(app.manager, { depth: 10 })).not.toContain(certs.clientKey.split('\n')[1]);
     } finally {
       await app.close();
     }

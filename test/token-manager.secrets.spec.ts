@@ -105,7 +105,7 @@ describe('secrets never leak from the options: the config namespace and the opti
   const rsaPem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
   const certs = generateTestCertificates('leak-client');
   /** A line of key material from the middle of a PEM: what a printed key would show. */
-  const keyLine = (pem: string) => pem.split('\n')[1]!;
+  const keyLine = (pem: string) => pem.split('\n')[1];
   let idp: TestIdp;
 
   beforeAll(async () => {

@@ -119,7 +119,7 @@ describe('TokenModule registration', () => {
       tokenUrl: 'ftp://idp.example.com/token',
       clientId: '',
       clientSecret: SECRET,
-      clientAuthMethod: 'client_secret_jwt',
+      clientAuthMethod: 'client_secret_jwt_hs512',
       refreshMarginSeconds: -1,
       requestTimeoutMs: 'fast',
       resource: ['not a uri'],
@@ -148,7 +148,7 @@ describe('TokenModule registration', () => {
   it('bad forRootAsync options fail at startup the same way', async () => {
     const error = await compile([
       TokenModule.forRootAsync({
-        useFactory: async () => ({ tokenUrl: 'not a url', clientId: 'x', clientSecret: SECRET }) as TokenModuleOptions,
+        useFactory: async () => ({ tokenUrl: 'not a url', clientId: 'x', clientSecret: SECRET }),
       }),
     ]).catch((reason: unknown) => reason);
     expect(error).toBeInstanceOf(TokenConfigError);
@@ -220,7 +220,7 @@ describe('TokenModule registration', () => {
   });
 
   it('a missing secret is reported as required', async () => {
-    const error = await compile([TokenModule.forRoot({ tokenUrl: options.tokenUrl, clientId: 'x' } as TokenModuleOptions)]).catch(
+    const error = await compile([TokenModule.forRoot({ tokenUrl: options.tokenUrl, clientId: 'x' })]).catch(
       (reason: unknown) => reason,
     );
     expect((error as TokenConfigError).problems).toEqual([{ field: 'clientSecret', message: 'is required' }]);

@@ -70,32 +70,32 @@ describe('token managers sharing a TokenStore', () => {
     const clock = new ManualClock();
     const store = new MemoryTokenStore(clock.now);
     const [first, second] = await Promise.all([start({ store, clock: clock.now }), start({ store, clock: clock.now })]);
-    const original = await first!.getAccessToken();
-    expect(await second!.getAccessToken()).toBe(original);
+    const original = await first.getAccessToken();
+    expect(await second.getAccessToken()).toBe(original);
 
     // 3600 s token, 300 s margin: stale from 3300 s on, still valid.
     clock.advanceSeconds(3400);
-    expect(await first!.getAccessToken()).toBe(original);
-    await new Promise<void>((resolve) => first!.events$.subscribe((event) => event.type === 'refreshed' && resolve()));
-    const refreshed = await first!.getAccessToken();
+    expect(await first.getAccessToken()).toBe(original);
+    await new Promise<void>((resolve) => first.events$.subscribe((event) => event.type === 'refreshed' && resolve()));
+    const refreshed = await first.getAccessToken();
     expect(refreshed).not.toBe(original);
 
-    expect(await second!.getAccessToken()).toBe(original);
-    await new Promise<void>((resolve) => second!.events$.subscribe((event) => event.type === 'refreshed' && resolve()));
-    expect(await second!.getAccessToken()).toBe(refreshed);
+    expect(await second.getAccessToken()).toBe(original);
+    await new Promise<void>((resolve) => second.events$.subscribe((event) => event.type === 'refreshed' && resolve()));
+    expect(await second.getAccessToken()).toBe(refreshed);
     expect(idp.tokenRequests).toBe(2);
   });
 
   it('a late 401 for an old token does not delete the current shared token', async () => {
     const store = new MemoryTokenStore();
     const [first, second] = await Promise.all([start({ store }), start({ store })]);
-    const old = await first!.getAccessToken();
-    expect(await second!.getAccessToken()).toBe(old);
-    first!.invalidate(old);
-    const current = await first!.getAccessToken();
+    const old = await first.getAccessToken();
+    expect(await second.getAccessToken()).toBe(old);
+    first.invalidate(old);
+    const current = await first.getAccessToken();
     // The second instance still holds the old token; its late 401 must not cost the fleet a request.
-    second!.invalidate(old);
-    expect(await second!.getAccessToken()).toBe(current);
+    second.invalidate(old);
+    expect(await second.getAccessToken()).toBe(current);
     expect(idp.tokenRequests).toBe(2);
   });
 
@@ -111,10 +111,10 @@ describe('token managers sharing a TokenStore', () => {
       releaseLease: (key, owner) => memory.releaseLease(key, owner),
     };
     const [first, second] = await Promise.all([start({ store }), start({ store })]);
-    const rejected = await first!.getAccessToken();
-    expect(await second!.getAccessToken()).toBe(rejected);
-    first!.invalidate(rejected);
-    const renewed = await first!.getAccessToken();
+    const rejected = await first.getAccessToken();
+    expect(await second.getAccessToken()).toBe(rejected);
+    first.invalidate(rejected);
+    const renewed = await first.getAccessToken();
     expect(renewed).not.toBe(rejected);
     expect(idp.tokenRequests).toBe(2);
   });

@@ -34,7 +34,7 @@ describe('warmUp: the first token is requested while the application starts', ()
     return { moduleRef, logger };
   }
   const startWith = (options: Partial<TokenModuleOptions>, logger?: CapturingLogger) =>
-    start([TokenModule.forRoot({ tokenUrl: idp.tokenUrl, ...CLIENT, ...options } as TokenModuleOptions)], logger);
+    start([TokenModule.forRoot({ tokenUrl: idp.tokenUrl, ...CLIENT, ...options })], logger);
 
   it("'fail' with a good secret: startup fetches the token once, and the first caller is served from the cache", async () => {
     const before = idp.tokenRequests;

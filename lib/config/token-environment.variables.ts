@@ -16,6 +16,11 @@ export interface TokenEnvironmentVariable {
    * Kubernetes secrets are mounted), read once at startup; trailing line breaks are dropped.
    */
   readonly file?: true;
+  /**
+   * With `file`: the option becomes `{ file: path }`, so the file is read again whenever it changes
+   * (a rotated Kubernetes secret, a renewed projected token) instead of once at startup.
+   */
+  readonly live?: true;
 }
 
 /**
@@ -27,18 +32,19 @@ export const TOKEN_ENVIRONMENT_VARIABLES: readonly TokenEnvironmentVariable[] = 
   { name: 'OAUTH2_TOKEN_URL', option: 'tokenUrl', kind: 'string' },
   { name: 'OAUTH2_CLIENT_ID', option: 'clientId', kind: 'string' },
   { name: 'OAUTH2_CLIENT_SECRET', option: 'clientSecret', kind: 'string' },
-  { name: 'OAUTH2_CLIENT_SECRET_FILE', option: 'clientSecret', kind: 'string', file: true },
+  { name: 'OAUTH2_CLIENT_SECRET_FILE', option: 'clientSecret', kind: 'string', file: true, live: true },
+  { name: 'OAUTH2_CLIENT_ASSERTION_FILE', option: 'clientAssertion', kind: 'string', file: true, live: true },
   { name: 'OAUTH2_SCOPE', option: 'scope', kind: 'list' },
   { name: 'OAUTH2_AUDIENCE', option: 'audience', kind: 'string' },
   { name: 'OAUTH2_RESOURCE', option: 'resource', kind: 'list' },
   { name: 'OAUTH2_EXTRA_PARAMS', option: 'extraParams', kind: 'form' },
   { name: 'OAUTH2_CLIENT_AUTH_METHOD', option: 'clientAuthMethod', kind: 'string' },
   { name: 'OAUTH2_PRIVATE_KEY', option: 'privateKeyJwt.key', kind: 'key' },
-  { name: 'OAUTH2_PRIVATE_KEY_FILE', option: 'privateKeyJwt.key', kind: 'key', file: true },
+  { name: 'OAUTH2_PRIVATE_KEY_FILE', option: 'privateKeyJwt.key', kind: 'key', file: true, live: true },
   { name: 'OAUTH2_PRIVATE_KEY_KID', option: 'privateKeyJwt.kid', kind: 'string' },
   { name: 'OAUTH2_PRIVATE_KEY_ALGORITHM', option: 'privateKeyJwt.algorithm', kind: 'string' },
-  { name: 'OAUTH2_TLS_CERT_FILE', option: 'tlsClientAuth.cert', kind: 'string', file: true },
-  { name: 'OAUTH2_TLS_KEY_FILE', option: 'tlsClientAuth.key', kind: 'string', file: true },
+  { name: 'OAUTH2_TLS_CERT_FILE', option: 'tlsClientAuth.cert', kind: 'string', file: true, live: true },
+  { name: 'OAUTH2_TLS_KEY_FILE', option: 'tlsClientAuth.key', kind: 'string', file: true, live: true },
   { name: 'OAUTH2_TLS_PASSPHRASE', option: 'tlsClientAuth.passphrase', kind: 'string' },
   { name: 'OAUTH2_TLS_PASSPHRASE_FILE', option: 'tlsClientAuth.passphrase', kind: 'string', file: true },
   { name: 'OAUTH2_TLS_CA_FILE', option: 'tlsClientAuth.ca', kind: 'string', file: true },

@@ -10,7 +10,8 @@ import { type UnknownEnvironmentVariable, unknownEnvironmentVariables, unknownVa
 /**
  * Reads `TokenModuleOptions` from environment variables (see `TOKEN_ENVIRONMENT_VARIABLES`).
  *
- * Each variable is parsed by its schema (a `…_FILE` variable: the file it names, read now), then the
+ * Each variable is parsed by its schema (a `…_FILE` variable: the file it names, read now; the secret,
+ * private key and client assertion files become `{ file }` options, read again when they change), then the
  * options go through the module's own validation, so a bad environment fails once, with a
  * `TokenConfigError` whose problems name every bad variable and say why. Values are never quoted: a
  * variable may hold a secret. A set `OAUTH2_*` variable that is not read is logged as a warning with
@@ -38,7 +39,8 @@ export function tokenOptionsFromEnvironment(env: Readonly<Record<string, string 
     }
     const switchedOff = switchedOffParent(options, variable.option);
     if (switchedOff !== undefined) problems.push({ field: variable.name, message: `is set, but ${switchedOff.name} is false` });
-    else setPath(options, variable.option, result.data);
+    // A live file is checked now (above) and read again by the module whenever it changes.
+    else setPath(options, variable.option, variable.live ? { file: raw } : result.data);
   }
   generateDpopKeyWhenSwitchedOn(options, env);
   const unknown = unknownEnvironmentVariables(env);
@@ -100,11 +102,11 @@ function generateDpopKeyWhenSwitchedOn(options: Record<string, unknown>, env: Re
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
   const [head, ...rest] = path.split('.');
   if (rest.length === 0) {
-    target[head!] = value;
+    target[head] = value;
     return;
   }
-  if (typeof target[head!] !== 'object' || target[head!] === null) target[head!] = {};
-  setPath(target[head!] as Record<string, unknown>, rest.join('.'), value);
+  if (typeof target[head] !== 'object' || target[head] === null) target[head] = {};
+  setPath(target[head] as Record<string, unknown>, rest.join('.'), value);
 }
 
 /** The switch variable set to false above a nested option path, if any. */

@@ -61,6 +61,22 @@ export interface TokenStore {
    * token per process. It may reject like every other method; the caller then falls back the same way.
    */
   claimSharedSecret?(key: string, candidate: string, ttlMs: number): Promise<string | undefined>;
+  /**
+   * Optional: tells this process at once when a token is stored (or the lease released) under `key` by
+   * any instance, so an instance waiting for the lease owner stops waiting then instead of at its next
+   * poll. `onChange('stored')` follows each such write; `onChange('active')` follows each time
+   * notifications start flowing (a change just before may have been missed). Polling stays the
+   * fallback: while `active` is false, or for a notification that never arrives, nothing is lost but time.
+   */
+  watchToken?(key: string, onChange: (change: 'stored' | 'active') => void): TokenStoreWatch;
   /** Releases what the store opened itself (connections it created); called when the module shuts down. */
   close?(): Promise<void>;
+}
+
+/** A subscription of `TokenStore.watchToken`. */
+export interface TokenStoreWatch {
+  /** Whether notifications flow right now. */
+  readonly active: boolean;
+  /** Stops calling this watch's `onChange`. */
+  stop(): void;
 }

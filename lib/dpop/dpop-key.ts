@@ -47,7 +47,7 @@ export class DpopKey {
     if (configured) return DpopKey.fromPrivateKey(configured, options.alg, { source: 'configured', shared: false });
     const jose = await loadDpopJose();
     const pair = await jose.generateKeyPair(options.alg, { extractable: false });
-    return DpopKey.assemble(jose, pair.privateKey, (await jose.exportJWK(pair.publicKey)) as Record<string, unknown>, options.alg, {
+    return DpopKey.assemble(jose, pair.privateKey, (await jose.exportJWK(pair.publicKey)), options.alg, {
       source: 'ephemeral',
       shared: false,
     });
@@ -71,14 +71,14 @@ export class DpopKey {
     origin: { source: DpopKeySource; shared: boolean },
   ): Promise<DpopKey> {
     const publicJwk = publicMembers(fullPublicJwk);
-    const thumbprint = await jose.calculateJwkThumbprint(publicJwk as never, 'sha256');
+    const thumbprint = await jose.calculateJwkThumbprint(publicJwk, 'sha256');
     return new DpopKey(jose, privateKey, origin.source, alg, publicJwk, thumbprint, origin.shared);
   }
 
   /** Signs a DPoP proof: `typ: dpop+jwt` with the public key in the `jwk` header (RFC 9449 §4.2). */
   sign(claims: Record<string, unknown>): Promise<string> {
     return new this.#jose.SignJWT(claims)
-      .setProtectedHeader({ typ: 'dpop+jwt', alg: this.alg, jwk: { ...this.publicJwk } as never })
+      .setProtectedHeader({ typ: 'dpop+jwt', alg: this.alg, jwk: { ...this.publicJwk } })
       .sign(this.#privateKey);
   }
 

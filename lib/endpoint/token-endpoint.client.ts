@@ -51,7 +51,7 @@ export class TokenEndpointClient {
     this.#dpop = dpop;
     this.#tracing = tracing;
     this.#authentication = createClientAuthentication(options);
-    this.#http = createEndpointHttp(this.#authentication.httpsAgent);
+    this.#http = createEndpointHttp();
     this.#tokenRequest = { method: 'POST', url: options.tokenUrl };
   }
 
@@ -70,25 +70,29 @@ export class TokenEndpointClient {
   async requestToken(signal?: AbortSignal): Promise<IssuedToken> {
     const { tokenUrl, defaultExpiresInSeconds, clock } = this.#options;
     const context = this.answerContext(this.#tokenRequest);
+    const traced = currentTracedRequest();
     let sentAtMs = clock();
     // Each attempt gets a fresh body, client assertion and DPoP proof: none of them may be replayed.
     const attempt = async () => {
       const dpopHeaders: Record<string, string> = this.#dpop ? { DPoP: await this.#dpop.proofFor('POST', tokenUrl) } : {};
       sentAtMs = clock();
-      return this.postForm(context, this.buildRequestBody(), signal, dpopHeaders);
+      const sent = await this.postForm(context, this.buildRequestBody(), signal, dpopHeaders);
+      traced?.status(sent.status);
+      return sent;
     };
-    const traced = currentTracedRequest();
     let answer = await attempt();
-    traced?.status(answer.status);
     // RFC 9449 §8: the IdP demands a nonce by answering 400 use_dpop_nonce with a DPoP-Nonce header.
     // One resend with that nonce; a second challenge is returned as the error, so this never loops.
     const nonceArrived = this.#dpop?.rememberNonce(tokenUrl, answer.dpopNonce) ?? false;
     if (nonceArrived && isTokenEndpointNonceChallenge(answer.status, answer.body)) {
       traced?.event('dpop_nonce_resend');
       answer = await attempt();
-      traced?.status(answer.status);
       this.#dpop?.rememberNonce(tokenUrl, answer.dpopNonce);
     }
+    // A rotated credential (RFC 6749 §5.2 invalid_client, or 401): read it again and resend once, only
+    // when it changed. The single flight above this call shares the re-read among all callers, and a
+    // second refusal is the error (then the cooldown), so a wrong credential never loops.
+    if (isClientRejected(answer) && (await this.#authentication.credentialsChanged(signal))) answer = await attempt();
     const receivedAtMs = clock();
     const issued = this.parse(context, () =>
       parseTokenResponse(answer, defaultExpiresInSeconds, receivedAtMs, context, { acceptedTokenTypes: this.#dpop?.acceptedTokenTypes }),
@@ -135,8 +139,15 @@ export class TokenEndpointClient {
 
   /** What errors about `request` name, and the secrets scrubbed from them: the client's credentials and `carried`. */
   private answerContext(request: EndpointRequest, carried: readonly string[] = []): AnswerContext {
-    // Shorter strings would scrub ordinary words out of messages; no credential is that short.
-    return { request, secrets: [...this.#authentication.secrets, ...carried].filter((secret) => secret.length >= 4) };
+    // Shorter strings would scrub ordinary words out of messages; no credential is that short. A getter:
+    // a changing credential is known only once the request has read it.
+    const authentication = this.#authentication;
+    return {
+      request,
+      get secrets() {
+        return [...authentication.secrets, ...carried].filter((secret) => secret.length >= 4);
+      },
+    };
   }
 
   /** Runs a parser; its errors quote server text, which is scrubbed like transport errors. */
@@ -169,7 +180,7 @@ export class TokenEndpointClient {
     signal?: AbortSignal,
     extraHeaders: Record<string, string> = {},
   ): Promise<TokenEndpointAnswer> {
-    const credentials = await this.#authentication.credentialsFor(this.#options.tokenUrl);
+    const credentials = await this.#authentication.credentialsFor(this.#options.tokenUrl, signal);
     for (const [name, value] of Object.entries(credentials.formFields)) body.set(name, value);
     return this.send(context, body.toString(), { 'Content-Type': FORM, ...credentials.headers, ...extraHeaders }, signal);
   }
@@ -185,11 +196,14 @@ export class TokenEndpointClient {
     const deadline = new RequestDeadline(requestTimeoutMs, signal);
     try {
       // The deadline's signal is the one timer: an axios `timeout` as well would arm a second one per request.
+      // Per request: with tls_client_auth the agent changes when the certificate rolls over.
+      const httpsAgent = this.#authentication.httpsAgent;
       const response = await this.#http.post<string>(context.request.url!, body, {
+        ...(httpsAgent !== undefined ? { httpsAgent } : {}),
         headers: { Accept: 'application/json', ...headers },
         signal: deadline.signal,
       });
-      const header = (name: string) => (typeof response.headers[name] === 'string' ? (response.headers[name] as string) : undefined);
+      const header = (name: string) => (typeof response.headers[name] === 'string' ? response.headers[name] : undefined);
       return {
         status: response.status,
         body: typeof response.data === 'string' ? response.data : '',
@@ -221,6 +235,11 @@ export class TokenEndpointClient {
     const cause = new Error(quoteServerText(String((error as Error)?.message ?? error), secrets));
     return new TokenEndpointError({ ...request, code: 'ERR_UNKNOWN' }, { cause });
   }
+}
+
+/** RFC 6749 §5.2: the server did not accept the client's credentials. */
+function isClientRejected(answer: TokenEndpointAnswer): boolean {
+  return answer.status === 401 || (answer.status === 400 && parseJsonObject(answer.body)?.error === 'invalid_client');
 }
 
 /** Defence in depth: scrub credentials (and the token or code a request carried) from any text an error carries. */

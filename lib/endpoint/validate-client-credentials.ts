@@ -1,6 +1,8 @@
 import type { KeyObject } from 'node:crypto';
-import { readPrivateKey } from '../internal/private-key.js';
-import { numberInRange, type Report, reportUnknownKeys, requireNonEmptyString } from '../options/option-checks.js';
+import { parseExternalAssertion } from '../credentials/client-assertion.js';
+import { parseCertificatePem, parsePrivateKeyCredential, parsePrivateKeyPem, parseSecret } from '../credentials/credential-parsers.js';
+import { validateCredentialSource } from '../options/validate-credential-source.js';
+import { numberInRange, type Report, reportUnknownKeys } from '../options/option-checks.js';
 import { optionNames, TOKEN_OPTION_TABLE } from '../options/token-option-table.js';
 import type { ClientCredentials, ResolvedPrivateKeyJwt, ResolvedTlsClientAuth } from '../options/resolved-token-options.js';
 import type { ClientAssertionAlgorithm, ClientAuthMethod, TokenModuleOptions } from '../options/token-module-options.interface.js';
@@ -25,32 +27,65 @@ export interface ValidatedClientCredentials {
 export function validateClientCredentials(
   options: Partial<TokenModuleOptions>,
   method: ClientAuthMethod,
+  timeoutMs: number,
   report: Report,
 ): ValidatedClientCredentials {
-  const usesSecret = method === 'client_secret_basic' || method === 'client_secret_post';
-  const clientSecret = usesSecret ? requireNonEmptyString(options.clientSecret, 'clientSecret', report) : undefined;
+  const usesSecret = method === 'client_secret_basic' || method === 'client_secret_post' || method === 'client_secret_jwt';
+  const secretMissing = options.clientSecret === undefined || options.clientSecret === null || options.clientSecret === '';
+  if (usesSecret && secretMissing) report('clientSecret', 'is required');
+  const secretCheck = { parse: parseSecret, timeoutMs, expected: 'a string, a function or { file }' };
+  const clientSecret =
+    usesSecret && !secretMissing ? validateCredentialSource(options.clientSecret, 'clientSecret', secretCheck, report) : undefined;
   if (!usesSecret && options.clientSecret !== undefined) report('clientSecret', `is not used with clientAuthMethod ${method}`);
+  if (method !== 'client_assertion' && options.clientAssertion !== undefined)
+    report('clientAssertion', 'is only used with clientAuthMethod client_assertion');
   if (method !== 'private_key_jwt' && options.privateKeyJwt !== undefined)
     report('privateKeyJwt', 'is only used with clientAuthMethod private_key_jwt');
   if (method !== 'tls_client_auth' && options.tlsClientAuth !== undefined)
     report('tlsClientAuth', 'is only used with clientAuthMethod tls_client_auth');
 
-  if (method === 'private_key_jwt') return validatePrivateKeyJwt(options.privateKeyJwt, report);
-  if (method === 'tls_client_auth') return validateTlsClientAuth(options.tlsClientAuth, report);
+  if (method === 'private_key_jwt') return validatePrivateKeyJwt(options.privateKeyJwt, timeoutMs, report);
+  if (method === 'tls_client_auth') return validateTlsClientAuth(options.tlsClientAuth, timeoutMs, report);
+  if (method === 'client_assertion') {
+    if (options.clientAssertion === undefined)
+      report('clientAssertion', 'is required with clientAuthMethod client_assertion ({ file } or a function)');
+    const assertionCheck = {
+      parse: parseExternalAssertion,
+      timeoutMs,
+      valueAllowed: false,
+      expected: '{ file } or a function returning the assertion',
+    };
+    const clientAssertion = validateCredentialSource(options.clientAssertion, 'clientAssertion', { ...assertionCheck, reuseMs: 0 }, report);
+    return { secrets: { clientAssertion } };
+  }
   return { secrets: { clientSecret } };
 }
 
-function validatePrivateKeyJwt(value: TokenModuleOptions['privateKeyJwt'], report: Report): ValidatedClientCredentials {
+function validatePrivateKeyJwt(value: TokenModuleOptions['privateKeyJwt'], timeoutMs: number, report: Report): ValidatedClientCredentials {
   if (value === undefined || value === null || typeof value !== 'object') {
     report('privateKeyJwt', 'is required with clientAuthMethod private_key_jwt ({ key, kid?, algorithm? })');
     return { secrets: {} };
   }
   reportUnknownKeys(value, optionNames(TOKEN_OPTION_TABLE.privateKeyJwt), 'privateKeyJwt.', report);
-  const key = parsePrivateKey(value.key, report);
-  const jwkKid = typeof value.key === 'object' && value.key !== null && typeof value.key.kid === 'string' ? value.key.kid : undefined;
+  // Set below from the key known at startup; a key read later (a new file, a function's answer) is checked against it.
+  let signingAlgorithm: ClientAssertionAlgorithm | undefined;
+  const parse = (raw: unknown) => {
+    const parsed = parsePrivateKeyCredential(raw);
+    if (signingAlgorithm !== undefined && !algorithmFitsKey(signingAlgorithm, parsed))
+      throw new Error(`is a ${describeKey(parsed)} key, which privateKeyJwt.algorithm ${signingAlgorithm} cannot sign with`);
+    return parsed;
+  };
+  const keyCheck = { parse, timeoutMs, expected: 'a PEM private key, a private JWK, a function or { file }' };
+  const privateKey = validateCredentialSource(value.key, 'privateKeyJwt.key', keyCheck, report);
+  if (value.key === undefined) report('privateKeyJwt.key', 'must be a PEM private key or a private JWK');
+  // A function's key is only known when read: state its algorithm, or RS256 is assumed.
+  const key = privateKey?.peek();
+  const jwk = typeof value.key === 'object' && value.key !== null ? (value.key as Record<string, unknown>) : undefined;
+  const jwkKid = typeof jwk?.kid === 'string' ? jwk.kid : undefined;
   const kid = value.kid ?? jwkKid;
   if (kid !== undefined && (typeof kid !== 'string' || kid === '')) report('privateKeyJwt.kid', 'must be a non-empty string when set');
   const algorithm = value.algorithm ?? defaultAlgorithm(key);
+  if (ASSERTION_ALGORITHMS.includes(algorithm)) signingAlgorithm = algorithm;
   if (!ASSERTION_ALGORITHMS.includes(algorithm)) report('privateKeyJwt.algorithm', `must be one of ${ASSERTION_ALGORITHMS.join(', ')}`);
   else if (key !== undefined && !algorithmFitsKey(algorithm, key))
     report('privateKeyJwt.algorithm', `${algorithm} does not fit a ${describeKey(key)} key`);
@@ -62,17 +97,9 @@ function validatePrivateKeyJwt(value: TokenModuleOptions['privateKeyJwt'], repor
     report,
   );
   return {
-    secrets: key === undefined ? {} : { privateKey: key },
+    secrets: { privateKey },
     privateKeyJwt: { ...(kid !== undefined ? { kid } : {}), algorithm, assertionLifetimeSeconds },
   };
-}
-
-/** Parses the key now, so a broken key fails at startup and the endpoint client signs with the parsed key. */
-function parsePrivateKey(value: unknown, report: Report): KeyObject | undefined {
-  const key = readPrivateKey(value);
-  if (typeof key !== 'string') return key;
-  report('privateKeyJwt.key', 'must be a PEM private key or a private JWK');
-  return undefined;
 }
 
 function defaultAlgorithm(key: KeyObject | undefined): ClientAssertionAlgorithm {
@@ -89,22 +116,27 @@ function describeKey(key: KeyObject): string {
   return `${key.asymmetricKeyType ?? 'unknown'}${curve ? ` (${curve})` : ''}`;
 }
 
-function validateTlsClientAuth(value: TokenModuleOptions['tlsClientAuth'], report: Report): ValidatedClientCredentials {
+function validateTlsClientAuth(value: TokenModuleOptions['tlsClientAuth'], timeoutMs: number, report: Report): ValidatedClientCredentials {
   if (value === undefined || value === null || typeof value !== 'object') {
     report('tlsClientAuth', 'is required with clientAuthMethod tls_client_auth ({ cert, key, ca? })');
     return { secrets: {} };
   }
   reportUnknownKeys(value, optionNames(TOKEN_OPTION_TABLE.tlsClientAuth), 'tlsClientAuth.', report);
-  const pem = (text: unknown, field: string, label: string) => {
-    if (typeof text !== 'string' || !text.includes(`-----BEGIN ${label}`)) report(field, `must be a PEM ${label.toLowerCase()}`);
+  const source = (field: 'cert' | 'key', parse: (raw: unknown) => string, expected: string) => {
+    if (value[field] === undefined || value[field] === null || value[field] === '')
+      return void report(`tlsClientAuth.${field}`, `must be ${expected}`);
+    return validateCredentialSource(value[field], `tlsClientAuth.${field}`, { parse, timeoutMs, expected }, report);
   };
-  pem(value.cert, 'tlsClientAuth.cert', 'CERTIFICATE');
-  if (typeof value.key !== 'string' || !value.key.includes('PRIVATE KEY')) report('tlsClientAuth.key', 'must be a PEM private key');
+  const tlsCert = source('cert', parseCertificatePem, 'a PEM certificate');
+  const tlsKey = source('key', parsePrivateKeyPem, 'a PEM private key');
+  const pem = (text: unknown, field: string) => {
+    if (typeof text !== 'string' || !text.includes('-----BEGIN CERTIFICATE')) report(field, 'must be a PEM certificate');
+  };
   const cas = value.ca === undefined ? [] : Array.isArray(value.ca) ? value.ca : [value.ca];
-  cas.forEach((ca, index) => pem(ca, Array.isArray(value.ca) ? `tlsClientAuth.ca[${index}]` : 'tlsClientAuth.ca', 'CERTIFICATE'));
+  cas.forEach((ca, index) => pem(ca, Array.isArray(value.ca) ? `tlsClientAuth.ca[${index}]` : 'tlsClientAuth.ca'));
   if (value.passphrase !== undefined && typeof value.passphrase !== 'string') report('tlsClientAuth.passphrase', 'must be a string');
   return {
-    secrets: { tlsKey: value.key, ...(value.passphrase !== undefined ? { tlsPassphrase: value.passphrase } : {}) },
-    tlsClientAuth: { cert: value.cert, ...(value.ca !== undefined ? { ca: value.ca } : {}) },
+    secrets: { tlsCert, tlsKey, ...(value.passphrase !== undefined ? { tlsPassphrase: value.passphrase } : {}) },
+    tlsClientAuth: value.ca !== undefined ? { ca: value.ca } : {},
   };
 }

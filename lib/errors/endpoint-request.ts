@@ -33,7 +33,7 @@ export function requestTarget(request: EndpointRequest): string | undefined {
 
 /** `Token endpoint POST https://idp.example.com/oauth2/token`, or the endpoint's label alone when the request is unknown. @internal */
 export function describeEndpointRequest(request: EndpointRequest): string {
-  const label = request.endpoint ? `${request.endpoint[0]!.toUpperCase()}${request.endpoint.slice(1)} endpoint` : 'Token endpoint';
+  const label = request.endpoint ? `${request.endpoint[0].toUpperCase()}${request.endpoint.slice(1)} endpoint` : 'Token endpoint';
   const target = requestTarget(request);
   return target === undefined ? label : `${label} ${target}`;
 }

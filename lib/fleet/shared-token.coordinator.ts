@@ -7,6 +7,7 @@ import { RateLimitedLog } from '../internal/rate-limited-log.js';
 import { storeCommand } from '../store/store-command.js';
 import { pickStoredToken, type StoredToken, type TokenStore } from '../core/token-store.interface.js';
 import { storedTokenExpiresAtMs, usableStoredToken } from '../store/usable-stored-token.js';
+import { SharedTokenWaiter } from './shared-token-waiter.js';
 import { StoreAvailability } from './store-availability.js';
 import { abortableSleep } from '../internal/abortable-sleep.js';
 
@@ -31,6 +32,8 @@ export interface SharedTokenCoordinatorSettings {
   /** Deadline of one store command; past it the store counts as failed and the instance fetches itself. */
   readonly commandTimeoutMs: number;
   readonly logger: Logger;
+  /** Told when the store stops answering (this instance then fetches its own tokens) and when it answers again. */
+  readonly onStoreAvailability?: (available: boolean) => void;
 }
 
 /** A token and the instant its request was sent (by whichever instance sent it). @internal */
@@ -51,8 +54,8 @@ export type LocalFetch = (signal: AbortSignal) => Promise<IssuedToken>;
  * 2. Otherwise the instance that wins the lease (`SET NX PX` with its owner id) fetches the token,
  *    stores it until it expires, then releases the lease (compare-and-delete). If it dies first, the
  *    lease expires after `leaseMs` and the next instance takes over.
- * 3. The others poll the store with backoff (and retry the lease) until the token appears, and past
- *    `waitMs` fetch a token themselves.
+ * 3. The others wait until the store announces the token (`SharedTokenWaiter`), or poll it with
+ *    backoff (and retry the lease) until it appears, and past `waitMs` fetch a token themselves.
  * 4. When the store fails (down, slow, unreadable), or a command gets no answer within
  *    `commandTimeoutMs`, the instance fetches locally: the manager's in-process single-flight still
  *    holds, callers never see the store's error, and the next refresh tries the store again.
@@ -73,12 +76,21 @@ export class SharedTokenCoordinator {
 
   constructor(settings: SharedTokenCoordinatorSettings) {
     this.#settings = settings;
-    this.#availability = new StoreAvailability(settings.logger);
+    this.#availability = new StoreAvailability(settings.logger, settings.onStoreAvailability);
     this.#unusableLog = new RateLimitedLog(settings.logger);
   }
 
   /** A token from the store, or from `fetchLocally` by this instance as lease owner or as fallback. */
   async obtain(fetchLocally: LocalFetch, signal: AbortSignal): Promise<ObtainedToken> {
+    const waiter = new SharedTokenWaiter(this.#settings.store, this.#settings.key);
+    try {
+      return await this.obtainWatched(fetchLocally, signal, waiter);
+    } finally {
+      waiter.stop();
+    }
+  }
+
+  private async obtainWatched(fetchLocally: LocalFetch, signal: AbortSignal, waiter: SharedTokenWaiter): Promise<ObtainedToken> {
     const { key, leaseMs, waitMs } = this.#settings;
     const deadlineMs = Date.now() + waitMs;
     for (let pollMs = FIRST_POLL_MS; ; pollMs = Math.min(pollMs * 2, MAX_POLL_MS)) {
@@ -111,7 +123,7 @@ export class SharedTokenCoordinator {
         this.#settings.logger.warn(`No shared token after waiting ${waitMs} ms for the instance holding the lease; fetching one here`);
         return this.fetch(fetchLocally, signal, true);
       }
-      await abortableSleep(Math.min(pollMs, Math.max(0, deadlineMs - Date.now())), signal);
+      await waiter.wait(pollMs, Math.max(0, deadlineMs - Date.now()), signal);
     }
   }
 

@@ -25,7 +25,9 @@ interface LastError {
  *
  * Data: `secondsToExpiry`, `lastRefreshAt` (ISO time), `lastError` (`{ class, message }` or null),
  * `serverClockOffsetSeconds` (the token server's clock minus this host's, estimated; absent when unknown),
- * `reason` when down, and with DPoP `dpop: { mode, alg, thumbprint }` (the thumbprint is public: it is
+ * `reason` when down, `store: 'degraded'` while the `store` does not answer (this instance then fetches
+ * its own tokens: the fleet makes up to one extra token request per instance per refresh; the status
+ * itself stays up, callers are served), and with DPoP `dpop: { mode, alg, thumbprint }` (the thumbprint is public: it is
  * in every issued token as `cnf.jkt`). Never the token, never credentials or keys.
  *
  * Add it to the providers of a module that imports `TerminusModule` and can inject `TokenManagerService`.
@@ -37,6 +39,7 @@ export class TokenHealthIndicator implements OnModuleDestroy {
   #lastRefreshAt: Date | undefined;
   #lastError: LastError | null = null;
   #lastRefreshFailed = false;
+  #storeDegraded = false;
   readonly #subscription: Subscription;
 
   constructor(
@@ -99,6 +102,7 @@ export class TokenHealthIndicator implements OnModuleDestroy {
     lastRefreshAt: string | null;
     lastError: LastError | null;
     serverClockOffsetSeconds?: number;
+    store?: 'degraded';
     dpop?: Pick<DpopStatus, 'mode' | 'shared' | 'alg' | 'thumbprint'>;
   } {
     const info = this.tokens.getTokenInfo();
@@ -110,6 +114,7 @@ export class TokenHealthIndicator implements OnModuleDestroy {
       lastRefreshAt: lastRefreshAt?.toISOString() ?? null,
       lastError: this.#lastError,
       ...(offsetMs !== undefined ? { serverClockOffsetSeconds: Math.round(offsetMs / 1000) } : {}),
+      ...(this.#storeDegraded ? { store: 'degraded' as const } : {}),
     };
     const dpop = this.dpop?.status();
     if (dpop === undefined || dpop.mode === 'off') return snapshot;
@@ -123,6 +128,8 @@ export class TokenHealthIndicator implements OnModuleDestroy {
     if (event.type === 'acquired' || event.type === 'refreshed') {
       this.#lastRefreshAt = event.at;
       this.#lastRefreshFailed = false;
+    } else if (event.type === 'store_unavailable' || event.type === 'store_available') {
+      this.#storeDegraded = event.type === 'store_unavailable';
     } else if (event.type === 'refresh_failed') {
       this.#lastRefreshFailed = true;
       this.#lastError = { class: event.errorClass, message: event.errorMessage };

@@ -1,17 +1,6 @@
 import { inspect } from 'node:util';
 import type { AxiosRequestConfig, InternalAxiosRequestConfig } from 'axios';
-import type { RedirectGuarded } from './redirect-guard.js';
-import { isReplayableBody } from './replayable-body.js';
-
-/** The resends a request has used; each kind at most once, so there is never a loop. @internal */
-export interface ResendBudget {
-  /** Resent with a server nonce after a 401 `use_dpop_nonce` (DPoP only). */
-  readonly nonceResent: boolean;
-  /** Resent with a renewed token after any other 401. */
-  readonly tokenRetried: boolean;
-}
-
-export const NO_RESENDS: ResendBudget = { nonceResent: false, tokenRetried: false };
+import type { RequestGrant } from '../authorizer/request-grant.js';
 
 /**
  * Property of a request config holding what the interceptor set on it. A string key, since axios
@@ -25,39 +14,28 @@ export const AUTHORIZED = 'nestjsClientCredentialsAuthorized';
 type ConfigWithAuthorization = AxiosRequestConfig & { [AUTHORIZED]?: AuthorizedRequest };
 
 /**
- * What the interceptor remembers about a request it authorized, from the request interceptor to
- * the dispatch, the redirects and the answer. Never sent; `inspect()` and JSON show only its origin.
+ * What the interceptor keeps on an axios request it authorized, from the request interceptor to the
+ * dispatch, the redirects and the answer: the authorizer's grant, and what axios needs to send it
+ * again. Never sent; `inspect()` and JSON show only its origin.
  * @internal
  */
-export class AuthorizedRequest implements RedirectGuarded {
-  readonly replayable: boolean;
-  /** Set when our credentials were taken off the request (before dispatch or on a redirect): what comes back says nothing about our token. */
-  credentialsDropped = false;
+export class AuthorizedRequest {
   /** Set on the record of our own resend until the request interceptor passes it on, once, untouched. */
   resendPending = false;
 
   constructor(
-    /** The token sent, so a 401 invalidates exactly that token. */
-    readonly token: string,
-    /** The `Authorization` value set: while the header still reads so, it is ours. */
-    readonly authorization: string,
-    readonly origin: string,
-    /** With DPoP: the absolute URL (after `baseURL`) its proofs name and its nonces are remembered for. */
-    readonly dpopUrl: string | undefined,
+    readonly grant: RequestGrant,
     /** The body as the caller passed it, before axios transformed it. */
     readonly originalData: unknown,
     readonly callerBeforeRedirect: AxiosRequestConfig['beforeRedirect'],
-    readonly budget: ResendBudget,
-  ) {
-    this.replayable = isReplayableBody(originalData);
-  }
+  ) {}
 
   toJSON(): { origin: string } {
-    return { origin: this.origin };
+    return { origin: this.grant.origin };
   }
 
   [inspect.custom](): string {
-    return `AuthorizedRequest { origin: ${this.origin} }`;
+    return `AuthorizedRequest { origin: ${this.grant.origin} }`;
   }
 }
 
@@ -74,4 +52,25 @@ export function recordAuthorization<C extends AxiosRequestConfig | InternalAxios
   if (authorized === undefined) delete (config as ConfigWithAuthorization)[AUTHORIZED];
   else (config as ConfigWithAuthorization)[AUTHORIZED] = authorized;
   return config;
+}
+
+/**
+ * Whether the request interceptor may authorize `config`. The record of our own resend passes once,
+ * untouched. A config sent before (an earlier response's) loses the credentials we set there: they
+ * are ours to renew. A request with axios's `auth` (Basic) brings credentials of its own.
+ * @internal
+ */
+export function mayAuthorize(config: InternalAxiosRequestConfig): boolean {
+  const earlier = authorizationOf(config);
+  if (earlier !== undefined) {
+    if (earlier.resendPending) {
+      earlier.resendPending = false;
+      return false;
+    }
+    recordAuthorization(config, undefined);
+    config.beforeRedirect = earlier.callerBeforeRedirect;
+    const ours = earlier.grant.headers;
+    if (config.headers.get('Authorization') === ours.Authorization) for (const name in ours) config.headers.delete(name);
+  }
+  return !config.auth;
 }

@@ -1,7 +1,9 @@
 import axios, { type AxiosAdapter, type AxiosRequestConfig, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import { httpOrigin, type OriginAllowlist } from '../authorizer/origin-allowlist.js';
+import type { RequestAuthorizer } from '../authorizer/request-authorizer.js';
+import type { RequestGrant } from '../authorizer/request-grant.js';
 import { type AuthorizedRequest, authorizationOf, recordAuthorization } from './authorized-request.js';
 import { redirectedTo, redirectWatchingFetch } from './fetch-redirects.js';
-import { httpOrigin, type OriginAllowlist } from './origin-allowlist.js';
 
 /** Node's http adapter: it runs `beforeRedirect`, and most requests go through it, so it is recognised first. */
 const HTTP_ADAPTER = axios.getAdapter('http');
@@ -18,34 +20,41 @@ const HTTP_ADAPTER = axios.getAdapter('http');
  *   standard, HTTP-redirect fetch), nor does any redirected answer with DPoP (the proof names the first URL).
  * @internal
  */
-export function guardDispatch(adapter: AxiosRequestConfig['adapter'], allowlist: OriginAllowlist): AxiosAdapter {
+export function guardDispatch(
+  adapter: AxiosRequestConfig['adapter'],
+  allowlist: OriginAllowlist,
+  authorizer: RequestAuthorizer<never>,
+): AxiosAdapter {
   const spec = adapter ?? axios.defaults.adapter;
   // A function is the adapter itself: whether it is the fetch adapter is known once.
   const functionIsFetch = typeof spec === 'function' ? isFetchAdapter(spec, undefined) : undefined;
   return (config) => {
-    const authorized = leavingWithOurCredentials(config, allowlist);
+    const authorized = leavingWithOurCredentials(config, allowlist, authorizer);
     // What axios itself would have done with `spec`: only the fetch adapter depends on the request (its `env`).
     const send = typeof spec === 'function' ? spec : axios.getAdapter(spec, config);
     const watch = authorized !== undefined && send !== HTTP_ADAPTER && (functionIsFetch ?? isFetchAdapter(send, config));
-    return watch ? sendWatchingRedirects(config, authorized) : send(config);
+    return watch ? sendWatchingRedirects(config, authorized.grant, authorizer) : send(config);
   };
 }
 
 /** The record of a request that leaves with our credentials; a request moved outside the allowlist loses them here. */
-function leavingWithOurCredentials(config: InternalAxiosRequestConfig, allowlist: OriginAllowlist): AuthorizedRequest | undefined {
+function leavingWithOurCredentials(
+  config: InternalAxiosRequestConfig,
+  allowlist: OriginAllowlist,
+  authorizer: RequestAuthorizer<never>,
+): AuthorizedRequest | undefined {
   const authorized = authorizationOf(config);
-  if (authorized === undefined || authorized.credentialsDropped) return undefined;
+  if (authorized === undefined || authorized.grant.credentialsDropped) return undefined;
   const headers = config.headers;
-  if (headers.Authorization !== authorized.authorization && headers.get('Authorization') !== authorized.authorization) {
+  const ours = authorized.grant.headers;
+  if (headers.Authorization !== ours.Authorization && headers.get('Authorization') !== ours.Authorization) {
     // Replaced or removed after ours: the caller's request now, redirects included.
     config.beforeRedirect = authorized.callerBeforeRedirect;
     recordAuthorization(config, undefined);
     return undefined;
   }
-  if (allowlist.allows(allowlist.originOf(config))) return authorized;
-  headers.delete('Authorization');
-  if (authorized.dpopUrl !== undefined) headers.delete('DPoP');
-  authorized.credentialsDropped = true;
+  if (authorizer.mayDispatch(authorized.grant, allowlist.originOf(config))) return authorized;
+  for (const name in ours) headers.delete(name);
   return undefined;
 }
 
@@ -57,12 +66,18 @@ function isFetchAdapter(send: AxiosAdapter, config: InternalAxiosRequestConfig |
   }
 }
 
-function sendWatchingRedirects(config: InternalAxiosRequestConfig, authorized: AuthorizedRequest): Promise<AxiosResponse> {
+function sendWatchingRedirects(
+  config: InternalAxiosRequestConfig,
+  grant: RequestGrant,
+  authorizer: RequestAuthorizer<never>,
+): Promise<AxiosResponse> {
   config.env = { ...config.env, fetch: redirectWatchingFetch(config.env?.fetch) };
+  // fetch kept `Authorization` only on a same-origin hop; whether that hop could carry our credentials is the authorizer's call.
   const noteWhereItCameFrom = (request: unknown) => {
     const finalUrl = redirectedTo(request);
-    if (finalUrl !== undefined && (authorized.dpopUrl !== undefined || httpOrigin(finalUrl) !== authorized.origin))
-      authorized.credentialsDropped = true;
+    if (finalUrl === undefined) return;
+    if (httpOrigin(finalUrl) !== grant.origin) grant.credentialsDropped = true;
+    else authorizer.redirectCredentials(grant, grant.origin);
   };
   return axios
     .getAdapter(

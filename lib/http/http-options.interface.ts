@@ -17,4 +17,9 @@ export interface TokenInterceptorOptions {
    * the credentials; a disabled service (no `dpop` option) leaves plain Bearer.
    */
   dpop?: DpopService;
+  /**
+   * Told the origin of each request resent after a 401 with a renewed token. Default: the token
+   * manager's own reporting (an `unauthorized_retry` event), when the provider is a `TokenManagerService`.
+   */
+  onUnauthorizedRetry?: (origin: string) => void;
 }

@@ -1,8 +1,7 @@
 import { HttpService } from '@nestjs/axios';
-import { Inject } from '@nestjs/common';
+import { clientInjection } from '../internal/client-injection.js';
 
-/** Prefix of the DI tokens of named clients' HttpServices; namespaced so it cannot collide with an app's own string tokens. */
-const NAMED_HTTP_SERVICE_PREFIX = 'nestjs-client-credentials:HttpService:';
+const TOKEN_HTTP_SERVICE_INJECTION = clientInjection(HttpService, 'HttpService');
 
 /**
  * The DI token of the authorized `HttpService` of `TokenModule.forRoot({ name })`; without a name, the
@@ -13,7 +12,7 @@ const NAMED_HTTP_SERVICE_PREFIX = 'nestjs-client-credentials:HttpService:';
  * ```
  */
 export function getTokenHttpServiceToken(name?: string): string | typeof HttpService {
-  return name === undefined ? HttpService : `${NAMED_HTTP_SERVICE_PREFIX}${name}`;
+  return TOKEN_HTTP_SERVICE_INJECTION.token(name);
 }
 
 /**
@@ -24,5 +23,5 @@ export function getTokenHttpServiceToken(name?: string): string | typeof HttpSer
  * ```
  */
 export function InjectTokenHttpService(name?: string): PropertyDecorator & ParameterDecorator {
-  return Inject(getTokenHttpServiceToken(name));
+  return TOKEN_HTTP_SERVICE_INJECTION.inject(name);
 }

@@ -1,6 +1,6 @@
 import type { AxiosRequestConfig } from 'axios';
 import type { RetryOn401, TokenHttpOptions } from '../options/token-http-options.interface.js';
-import { resolveAllowedOrigins } from './origin-allowlist.js';
+import { resolveAllowedOrigins } from '../authorizer/origin-allowlist.js';
 import { ResolvedHttpOptions } from '../options/resolved-http-options.js';
 import { TOKEN_OPTION_DEFAULTS } from '../options/token-options.defaults.js';
 import { type Report, requireHttpUrl } from '../options/option-checks.js';

@@ -38,6 +38,14 @@ export type TokenEvent =
       readonly at: Date;
     }
   | {
+      /**
+       * With a `store`: `store_unavailable` when it stops answering (this instance then fetches its own
+       * tokens, at most one per refresh, until it answers again), `store_available` when it answers again.
+       */
+      readonly type: 'store_unavailable' | 'store_available';
+      readonly at: Date;
+    }
+  | {
       /** A server answered 401 to a request carrying the token; a new token was obtained and the request resent once. */
       readonly type: 'unauthorized_retry';
       readonly at: Date;

@@ -1,9 +1,9 @@
+import { describeError } from '../internal/describe-error.js';
 import { Logger } from '@nestjs/common';
 import { Subject } from 'rxjs';
 import type { CachedToken } from '../core/cached-token.js';
 import type { IssuedToken } from '../core/issued-token.interface.js';
 import type { TokenTracer, TracedRequest, TracedWait } from '../core/token-tracer.interface.js';
-import { escapeControlCharacters } from '../internal/escape-control-characters.js';
 import { isoInstant } from '../internal/iso-instant.js';
 import { urlForDisplay } from '../internal/url-for-display.js';
 import type { ResolvedTokenSettings } from '../options/resolved-token-options.js';
@@ -137,14 +137,12 @@ export class TokenLifecycleReporter {
   }
 
   /** No event follows: `events$` completes. */
+  /** The fleet's store stopped (false) or resumed (true) answering; the log lines are the coordinator's. */
+  storeAvailability(available: boolean): void {
+    this.#events.next({ type: available ? 'store_available' : 'store_unavailable', at: new Date(this.#clock()) });
+  }
+
   close(): void {
     this.#events.complete();
   }
-}
-
-/** Class and message of an error for log lines and events; control characters escaped, whoever wrote the message. */
-function describeError(error: unknown): { errorClass: string; errorMessage: string } {
-  const described =
-    error instanceof Error ? { errorClass: error.name, errorMessage: error.message } : { errorClass: 'Error', errorMessage: String(error) };
-  return { errorClass: escapeControlCharacters(described.errorClass), errorMessage: escapeControlCharacters(described.errorMessage) };
 }

@@ -19,7 +19,13 @@ import { TOKEN_CACHE_KEY, TOKEN_SOURCE } from './token-manager.tokens.js';
 const CLIENT_NAME = { token: TOKEN_CLIENT_NAME, optional: true };
 
 /** With a `store`, fleet sharing wraps the source; the manager never branches on it. */
-function tokenSource(options: ResolvedTokenOptions, endpoint: TokenEndpointClient, cacheKey: string, name?: string): TokenSource {
+function tokenSource(
+  options: ResolvedTokenOptions,
+  endpoint: TokenEndpointClient,
+  cacheKey: string,
+  reporter: TokenLifecycleReporter,
+  name?: string,
+): TokenSource {
   const logContext = tokenManagerLogContext(name);
   const source = createTokenSource(options, endpoint, logContext);
   if (options.store === undefined) return source;
@@ -32,6 +38,7 @@ function tokenSource(options: ResolvedTokenOptions, endpoint: TokenEndpointClien
     waitMs: options.storeWaitMs,
     commandTimeoutMs: options.requestTimeoutMs,
     logger: new Logger(logContext),
+    onStoreAvailability: (available) => reporter.storeAvailability(available),
   });
 }
 
@@ -59,7 +66,7 @@ export const TOKEN_MANAGER_COLLABORATORS: readonly FactoryProvider[] = [
   {
     provide: TOKEN_SOURCE,
     useFactory: tokenSource,
-    inject: [RESOLVED_TOKEN_OPTIONS, TOKEN_ENDPOINT_CLIENT, TOKEN_CACHE_KEY, CLIENT_NAME],
+    inject: [RESOLVED_TOKEN_OPTIONS, TOKEN_ENDPOINT_CLIENT, TOKEN_CACHE_KEY, TokenLifecycleReporter, CLIENT_NAME],
   },
   { provide: TokenCache, useFactory: (options: ResolvedTokenOptions) => new TokenCache(options), inject: [RESOLVED_TOKEN_OPTIONS] },
   {

@@ -1,8 +1,7 @@
-import { Inject } from '@nestjs/common';
+import { clientInjection } from '../internal/client-injection.js';
 import { TokenManagerService } from './token-manager.service.js';
 
-/** Prefix of the DI tokens of named token managers; namespaced so it cannot collide with an app's own string tokens. */
-const NAMED_MANAGER_PREFIX = 'nestjs-client-credentials:TokenManager:';
+const TOKEN_MANAGER_INJECTION = clientInjection(TokenManagerService, 'TokenManager');
 
 /**
  * The DI token of the token manager registered with `TokenModule.forRoot({ name })`; without a name,
@@ -13,7 +12,7 @@ const NAMED_MANAGER_PREFIX = 'nestjs-client-credentials:TokenManager:';
  * ```
  */
 export function getTokenManagerToken(name?: string): string | typeof TokenManagerService {
-  return name === undefined ? TokenManagerService : `${NAMED_MANAGER_PREFIX}${name}`;
+  return TOKEN_MANAGER_INJECTION.token(name);
 }
 
 /**
@@ -24,5 +23,5 @@ export function getTokenManagerToken(name?: string): string | typeof TokenManage
  * ```
  */
 export function InjectTokenManager(name?: string): PropertyDecorator & ParameterDecorator {
-  return Inject(getTokenManagerToken(name));
+  return TOKEN_MANAGER_INJECTION.inject(name);
 }

@@ -7,7 +7,8 @@ const FINGERPRINT_VERSION = 'v1';
 export interface FingerprintMaterial {
   readonly tokenUrl: string;
   readonly clientId: string;
-  readonly clientSecret: string;
+  /** `credentialHash` of the client's credentials: a SHA-256 that reveals nothing. */
+  readonly credentialHash: string;
   readonly scope?: string;
   readonly audience?: string;
   readonly resources: readonly string[];
@@ -18,7 +19,7 @@ export interface FingerprintMaterial {
 
 /**
  * The fingerprint of a client: SHA-256 (hex) over everything that changes which token the endpoint
- * issues — token URL, client id, SHA-256 of the client secret, scope, audience, resource indicators and
+ * issues — token URL, client id, a hash of the credentials (`credentialHash`), scope, audience, resource indicators and
  * extra parameters, and in session mode the exchange URL and a SHA-256 of the session code (a session
  * token belongs to its session). It carries no client id in clear and no secret, so store key names
  * derive from it (`tokenCacheKey`); a rotated secret yields a new fingerprint, so instances on the old
@@ -31,7 +32,7 @@ export function clientFingerprint(material: FingerprintMaterial): string {
       FINGERPRINT_VERSION,
       material.tokenUrl,
       material.clientId,
-      sha256Hex(material.clientSecret),
+      material.credentialHash,
       // Order does not change the token issued, so it must not change the fingerprint.
       material.scope?.split(' ').sort() ?? null,
       material.audience ?? null,

@@ -1,5 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
+import type { ExternalAssertion } from '../credentials/client-assertion.js';
+import { credentialHash } from '../credentials/credential-hash.js';
+import type { CredentialProvider } from '../credentials/credential-provider.js';
 import type { ResolvedDpopOptions } from './resolved-dpop-options.js';
 import { clientFingerprint } from './client-fingerprint.js';
 import { stripUndefined } from '../internal/strip-undefined.js';
@@ -17,9 +20,8 @@ export interface ResolvedPrivateKeyJwt {
   readonly assertionLifetimeSeconds: number;
 }
 
-/** The public (non-secret) part of the `tls_client_auth` settings. @internal */
+/** The public (non-secret) part of the `tls_client_auth` settings; the certificate and key are providers in `ClientCredentials`. @internal */
 export interface ResolvedTlsClientAuth {
-  readonly cert: string;
   readonly ca?: string | string[];
 }
 
@@ -61,10 +63,11 @@ export type ResolvedTokenSettings = Readonly<Required<Pick<TokenModuleOptions, D
 
 /** Secret material; held in a private field, read only by the endpoint client and the token sources. @internal */
 export interface ClientCredentials {
-  readonly clientSecret?: string;
-  /** The `private_key_jwt` key, parsed once at validation. */
-  readonly privateKey?: KeyObject;
-  readonly tlsKey?: string;
+  readonly clientSecret?: CredentialProvider<string>;
+  readonly privateKey?: CredentialProvider<KeyObject>;
+  readonly clientAssertion?: CredentialProvider<ExternalAssertion>;
+  readonly tlsCert?: CredentialProvider<string>;
+  readonly tlsKey?: CredentialProvider<string>;
   readonly tlsPassphrase?: string;
   readonly sessionCode?: string;
 }
@@ -89,19 +92,15 @@ export class ResolvedTokenOptions {
   /**
    * The client's fingerprint (see `clientFingerprint`), computed once: what store keys derive from
    * (`tokenCacheKey`, `sharedDpopKeyStoreKey`), so they need neither these options nor the secrets.
+   * Credentials enter it only as `credentialHash`, which reveals nothing and changes when they do.
    */
   get clientFingerprint(): string {
     this.#clientFingerprint ??= clientFingerprint({
       ...this,
-      clientSecret: this.revealClientSecret(),
+      credentialHash: credentialHash(this.#credentials),
       sessionCode: this.#credentials.sessionCode,
     });
     return this.#clientFingerprint;
-  }
-
-  /** The client secret, for client authentication only ('' when the method uses no secret). */
-  revealClientSecret(): string {
-    return this.#credentials.clientSecret ?? '';
   }
 
   /** Every secret, for client authentication and the session exchange only. */

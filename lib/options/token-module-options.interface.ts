@@ -1,10 +1,17 @@
+import type { CredentialFile, CredentialFunction, CredentialSource } from '../credentials/credential-source.interface.js';
 import type { DpopOption } from './dpop-options.interface.js';
 import type { RetryOn401, TokenHttpOptions } from './token-http-options.interface.js';
 import type { TokenStore } from '../core/token-store.interface.js';
 import type { TokenRetryOptions } from './token-retry-options.interface.js';
 
-/** How the client authenticates at the token endpoint (and at the revocation and introspection endpoints). */
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'tls_client_auth';
+/**
+ * How the client authenticates at the token endpoint (and at the revocation and introspection endpoints):
+ * with `clientSecret` (`client_secret_basic`, `client_secret_post`, `client_secret_jwt`: an HS256
+ * assertion keyed with the secret), with a private key (`private_key_jwt`), with an assertion issued by
+ * someone else (`client_assertion`: workload identity federation) or with a TLS client certificate.
+ */
+export type ClientAuthMethod =
+  'client_secret_basic' | 'client_secret_post' | 'client_secret_jwt' | 'private_key_jwt' | 'client_assertion' | 'tls_client_auth';
 
 /** JWS algorithms supported for `private_key_jwt` client assertions. */
 export type ClientAssertionAlgorithm = 'RS256' | 'PS256' | 'ES256';
@@ -21,8 +28,11 @@ export type Clock = () => number;
 
 /** `private_key_jwt` (RFC 7523 §2.2) settings. Requires the optional peer dependency `jose`. */
 export interface PrivateKeyJwtOptions {
-  /** The private key: PEM (PKCS#8, PKCS#1 or SEC1), a private JWK object, or a JWK as JSON text. Never logged. */
-  key: string | Record<string, unknown>;
+  /**
+   * The private key: PEM (PKCS#8, PKCS#1 or SEC1), a private JWK object or a JWK as JSON text, or a
+   * provider of one (a function, or `{ file }` holding PEM or JWK JSON, read again when it changes). Never logged.
+   */
+  key: CredentialSource<string | Record<string, unknown>>;
   /** `kid` header of the assertion; default the JWK's `kid`, if any. */
   kid?: string;
   /** Signing algorithm; default RS256 for RSA keys and ES256 for P-256 keys. */
@@ -33,10 +43,10 @@ export interface PrivateKeyJwtOptions {
 
 /** `tls_client_auth` (RFC 8705 §2.1) settings: the client certificate presented on token requests. */
 export interface TlsClientAuthOptions {
-  /** PEM client certificate (chain). */
-  cert: string;
-  /** PEM private key of the certificate. Never logged. */
-  key: string;
+  /** PEM client certificate (chain), or a provider of it (a function, or `{ file }` read again when it changes). */
+  cert: CredentialSource<string>;
+  /** PEM private key of the certificate, or a provider of it (rolled over with `cert`). Never logged. */
+  key: CredentialSource<string>;
   /** Passphrase of an encrypted `key`. Never logged. */
   passphrase?: string;
   /** PEM CA certificate(s) trusted for the token endpoint's server certificate, when not a public CA. */
@@ -73,8 +83,19 @@ export interface TokenModuleOptions {
   allowHttpDiscoveredEndpoints?: boolean;
   /** OAuth2 client id. */
   clientId: string;
-  /** OAuth2 client secret, for `client_secret_basic` and `client_secret_post`. Never logged, never echoed in errors. */
-  clientSecret?: string;
+  /**
+   * OAuth2 client secret, for `client_secret_basic`, `client_secret_post` and `client_secret_jwt`: the
+   * secret, a function returning it (sync or async), or `{ file }` (read again when it changes). A
+   * provider is read when a token request needs it and again after an `invalid_client` answer (one
+   * retry when it changed). Never logged, never echoed in errors.
+   */
+  clientSecret?: CredentialSource<string>;
+  /**
+   * For `clientAuthMethod: 'client_assertion'`: where the client assertion (RFC 7523 §2.2) comes from,
+   * `{ file }` (a projected Kubernetes service-account token) or a function. Read for each token request;
+   * one about to expire is read again, an expired one fails with `CredentialError` naming the source.
+   */
+  clientAssertion?: CredentialFile | CredentialFunction<string>;
   /** Requested scope: a space-separated string or a list. Omitted when empty. */
   scope?: string | string[];
   /** `audience` parameter (Auth0 and similar). */

@@ -58,6 +58,7 @@ export const TOKEN_OPTION_TABLE: TableOf<TokenModuleOptions> = {
   issuer: 'url',
   clientId: 'value',
   clientSecret: 'secret',
+  clientAssertion: 'secret',
   scope: 'value',
   audience: 'value',
   resource: 'url',

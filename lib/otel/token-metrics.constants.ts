@@ -20,4 +20,9 @@ export const TOKEN_METRICS = {
   backgroundRefreshes: 'oauth2.client.token.background_refreshes',
   /** Counter of requests retried once after a 401 with a fresh token. */
   unauthorizedRetries: 'oauth2.client.unauthorized_retries',
+  /**
+   * Observable gauge, with a `store`: 1 while it does not answer and this instance fetches its own
+   * tokens, 0 once it answers again (nothing observed before the store's first outage).
+   */
+  storeDegraded: 'oauth2.client.token.store.degraded',
 } as const;

@@ -21,6 +21,9 @@ export class TokenMetricsService implements OnModuleDestroy {
   readonly #unauthorizedRetries: Counter;
   readonly #serverClockOffset: ObservableGauge;
   readonly #backgroundRefreshes: Counter;
+  readonly #storeDegraded: ObservableGauge;
+  /** 1 while the store does not answer, 0 after it answers again; undefined before any outage. */
+  #storeDegradedValue: number | undefined;
   readonly #subscription: Subscription;
 
   constructor(
@@ -51,6 +54,11 @@ export class TokenMetricsService implements OnModuleDestroy {
     });
     this.#secondsToExpiry.addCallback(this.observeExpiry);
     this.#serverClockOffset.addCallback(this.observeClockOffset);
+    this.#storeDegraded = recorder.createObservableGauge(TOKEN_METRICS.storeDegraded, {
+      description: '1 while the token store does not answer and this instance fetches its own tokens',
+      unit: '1',
+    });
+    this.#storeDegraded.addCallback(this.observeStore);
     this.#subscription = tokens.events$.subscribe((event) => this.record(event));
   }
 
@@ -59,6 +67,7 @@ export class TokenMetricsService implements OnModuleDestroy {
     this.#subscription.unsubscribe();
     this.#secondsToExpiry.removeCallback(this.observeExpiry);
     this.#serverClockOffset.removeCallback(this.observeClockOffset);
+    this.#storeDegraded.removeCallback(this.observeStore);
   }
 
   private record(event: TokenEvent): void {
@@ -78,6 +87,10 @@ export class TokenMetricsService implements OnModuleDestroy {
       case 'background_refresh':
         this.#backgroundRefreshes.add(1, { outcome: event.outcome });
         break;
+      case 'store_unavailable':
+      case 'store_available':
+        this.#storeDegradedValue = event.type === 'store_unavailable' ? 1 : 0;
+        break;
       case 'invalidated':
         break;
     }
@@ -91,5 +104,9 @@ export class TokenMetricsService implements OnModuleDestroy {
   private readonly observeClockOffset = (result: ObservableResult): void => {
     const offsetMs = this.tokens.getTokenInfo()?.serverClockOffsetMs;
     if (offsetMs !== undefined) result.observe(offsetMs / 1000);
+  };
+
+  private readonly observeStore = (result: ObservableResult): void => {
+    if (this.#storeDegradedValue !== undefined) result.observe(this.#storeDegradedValue);
   };
 }

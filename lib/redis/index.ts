@@ -4,5 +4,6 @@
  * @packageDocumentation
  */
 export { RedisTokenStore } from './redis-token.store.js';
+export type { RedisClusterConnection, RedisConnection } from './redis-connection.js';
 export type { RedisTokenStoreOptions } from './redis-token-store-options.interface.js';
 export type { TokenEncryptionKey } from './token-cipher.js';

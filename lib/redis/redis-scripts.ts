@@ -11,10 +11,24 @@ if value and string.sub(value, 1, string.len(ARGV[1])) == ARGV[1] then
 end
 return 0`;
 
-/** Deletes KEYS[1] only if its value is ARGV[1] (release of a lease by its owner). */
-export const DELETE_IF_EQUAL = `
+/**
+ * Stores a token: SET KEYS[1] ARGV[1] PX ARGV[2], then announces it on channel ARGV[3] so waiting
+ * instances stop waiting. `pcall`: a user whose ACL has no channel rights still stores (waiters poll).
+ */
+export const SET_AND_PUBLISH = `
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.pcall('PUBLISH', ARGV[3], 'changed')
+return 1`;
+
+/**
+ * Releases the lease KEYS[1] only if its value is ARGV[1] (its owner), and announces it on channel
+ * ARGV[2]: after a failed fetch, a waiting instance takes the lease over at once.
+ */
+export const RELEASE_LEASE_AND_PUBLISH = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
+  redis.call('DEL', KEYS[1])
+  redis.pcall('PUBLISH', ARGV[2], 'changed')
+  return 1
 end
 return 0`;
 

@@ -1,13 +1,21 @@
 import { Logger } from '@nestjs/common';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { inspect } from 'node:util';
 import { TokenConfigError, type TokenConfigProblem } from '../errors/token-config.error.js';
 import { TokenStoreError } from '../errors/token-store.error.js';
 import { withDeadline } from '../internal/with-deadline.js';
 import { RateLimitedLog } from '../internal/rate-limited-log.js';
 import { sha256Hex } from '../internal/sha256.js';
-import { pickStoredToken, type StoredToken, type TokenStore } from '../core/token-store.interface.js';
-import { CLAIM_SHARED_SECRET, DELETE_IF_EQUAL, DELETE_TOKEN_IF_DIGEST, EXTEND_IF_EQUAL } from './redis-scripts.js';
+import { pickStoredToken, type StoredToken, type TokenStore, type TokenStoreWatch } from '../core/token-store.interface.js';
+import { createClient, isRedisClient, understandConnection } from './redis-connection.js';
+import {
+  CLAIM_SHARED_SECRET,
+  DELETE_TOKEN_IF_DIGEST,
+  EXTEND_IF_EQUAL,
+  RELEASE_LEASE_AND_PUBLISH,
+  SET_AND_PUBLISH,
+} from './redis-scripts.js';
+import { RedisTokenNotifications } from './redis-token-notifications.js';
 import type { RedisTokenStoreOptions } from './redis-token-store-options.interface.js';
 import { TokenCipher, type TokenEncryptionKey } from './token-cipher.js';
 
@@ -19,9 +27,12 @@ const FIRST_CONNECT_STATUSES = new Set(['wait', 'connecting', 'connect']);
 /**
  * A `TokenStore` on Redis (ioredis): one token per client for a whole fleet.
  *
- * Key names are `<prefix><fingerprint>:token`, `<prefix><fingerprint>:lease` and, for a generated DPoP
- * key the fleet shares, `<prefix><fingerprint>:shared-secret`; the fingerprint is a SHA-256 hash, never
- * a client id or a secret. A token value is `<sha256 of the token>.<payload>`: the digest lets a Lua
+ * Key names are `<prefix>{<fingerprint>}:token`, `<prefix>{<fingerprint>}:lease` and, for a generated
+ * DPoP key the fleet shares, `<prefix>{<fingerprint>}:shared-secret`; the fingerprint is a SHA-256 hash,
+ * never a client id or a secret. The braces are a Redis Cluster hash tag: every key of one client lives
+ * in one hash slot, so a script over several of them stays cluster-safe. After storing a token or
+ * releasing the lease, the store publishes on `<prefix>{<fingerprint>}:changes`, which wakes the
+ * instances waiting for it (`watchToken`); polling covers a missed message. A token value is `<sha256 of the token>.<payload>`: the digest lets a Lua
  * script compare-and-delete a rejected token without reading the token itself. The payload, and a
  * shared secret, are AES-256-GCM encrypted when `encryptionKey` is set.
  *
@@ -30,7 +41,8 @@ const FIRST_CONNECT_STATUSES = new Set(['wait', 'connecting', 'connect']);
  */
 export class RedisTokenStore implements TokenStore {
   private readonly logger = new Logger('RedisTokenStore');
-  readonly #redis: Redis;
+  readonly #redis: Redis | Cluster;
+  readonly #notifications: RedisTokenNotifications | undefined;
   readonly #ownsClient: boolean;
   readonly #keyPrefix: string;
   readonly #commandTimeoutMs: number;
@@ -38,6 +50,8 @@ export class RedisTokenStore implements TokenStore {
   readonly #connectionLog = new RateLimitedLog(this.logger);
   readonly #unreadableLog = new RateLimitedLog(this.logger);
   readonly #onError = (error: Error) => this.#connectionLog.warn(`Redis connection error: ${error.message}`);
+  /** `single server`, `sentinel` or `cluster`; `client` for a client passed in (`cluster` when it is one). */
+  readonly #shape: string;
   #warnedSecretInClear = false;
 
   /** @throws TokenConfigError listing every invalid option. */
@@ -48,10 +62,12 @@ export class RedisTokenStore implements TokenStore {
       keyPrefix = DEFAULT_KEY_PREFIX,
       commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS,
       encryptionKey,
+      notifyWaiters = true,
     } = options ?? ({} as RedisTokenStoreOptions);
-    if (redis === undefined || redis === null || (typeof redis !== 'object' && typeof redis !== 'string')) {
-      problems.push({ field: 'redis', message: 'must be an ioredis client, its connection options or a redis:// URL' });
-    }
+    const connection = understandConnection(redis);
+    if (connection.shape === 'refused') problems.push({ field: 'redis', message: connection.problem });
+    if (notifyWaiters !== undefined && typeof notifyWaiters !== 'boolean')
+      problems.push({ field: 'notifyWaiters', message: 'must be a boolean' });
     if (typeof keyPrefix !== 'string') problems.push({ field: 'keyPrefix', message: 'must be a string' });
     if (typeof commandTimeoutMs !== 'number' || !Number.isFinite(commandTimeoutMs) || commandTimeoutMs < 1) {
       problems.push({ field: 'commandTimeoutMs', message: 'must be a number of milliseconds, at least 1' });
@@ -74,8 +90,11 @@ export class RedisTokenStore implements TokenStore {
     this.#commandTimeoutMs = commandTimeoutMs;
     this.#cipher = cipher!;
     this.#ownsClient = !isRedisClient(redis);
+    this.#shape =
+      connection.shape === 'url' ? 'single server' : (redis as Partial<Cluster>).isCluster === true ? 'cluster' : connection.shape;
     this.#redis = isRedisClient(redis) ? redis : createClient(redis, commandTimeoutMs);
     this.#redis.on('error', this.#onError);
+    this.#notifications = notifyWaiters ? new RedisTokenNotifications(this.#redis, this.#onError) : undefined;
   }
 
   async get(key: string): Promise<StoredToken | undefined> {
@@ -96,7 +115,8 @@ export class RedisTokenStore implements TokenStore {
   async set(key: string, token: StoredToken, ttlMs: number): Promise<void> {
     const name = this.tokenKeyName(key);
     const payload = this.#cipher.seal(JSON.stringify(pickStoredToken(token)), name);
-    await this.run(() => this.#redis.set(name, `${sha256Hex(token.accessToken)}.${payload}`, 'PX', Math.max(1, Math.ceil(ttlMs))));
+    const value = `${sha256Hex(token.accessToken)}.${payload}`;
+    await this.run(() => this.#redis.eval(SET_AND_PUBLISH, 1, name, value, Math.max(1, Math.ceil(ttlMs)), this.changesChannel(key)));
   }
 
   async deleteIfEqual(key: string, accessToken: string): Promise<boolean> {
@@ -110,8 +130,15 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async releaseLease(key: string, ownerId: string): Promise<boolean> {
-    const released = await this.run(() => this.#redis.eval(DELETE_IF_EQUAL, 1, this.leaseKeyName(key), ownerId));
+    const released = await this.run(() =>
+      this.#redis.eval(RELEASE_LEASE_AND_PUBLISH, 1, this.leaseKeyName(key), ownerId, this.changesChannel(key)),
+    );
     return released === 1;
+  }
+
+  /** Notifications on `<prefix>{<fingerprint>}:changes`, through a subscriber connection of the store's own. */
+  watchToken(key: string, onChange: (change: 'stored' | 'active') => void): TokenStoreWatch {
+    return this.#notifications?.watch(this.changesChannel(key), onChange) ?? { active: false, stop: () => undefined };
   }
 
   /**
@@ -148,6 +175,7 @@ export class RedisTokenStore implements TokenStore {
    * out after the close is still emitted as `error`, which ioredis would print as "Unhandled error event".
    */
   async close(): Promise<void> {
+    await this.#notifications?.close();
     this.#redis.off('error', this.#onError);
     if (!this.#ownsClient) return;
     this.#redis.on('error', ignoreErrorAfterClose);
@@ -156,15 +184,19 @@ export class RedisTokenStore implements TokenStore {
   }
 
   private tokenKeyName(key: string): string {
-    return `${this.#keyPrefix}${key}:token`;
+    return `${this.#keyPrefix}{${key}}:token`;
   }
 
   private leaseKeyName(key: string): string {
-    return `${this.#keyPrefix}${key}:lease`;
+    return `${this.#keyPrefix}{${key}}:lease`;
   }
 
   private sharedSecretKeyName(key: string): string {
-    return `${this.#keyPrefix}${key}:shared-secret`;
+    return `${this.#keyPrefix}{${key}}:shared-secret`;
+  }
+
+  private changesChannel(key: string): string {
+    return `${this.#keyPrefix}{${key}}:changes`;
   }
 
   /** Runs a command under the deadline; during the first connection, waits (within the same deadline) for `ready`. */
@@ -195,7 +227,13 @@ export class RedisTokenStore implements TokenStore {
   }
 
   toJSON(): Record<string, unknown> {
-    return { store: 'redis', keyPrefix: this.#keyPrefix, encrypted: this.#cipher.encrypts, status: this.#redis.status };
+    return {
+      store: 'redis',
+      shape: this.#shape,
+      keyPrefix: this.#keyPrefix,
+      encrypted: this.#cipher.encrypts,
+      status: this.#redis.status,
+    };
   }
 
   [inspect.custom](): string {
@@ -205,26 +243,6 @@ export class RedisTokenStore implements TokenStore {
 
 function ignoreErrorAfterClose(): void {
   // The store is closed: nobody waits on this connection any more.
-}
-
-/** Duck-typed, so a client from another copy of ioredis is recognised too. */
-function isRedisClient(value: unknown): value is Redis {
-  const candidate = value as Partial<Redis> | null;
-  return typeof candidate === 'object' && candidate !== null && typeof candidate.eval === 'function' && typeof candidate.on === 'function';
-}
-
-/** A client that fails fast while Redis is away: no offline queue, one retry, a command deadline. */
-function createClient(connection: RedisOptions | string, commandTimeoutMs: number): Redis {
-  const failFast: RedisOptions = {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: commandTimeoutMs,
-    connectTimeout: 2_000,
-    // ioredis holds a (not unref'd) timer this long when closing a dead connection: keep shutdown prompt.
-    disconnectTimeout: commandTimeoutMs,
-    retryStrategy: (attempt: number) => Math.min(attempt * 100, 2_000),
-  };
-  return typeof connection === 'string' ? new Redis(connection, failFast) : new Redis({ ...failFast, ...connection });
 }
 
 /** A stored token payload, or `undefined` when it is not one this package wrote. */

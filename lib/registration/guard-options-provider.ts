@@ -17,14 +17,14 @@ type Dependency = InjectionToken | OptionalFactoryDependency;
 export function guardOptionsProvider(provider: Provider, name: string | undefined): Provider[] {
   if (typeof provider !== 'object' || provider === null) return [provider];
   if ('useValue' in provider) {
-    const { useValue } = provider as ValueProvider;
+    const { useValue } = provider;
     return [
       { ...provider, useValue: withRedactedPrinting(useValue) },
       { provide: OPTIONS_FINGERPRINT, useValue: fingerprint(useValue) },
     ];
   }
   if (!('useFactory' in provider)) return [provider];
-  const { useFactory, inject = [] } = provider as FactoryProvider;
+  const { useFactory, inject = [] } = provider;
   const dependencies = inject as Dependency[];
   return [
     {

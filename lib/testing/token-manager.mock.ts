@@ -70,7 +70,7 @@ export class TokenManagerMock implements TokenManagerSurface {
 
   /** The token the next `getAccessToken()` returns (when no error is scripted). */
   get currentToken(): string {
-    return this.#tokens[this.#index]!;
+    return this.#tokens[this.#index];
   }
 
   /** Counts the call, then rejects with a queued or scripted error, or returns the current token. */
@@ -121,7 +121,7 @@ export class TokenManagerMock implements TokenManagerSurface {
     return this.getAccessToken();
   }
 
-  /** Emits the `unauthorized_retry` event, as the Bearer interceptor does when it retries after a 401. */
+  /** Emits the `unauthorized_retry` event when the interceptor resends after a 401, as the real manager does. @internal */
   [UNAUTHORIZED_RETRY_REPORTER](): void {
     this.#events.next({ type: 'unauthorized_retry', at: new Date(this.now()) });
   }

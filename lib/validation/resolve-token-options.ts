@@ -11,6 +11,7 @@ import { validateTokenOptions } from './validate-token-options.js';
  */
 export async function resolveTokenOptions(raw: unknown): Promise<ResolvedTokenOptions> {
   const options = validateTokenOptions(raw);
-  if (options.clientAuthMethod === 'private_key_jwt') await loadJose();
+  if (options.clientAuthMethod === 'private_key_jwt' || options.clientAuthMethod === 'client_secret_jwt')
+    await loadJose(options.clientAuthMethod);
   return discoverEndpoints(options);
 }

@@ -24,7 +24,9 @@ import { validateHttpOptions, validateRetryOn401 } from '../http/validate-http-o
 const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = [
   'client_secret_basic',
   'client_secret_post',
+  'client_secret_jwt',
   'private_key_jwt',
+  'client_assertion',
   'tls_client_auth',
 ];
 /** Form parameters the module owns; `extraParams` may not override them. */
@@ -62,15 +64,16 @@ export function validateTokenOptions(raw: unknown): ResolvedTokenOptions {
   if (!CLIENT_AUTH_METHODS.includes(clientAuthMethod)) {
     report('clientAuthMethod', `must be one of ${CLIENT_AUTH_METHODS.join(', ')}`);
   }
+  const refreshMarginSeconds = numberOption(options, 'refreshMarginSeconds', 0, report);
+  const defaultExpiresInSeconds = numberOption(options, 'defaultExpiresInSeconds', 1, report);
+  const requestTimeoutMs = numberOption(options, 'requestTimeoutMs', 1, report);
   // An unknown method is reported above; its credentials are checked as for the default method.
   const clientCredentials = validateClientCredentials(
     options,
     CLIENT_AUTH_METHODS.includes(clientAuthMethod) ? clientAuthMethod : 'client_secret_basic',
+    requestTimeoutMs,
     report,
   );
-  const refreshMarginSeconds = numberOption(options, 'refreshMarginSeconds', 0, report);
-  const defaultExpiresInSeconds = numberOption(options, 'defaultExpiresInSeconds', 1, report);
-  const requestTimeoutMs = numberOption(options, 'requestTimeoutMs', 1, report);
   const retry = validateRetryOptions(options.retry, report);
   const failureCooldownMs = numberOption(options, 'failureCooldownMs', 0, report);
   const clock = options.clock ?? TOKEN_OPTION_DEFAULTS.clock;

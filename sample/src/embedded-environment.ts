@@ -41,7 +41,7 @@ export async function startEmbeddedEnvironment(options: { tokenTtlSeconds?: numb
         scope: 'demo:read',
       },
     ],
-    jwks: { keys: [signingKey as never] },
+    jwks: { keys: [signingKey] },
     scopes: ['demo:read'],
     ttl: { ClientCredentials: options.tokenTtlSeconds ?? 120 },
     features: {

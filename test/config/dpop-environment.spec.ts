@@ -66,7 +66,7 @@ describe('DPoP configured by environment', () => {
 
     const mismatched = configErrorOf({ ...BASE, OAUTH2_DPOP_PRIVATE_KEY: pem, OAUTH2_DPOP_ALG: 'ES256' });
     expect(mismatched.problems.map((problem) => problem.field)).toEqual(['OAUTH2_DPOP_PRIVATE_KEY']);
-    expect(mismatched.problems[0]!.message).toMatch(/ES256 needs an EC P-256 key/);
+    expect(mismatched.problems[0].message).toMatch(/ES256 needs an EC P-256 key/);
 
     const unreadable = configErrorOf({
       ...BASE,

@@ -16,7 +16,7 @@ import { TestIdp } from '../support/test-idp.js';
 const SECRET = 'file-secret-value-5566';
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const pkcs8 = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'pem' }) as string;
-const keyLine = (pem: string) => pem.split('\n')[1]!;
+const keyLine = (pem: string) => pem.split('\n')[1];
 
 /** A directory of secret files, as Docker or Kubernetes mount them. */
 const secrets = mkdtempSync(join(tmpdir(), 'ncc-env-files-'));

@@ -140,7 +140,7 @@ describe('log lines across a full token lifecycle with failures', () => {
       formUrlEncode(SECRET),
       'leaked-looking-token-value',
       ...tokens,
-      ...tokens.map((token) => token.split('.')[2]!),
+      ...tokens.map((token) => token.split('.')[2]),
     ];
     for (const line of logger.lines) for (const value of forbidden) expect(line.text).not.toContain(value);
     expect(logger.lines.length).toBeGreaterThan(10);

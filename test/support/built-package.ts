@@ -31,8 +31,8 @@ export async function buildPackage(name: string): Promise<BuiltPackage> {
     ['esm', 'module'],
     ['cjs', 'commonjs'],
   ]) {
-    mkdirSync(join(folder, system!), { recursive: true });
-    writeFileSync(join(folder, system!, 'package.json'), JSON.stringify({ type }));
+    mkdirSync(join(folder, system), { recursive: true });
+    writeFileSync(join(folder, system, 'package.json'), JSON.stringify({ type }));
   }
   return {
     folder,

@@ -11,12 +11,16 @@ const { DpopService, TokenModule, TokenManagerService } = await import(pathToFil
 const { RedisTokenStore } = await import(pathToFileURL(`${libDir}/redis/index.js`).href);
 const settings = JSON.parse(process.env.FLEET_WORKER_SETTINGS);
 
-// Without `redisUrl` the instance runs alone (no store): the baseline of the fleet benchmark.
-const store = settings.redisUrl
+// Without `redisUrl` (or `redis`: connection options, a cluster, Sentinel) the instance runs alone
+// (no store): the baseline of the fleet benchmark.
+const connection = settings.redis ?? settings.redisUrl;
+const store = connection
   ? new RedisTokenStore({
-      redis: settings.redisUrl,
+      redis: connection,
       keyPrefix: settings.keyPrefix,
       ...(settings.encryptionKey ? { encryptionKey: settings.encryptionKey } : {}),
+      ...(settings.notifyWaiters !== undefined ? { notifyWaiters: settings.notifyWaiters } : {}),
+      ...(settings.commandTimeoutMs !== undefined ? { commandTimeoutMs: settings.commandTimeoutMs } : {}),
     })
   : undefined;
 const app = await NestFactory.createApplicationContext(
@@ -60,6 +64,8 @@ const load = { running: false, calls: 0, failed: 0, errors: new Set(), done: Pro
 
 const commands = {
   burst: ({ callers }) => burst(callers),
+  // A burst and the instant (ms since the epoch, sub-millisecond) its last caller got its token.
+  timedBurst: async ({ callers }) => ({ ...(await burst(callers)), finishedAtMs: performance.timeOrigin + performance.now() }),
   apiBurst,
   dpopStatus: () => app.get(DpopService).status(),
   // What the periodic keep-alive of the shared DPoP key runs, on demand (the timer fires every 6 h).
@@ -68,7 +74,15 @@ const commands = {
     manager.invalidate(token);
     return {};
   },
+  cacheKey: () => ({ cacheKey: manager.cacheKey }),
   storeStatus: () => ({ status: store?.toJSON().status }),
+  // Whether the store answers for this client's own key (on a cluster: the slot's current master).
+  storeAnswers: async () => ({
+    answers: await store.get(manager.cacheKey).then(
+      () => true,
+      () => false,
+    ),
+  }),
   startLoad: ({ callers }) => {
     load.running = true;
     load.done = (async () => {

@@ -46,8 +46,14 @@ export interface FleetWorkerSettings {
   tokenUrl: string;
   clientId: string;
   clientSecret: string;
-  /** Without it the instance has no store. */
+  /** Without it (or `redis`) the instance has no store. */
   redisUrl?: string;
+  /** The store's `redis` option when it is not a URL (a cluster, Sentinel, TLS or ACL options); wins over `redisUrl`. */
+  redis?: Record<string, unknown>;
+  /** The store's `notifyWaiters`. */
+  notifyWaiters?: boolean;
+  /** The store's `commandTimeoutMs`. */
+  commandTimeoutMs?: number;
   keyPrefix?: string;
   encryptionKey?: string;
   /** Further TokenModule options (JSON-serialisable). */

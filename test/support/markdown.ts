@@ -37,23 +37,23 @@ export function fencedBlocks(markdown: string): FencedBlock[] {
   const lines = markdown.split('\n');
   const blocks: FencedBlock[] = [];
   for (let index = 0; index < lines.length; index++) {
-    const open = /^(\s*)(`{3,}|~{3,})\s*([\w-]*)/.exec(lines[index]!);
+    const open = /^(\s*)(`{3,}|~{3,})\s*([\w-]*)/.exec(lines[index]);
     if (!open) continue;
     const [, indent, fence, language] = open;
     const body: string[] = [];
     let end = index + 1;
-    while (end < lines.length && !lines[end]!.trimStart().startsWith(fence!)) {
-      body.push(lines[end]!.startsWith(indent!) ? lines[end]!.slice(indent!.length) : lines[end]!);
+    while (end < lines.length && !lines[end].trimStart().startsWith(fence)) {
+      body.push(lines[end].startsWith(indent) ? lines[end].slice(indent.length) : lines[end]);
       end++;
     }
     let previous = index - 1;
-    while (previous >= 0 && lines[previous]!.trim() === '') previous--;
+    while (previous >= 0 && lines[previous].trim() === '') previous--;
     blocks.push({
-      language: language!.toLowerCase(),
+      language: language.toLowerCase(),
       code: body.join('\n'),
       line: index + 1,
       endLine: Math.min(end + 1, lines.length),
-      partial: previous >= 0 && lines[previous]!.trim() === PARTIAL_SNIPPET_MARKER,
+      partial: previous >= 0 && lines[previous].trim() === PARTIAL_SNIPPET_MARKER,
     });
     index = end;
   }
@@ -71,7 +71,7 @@ export function headingAnchors(markdown: string): Set<string> {
   const counts = new Map<string, number>();
   const text = withoutFencedBlocks(markdown);
   for (const [, heading] of text.matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
-    const rendered = heading!.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/<[^>]+>/g, '');
+    const rendered = heading.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/<[^>]+>/g, '');
     const base = rendered
       .toLowerCase()
       .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
@@ -80,7 +80,7 @@ export function headingAnchors(markdown: string): Set<string> {
     counts.set(base, seen + 1);
     anchors.add(seen === 0 ? base : `${base}-${seen}`);
   }
-  for (const [, id] of text.matchAll(/<a\s+(?:id|name)="([^"]+)"/g)) anchors.add(id!);
+  for (const [, id] of text.matchAll(/<a\s+(?:id|name)="([^"]+)"/g)) anchors.add(id);
   return anchors;
 }
 
@@ -104,10 +104,10 @@ export function markdownLinks(markdown: string): MarkdownLink[] {
   const links: MarkdownLink[] = [];
   const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
   for (const match of text.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g))
-    links.push({ target: match[1]!, line: lineOf(match.index) });
+    links.push({ target: match[1], line: lineOf(match.index) });
   for (const match of text.matchAll(/^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+"[^"]*")?\s*$/gm))
-    links.push({ target: match[1]!, line: lineOf(match.index) });
-  for (const match of text.matchAll(/<((?:https?:|mailto:)[^>\s]+)>/g)) links.push({ target: match[1]!, line: lineOf(match.index) });
+    links.push({ target: match[1], line: lineOf(match.index) });
+  for (const match of text.matchAll(/<((?:https?:|mailto:)[^>\s]+)>/g)) links.push({ target: match[1], line: lineOf(match.index) });
   return links;
 }
 

@@ -14,7 +14,7 @@ const CLIENT_JWKS_PATH = '/.test/client-jwks/';
 export interface TestClient {
   clientId: string;
   clientSecret: string;
-  authMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+  authMethod?: 'client_secret_basic' | 'client_secret_post' | 'client_secret_jwt' | 'private_key_jwt';
   scope?: string;
   jwks?: { keys: unknown[] };
   /** Register the client with `dpop_bound_access_tokens`: the IdP refuses token requests without a proof. */
@@ -59,11 +59,27 @@ export class TestIdp {
   /** Token requests to hold until released, in arrival order (see `holdNextTokenRequest`). */
   readonly #holds: Promise<void>[] = [];
 
+  /** The clients the IdP knows now (see `replaceClients`). */
+  clients: TestClient[] = [];
+  #options: TestIdpOptions = {};
+  #signingKey: unknown;
+
   private constructor(
-    readonly provider: Provider,
+    public provider: Provider,
     private readonly server: Server,
     readonly issuer: string,
   ) {}
+
+  /**
+   * Re-registers the clients at the running IdP, at the same address: a secret rotated (or a key rolled
+   * over) at the IdP. Issued tokens stay verifiable (same signing key); the old credentials stop working.
+   */
+  replaceClients(clients: TestClient[]): void {
+    const next = new Provider(this.issuer, configurationFor(this.issuer, clients, this.#options, this.#signingKey));
+    this.install(next, clients);
+    this.server.removeAllListeners('request');
+    this.server.on('request', next.callback());
+  }
 
   get tokenUrl(): string {
     return `${this.issuer}/token`;
@@ -90,67 +106,28 @@ export class TestIdp {
 
   static async start(options: TestIdpOptions = {}): Promise<TestIdp> {
     const clients = options.clients ?? [{ clientId: 'test-client', clientSecret: 'test-secret-value-1234' }];
-    const ttlSeconds = options.ttlSeconds ?? 3600;
-    const format = options.format ?? 'jwt';
     const server = createServer();
     const issuer = `http://127.0.0.1:${await listenOnLoopback(server)}`;
     const { privateKey } = await generateKeyPair('RS256', { extractable: true });
     const signingKey = { ...(await exportJWK(privateKey)), kid: 'test-signing-key', alg: 'RS256', use: 'sig' };
 
-    const configuration: Configuration = {
-      clients: clients.map((client): ClientMetadata => ({
-        client_id: client.clientId,
-        client_secret: client.clientSecret,
-        grant_types: ['client_credentials'],
-        redirect_uris: [],
-        response_types: [],
-        token_endpoint_auth_method: client.authMethod ?? 'client_secret_basic',
-        scope: client.scope ?? 'api:read api:write',
-        // Served by jwks_uri, not inline: oidc-provider checks inline JWKs with `constructor === Object`,
-        // which fails for objects crossing into Jest's VM realm.
-        ...(client.jwks ? { jwks_uri: `${issuer}${CLIENT_JWKS_PATH}${encodeURIComponent(client.clientId)}` } : {}),
-        ...(client.dpopBound ? { dpop_bound_access_tokens: true } : {}),
-      })),
-      jwks: { keys: [signingKey as never] },
-      scopes: ['api:read', 'api:write'],
-      ...(options.dpop ? { enabledJWA: { dPoPSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'] } } : {}),
-      features: {
-        devInteractions: { enabled: false },
-        clientCredentials: { enabled: true },
-        introspection: { enabled: true },
-        revocation: { enabled: true },
-        ...(options.dpop === undefined
-          ? {}
-          : {
-              dPoP:
-                options.dpop === false
-                  ? { enabled: false }
-                  : {
-                      enabled: true,
-                      nonceSecret: randomBytes(32),
-                      requireNonce: () => options.dpop !== false && options.dpop?.requireNonce === true,
-                    },
-            }),
-        resourceIndicators: {
-          enabled: true,
-          defaultResource: () => (format === 'jwt' ? TEST_API_RESOURCE : undefined) as string,
-          useGrantedResource: () => true,
-          getResourceServerInfo: () => ({
-            scope: 'api:read api:write',
-            audience: TEST_API_RESOURCE,
-            accessTokenTTL: ttlSeconds,
-            accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: 'RS256' } },
-          }),
-        },
-      },
-      ttl: { ClientCredentials: ttlSeconds },
-    };
-    const provider = new Provider(issuer, configuration);
+    const provider = new Provider(issuer, configurationFor(issuer, clients, options, signingKey));
     const idp = new TestIdp(provider, server, issuer);
+    idp.#options = options;
+    idp.#signingKey = signingKey;
+    idp.install(provider, clients);
+    server.on('request', provider.callback());
+    return idp;
+  }
+
+  /** The request counting, holds and faults, and the client JWKS endpoint, in front of `provider`. */
+  private install(provider: Provider, clients: TestClient[]): void {
+    this.provider = provider;
+    this.clients = clients;
+    const idp = this as TestIdp;
     provider.use(async (ctx, next) => {
       if (ctx.method === 'GET' && ctx.path.startsWith(CLIENT_JWKS_PATH)) {
-        const client = clients.find((candidate) => candidate.clientId === decodeURIComponent(ctx.path.slice(CLIENT_JWKS_PATH.length)));
+        const client = idp.clients.find((candidate) => candidate.clientId === decodeURIComponent(ctx.path.slice(CLIENT_JWKS_PATH.length)));
         ctx.type = 'application/json';
         ctx.body = JSON.stringify(client?.jwks ?? { keys: [] });
         return;
@@ -163,18 +140,74 @@ export class TestIdp {
         if (hold !== undefined) await hold;
         const fault = idp.faults.shift();
         if (fault) {
-          await fault(ctx as never);
+          await fault(ctx);
           return;
         }
       }
       await next();
+      const body = (ctx as { oidc?: { body?: Record<string, string> } }).oidc?.body;
+      if (ctx.method === 'POST' && ctx.path === '/token' && body !== undefined)
+        idp.tokenRequestBodies.push(new URLSearchParams(body).toString());
     });
     provider.on('server_error', () => undefined);
-    server.on('request', provider.callback());
-    return idp;
   }
 
   stop(): Promise<void> {
     return closeHttpServer(this.server);
   }
+}
+
+/** oidc-provider's configuration for `clients`. */
+function configurationFor(issuer: string, clients: TestClient[], options: TestIdpOptions, signingKey: unknown): Configuration {
+  const ttlSeconds = options.ttlSeconds ?? 3600;
+  const format = options.format ?? 'jwt';
+  return {
+    clients: clients.map((client): ClientMetadata => ({
+      client_id: client.clientId,
+      client_secret: client.clientSecret,
+      grant_types: ['client_credentials'],
+      redirect_uris: [],
+      response_types: [],
+      token_endpoint_auth_method: client.authMethod ?? 'client_secret_basic',
+      scope: client.scope ?? 'api:read api:write',
+      // Served by jwks_uri, not inline: oidc-provider checks inline JWKs with `constructor === Object`,
+      // which fails for objects crossing into Jest's VM realm.
+      ...(client.jwks ? { jwks_uri: `${issuer}${CLIENT_JWKS_PATH}${encodeURIComponent(client.clientId)}` } : {}),
+      ...(client.dpopBound ? { dpop_bound_access_tokens: true } : {}),
+    })),
+    jwks: { keys: [signingKey as never] },
+    scopes: ['api:read', 'api:write'],
+    ...(options.dpop ? { enabledJWA: { dPoPSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'] } } : {}),
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      ...(options.dpop === undefined
+        ? {}
+        : {
+            dPoP:
+              options.dpop === false
+                ? { enabled: false }
+                : {
+                    enabled: true,
+                    nonceSecret: randomBytes(32),
+                    requireNonce: () => options.dpop !== false && options.dpop?.requireNonce === true,
+                  },
+          }),
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => (format === 'jwt' ? TEST_API_RESOURCE : undefined),
+        useGrantedResource: () => true,
+        getResourceServerInfo: () => ({
+          scope: 'api:read api:write',
+          audience: TEST_API_RESOURCE,
+          accessTokenTTL: ttlSeconds,
+          accessTokenFormat: 'jwt',
+          jwt: { sign: { alg: 'RS256' } },
+        }),
+      },
+    },
+    ttl: { ClientCredentials: ttlSeconds },
+  };
 }

@@ -1,8 +1,9 @@
 import axios, { type AxiosInstance } from 'axios';
 import { TokenConfigError } from '../errors/token-config.error.js';
-import type { TokenInterceptorOptions } from '../http/http-options.interface.js';
-import { attachTokenInterceptor, type TokenSource } from '../http/token.interceptor.js';
-import type { DpopService } from './dpop.service.js';
+import type { AccessTokenProvider } from '../authorizer/access-token-provider.js';
+import type { DpopService } from '../dpop/dpop.service.js';
+import type { TokenInterceptorOptions } from './http-options.interface.js';
+import { attachTokenInterceptor } from './token.interceptor.js';
 
 /** Options of `attachDpopInterceptor`: those of `attachTokenInterceptor`, whose `dpop` it sets. */
 export type DpopInterceptorOptions = Omit<TokenInterceptorOptions, 'dpop'>;
@@ -12,7 +13,8 @@ export type DpopInterceptorOptions = Omit<TokenInterceptorOptions, 'dpop'>;
  * token it sends (DPoP, or Bearer after a downgrade): `tokenTypeOf(token)`, which answers for that very
  * token (also under `cache: false`), or else `getTokenInfo()`, which describes the cached one.
  */
-export type DpopTokenSource = TokenSource & (Required<Pick<TokenSource, 'tokenTypeOf'>> | Required<Pick<TokenSource, 'getTokenInfo'>>);
+export type DpopTokenSource = AccessTokenProvider &
+  (Required<Pick<AccessTokenProvider, 'tokenTypeOf'>> | Required<Pick<AccessTokenProvider, 'getTokenInfo'>>);
 
 /**
  * `attachTokenInterceptor(instance, tokens, { ...options, dpop })` for an axios instance of your own,

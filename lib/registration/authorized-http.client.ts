@@ -6,8 +6,8 @@ import { TokenConfigError } from '../errors/token-config.error.js';
 import { TokenManagerService } from '../manager/token-manager.service.js';
 import { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 import { RESOLVED_TOKEN_OPTIONS } from '../core/injection-tokens.js';
-import { AuthorizedHttpService } from './authorized-http.service.js';
-import { attachTokenInterceptor } from './token.interceptor.js';
+import { AuthorizedHttpService } from '../http/authorized-http.service.js';
+import { attachTokenInterceptor } from '../http/token.interceptor.js';
 
 /**
  * Builds the `HttpService` that `TokenModule` exports: a private axios instance (never the
