@@ -24,7 +24,8 @@ describe('refreshInBackground: an idle service finds a fresh token when it wakes
     idp = await TestIdp.start({ clients: [CLIENT], ttlSeconds: LIFETIME_SECONDS });
   });
   afterEach(async () => {
-    await Promise.all([app, ...others.splice(0)].map((started) => started?.close()));
+    const started = [...(app ? [app] : []), ...others.splice(0)];
+    await Promise.all(started.map((instance) => instance.close()));
     app = undefined;
     jest.useRealTimers();
     idp.faults.length = 0;
@@ -117,7 +118,7 @@ describe('refreshInBackground: an idle service finds a fresh token when it wakes
     const refreshers = fleet.map((instance) => instance.moduleRef.get(BackgroundRefresher));
     const backgroundRefreshes = fleet.map(() => 0);
     fleet.forEach((instance, index) =>
-      instance.manager.events$.subscribe((event) => event.type === 'background_refresh' && (backgroundRefreshes[index]! += 1)),
+      instance.manager.events$.subscribe((event) => event.type === 'background_refresh' && (backgroundRefreshes[index] += 1)),
     );
     const beforeStart = idp.tokenRequests;
     // One after the other: the second adopts the first one's token without polling on the fake timers.
@@ -131,7 +132,7 @@ describe('refreshInBackground: an idle service finds a fresh token when it wakes
       // The instance that lost the lease polls the store on (fake) timers until the winner's token is there.
       while (!refreshers.every((refresher) => refresher.scheduled)) await jest.advanceTimersByTimeAsync(10);
     }
-    const rounds = backgroundRefreshes[0]!;
+    const rounds = backgroundRefreshes[0];
     expect(rounds).toBeGreaterThanOrEqual(5);
     expect(backgroundRefreshes[1]).toBe(rounds);
     expect(idp.tokenRequests - cold).toBe(rounds);

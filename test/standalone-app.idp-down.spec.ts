@@ -120,7 +120,7 @@ describe('a standalone app whose IdP is down gets its TokenEndpointError and exi
 
     it('refreshInBackground: the timer scheduled for the next refresh does not hold the process open, it exits 0 without close', async () => {
       upThenDown.requests.length = 0;
-      const run = await runScript(files[system]!, {
+      const run = await runScript(files[system], {
         TOKEN_URL: `${upThenDown.url}/token`,
         STALE_AFTER_FIRST: '1',
         REFRESH_IN_BACKGROUND: '1',

@@ -53,7 +53,7 @@ describe('OpenTelemetry traces of the token lifecycle', () => {
           ...CLIENT,
           retry: { initialDelayMs: 1 },
           ...options,
-        } as TokenModuleOptions),
+        }),
       ],
     }).compile();
     moduleRef.useLogger(false);
@@ -82,13 +82,13 @@ describe('OpenTelemetry traces of the token lifecycle', () => {
     const manager = await start();
     const before = idp.tokenRequests;
     const answers = await Promise.all(Array.from({ length: 100 }, () => manager.getAccessToken()));
-    tokens.push(answers[0]!);
+    tokens.push(answers[0]);
     expect(idp.tokenRequests - before).toBe(1);
 
     const [request, ...others] = spans(TOKEN_SPANS.tokenRequest);
     expect(others).toEqual([]);
-    expect(request!.kind).toBe(SpanKind.CLIENT);
-    expect(request!.attributes).toEqual({
+    expect(request.kind).toBe(SpanKind.CLIENT);
+    expect(request.attributes).toEqual({
       'server.address': '127.0.0.1',
       'server.port': Number(new URL(idp.tokenUrl).port),
       'url.path': '/token',
@@ -97,11 +97,11 @@ describe('OpenTelemetry traces of the token lifecycle', () => {
       'oauth2.outcome': 'success',
       'http.response.status_code': 200,
     });
-    expect(request!.events).toEqual([]);
+    expect(request.events).toEqual([]);
     const waits = spans(TOKEN_SPANS.tokenWait);
     expect(waits).toHaveLength(100);
     for (const wait of waits) {
-      expect(wait.links.map((link) => link.context.spanId)).toEqual([request!.spanContext().spanId]);
+      expect(wait.links.map((link) => link.context.spanId)).toEqual([request.spanContext().spanId]);
       expect(wait.attributes).toEqual({ 'oauth2.client.name': NAME, 'oauth2.outcome': 'success' });
     }
 
@@ -118,8 +118,8 @@ describe('OpenTelemetry traces of the token lifecycle', () => {
     tokens.push(await manager.getAccessToken());
     const [request] = spans(TOKEN_SPANS.tokenRequest);
     expect(spans(TOKEN_SPANS.tokenRequest)).toHaveLength(1);
-    expect(request!.attributes).toMatchObject({ 'oauth2.outcome': 'success', 'http.response.status_code': 200 });
-    expect(request!.events.map((event) => ({ name: event.name, attributes: event.attributes }))).toEqual([
+    expect(request.attributes).toMatchObject({ 'oauth2.outcome': 'success', 'http.response.status_code': 200 });
+    expect(request.events.map((event) => ({ name: event.name, attributes: event.attributes }))).toEqual([
       { name: 'retry', attributes: { 'retry.number': 1, 'retry.delay_ms': expect.any(Number), 'error.type': 'TokenEndpointError' } },
     ]);
     leakScan();
@@ -130,16 +130,16 @@ describe('OpenTelemetry traces of the token lifecycle', () => {
     const manager = await start({ retry: { maxAttempts: 2, initialDelayMs: 1 } });
     await expect(manager.getAccessToken()).rejects.toThrow('HTTP 500');
     const [request] = spans(TOKEN_SPANS.tokenRequest);
-    expect(request!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'TokenEndpointError' });
-    expect(request!.attributes).toMatchObject({
+    expect(request.status).toEqual({ code: SpanStatusCode.ERROR, message: 'TokenEndpointError' });
+    expect(request.attributes).toMatchObject({
       'oauth2.outcome': 'failure',
       'error.type': 'TokenEndpointError',
       'http.response.status_code': 500,
     });
-    expect(request!.events.map((event) => event.name)).toEqual(['retry']);
+    expect(request.events.map((event) => event.name)).toEqual(['retry']);
     const [wait] = spans(TOKEN_SPANS.tokenWait);
-    expect(wait!.status.code).toBe(SpanStatusCode.ERROR);
-    expect(wait!.attributes).toMatchObject({ 'oauth2.outcome': 'failure', 'error.type': 'TokenEndpointError' });
+    expect(wait.status.code).toBe(SpanStatusCode.ERROR);
+    expect(wait.attributes).toMatchObject({ 'oauth2.outcome': 'failure', 'error.type': 'TokenEndpointError' });
     leakScan();
   });
 
@@ -147,8 +147,8 @@ describe('OpenTelemetry traces of the token lifecycle', () => {
     const manager = await start({ tokenUrl: dpopIdp.tokenUrl, dpop: true });
     tokens.push(await manager.getAccessToken());
     const [request] = spans(TOKEN_SPANS.tokenRequest);
-    expect(request!.events.map((event) => event.name)).toEqual(['dpop_nonce_resend']);
-    expect(request!.attributes).toMatchObject({ 'oauth2.outcome': 'success', 'http.response.status_code': 200 });
+    expect(request.events.map((event) => event.name)).toEqual(['dpop_nonce_resend']);
+    expect(request.attributes).toMatchObject({ 'oauth2.outcome': 'success', 'http.response.status_code': 200 });
     leakScan();
   });
 
