@@ -1,5 +1,5 @@
 /** Which exchange with the authorization server a span records. */
-export type TracedOperation = 'token_request' | 'revocation' | 'introspection' | 'session_exchange';
+export type TracedOperation = 'token_request' | 'revocation' | 'introspection' | 'session_exchange' | 'discovery';
 
 /** What a span may say about an exchange: never a secret, a token, an assertion or a code. */
 export interface TracedExchange {

@@ -39,7 +39,7 @@ function jwtIssuedAtMs(token: string | undefined): number | undefined {
   const parts = token?.split('.');
   if (parts?.length !== 3) return undefined;
   try {
-    const claims: unknown = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
+    const claims: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
     const iat = (claims as { iat?: unknown } | null)?.iat;
     return typeof iat === 'number' && Number.isFinite(iat) ? iat * 1000 : undefined;
   } catch {

@@ -6,8 +6,13 @@ export interface EndpointTracing {
   readonly clientName?: string;
 }
 
+/** The endpoint tracing of a registration: none without a tracer. @internal */
+export function endpointTracing(tracer: TokenTracer | undefined, clientName: string | undefined): EndpointTracing | undefined {
+  return tracer === undefined ? undefined : { tracer, ...(clientName !== undefined ? { clientName } : {}) };
+}
+
 /**
- * Runs one exchange (revocation, introspection, session exchange) in its own span; the token request's
+ * Runs one exchange (revocation, introspection, session exchange, discovery) in its own span; the token request's
  * span belongs to the refresh flight, which spans its retries. Without a tracer, just runs it.
  * @internal
  */

@@ -11,6 +11,7 @@ export const TOKEN_SPANS = {
   revocation: 'oauth2.revocation',
   introspection: 'oauth2.introspection',
   sessionExchange: 'oauth2.session_exchange',
+  discovery: 'oauth2.discovery',
   tokenWait: 'oauth2.token_wait',
 } as const;
 

@@ -200,6 +200,15 @@ describe('OpenTelemetry traces of the token lifecycle', () => {
     }
   });
 
+  it('discovery at startup gets its span', async () => {
+    const manager = await start({ tokenUrl: undefined, issuer: idp.issuer });
+    tokens.push(await manager.getAccessToken());
+    expect(spans(TOKEN_SPANS.discovery).map((span) => span.attributes)).toEqual([
+      expect.objectContaining({ 'url.path': '/.well-known/openid-configuration', 'oauth2.outcome': 'success' }),
+    ]);
+    leakScan();
+  });
+
   it('without TokenTracingModule nothing is traced, even with an SDK registered', async () => {
     const manager = await start({}, false);
     tokens.push(await manager.getAccessToken());
