@@ -48,7 +48,18 @@ export type { RetryOn401, TokenHttpOptions } from './options/token-http-options.
 
 // Operability: behind subpath exports, since their peers are optional:
 // 'nestjs-client-credentials/config' (tokenConfig), '/health' (TokenHealthIndicator),
-// '/otel' (TokenMetricsService), '/testing' (TokenTestingModule, createTokenManagerMock).
+// '/otel' (TokenMetricsService, TokenTracingModule), '/testing' (TokenTestingModule, createTokenManagerMock).
+
+// Tracing hook: `TokenTracingModule` provides the OpenTelemetry one; another tracer can be provided under TOKEN_TRACER
+export { TOKEN_TRACER } from './core/injection-tokens.js';
+export type {
+  TokenTracer,
+  TracedExchange,
+  TracedOperation,
+  TracedOutcome,
+  TracedRequest,
+  TracedWait,
+} from './core/token-tracer.interface.js';
 
 // Resilience
 export type { TokenRetryOptions } from './options/token-retry-options.interface.js';

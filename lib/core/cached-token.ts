@@ -16,6 +16,8 @@ export interface CachedToken {
   readonly verifyUntilMs?: number;
   /** Past this instant callers wait for a new token instead of being served this one (default `expiresAtMs`). */
   readonly servableUntilMs?: number;
+  /** The issuing server's clock offset estimated from its answer (`IssuedToken.serverClockOffsetMs`); never moves the instants above. */
+  readonly serverClockOffsetMs?: number;
 }
 
 /** The token-source settings that shape a cached token's lifecycle (options of the same names). @internal */
@@ -60,6 +62,7 @@ export function cacheIssuedToken(
     refreshAtMs,
     ...(stableAfterMs > 0 ? { verifyUntilMs: requestSentAtMs + stableAfterMs } : {}),
     ...(policy?.revokeAgingTokens ? { servableUntilMs: refreshAtMs } : {}),
+    ...(issued.serverClockOffsetMs !== undefined ? { serverClockOffsetMs: issued.serverClockOffsetMs } : {}),
   };
 }
 

@@ -13,6 +13,8 @@ export interface TokenEndpointAnswer {
   readonly retryAfter?: string | undefined;
   /** `DPoP-Nonce` header (RFC 9449 §8), when the server sent one. */
   readonly dpopNonce?: string | undefined;
+  /** `Date` header: when the server generated the answer, by its clock. */
+  readonly date?: string | undefined;
 }
 
 /** How to read one answer: which request it answers and what the request carried. @internal */

@@ -30,6 +30,12 @@ export type TokenEvent =
       readonly errorMessage: string;
     }
   | {
+      /** A refresh started by `refreshInBackground`'s timer ended (its `refreshed` or `refresh_failed` event came first). */
+      readonly type: 'background_refresh';
+      readonly at: Date;
+      readonly outcome: 'success' | 'failure';
+    }
+  | {
       readonly type: 'invalidated';
       readonly at: Date;
     }

@@ -8,7 +8,9 @@ import { createTokenSource } from '../source/create-token-source.js';
 import type { TokenSource } from '../source/token-source.interface.js';
 import { parameterisedTokenCacheKey, tokenCacheKey } from '../core/token-store-keys.js';
 import type { TokenParameterSet } from '../options/token-request-parameters.interface.js';
-import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT } from '../core/injection-tokens.js';
+import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT, TOKEN_TRACER } from '../core/injection-tokens.js';
+import type { TokenTracer } from '../core/token-tracer.interface.js';
+import { BackgroundRefresher } from './background-refresher.js';
 import { RefreshFlight } from './refresh-flight.js';
 import { TokenCache } from './token-cache.js';
 import { TokenEntries } from './token-entries.js';
@@ -58,8 +60,13 @@ export const TOKEN_MANAGER_COLLABORATORS: readonly FactoryProvider[] = [
   },
   {
     provide: TokenLifecycleReporter,
-    useFactory: (options: ResolvedTokenOptions, name?: string) => new TokenLifecycleReporter(options.clock, tokenManagerLogContext(name)),
-    inject: [RESOLVED_TOKEN_OPTIONS, CLIENT_NAME],
+    useFactory: (options: ResolvedTokenOptions, name?: string, tracer?: TokenTracer) =>
+      new TokenLifecycleReporter(
+        options.clock,
+        tokenManagerLogContext(name),
+        tracer ? { tracer, tokenUrl: options.tokenUrl, ...(name !== undefined ? { clientName: name } : {}) } : undefined,
+      ),
+    inject: [RESOLVED_TOKEN_OPTIONS, CLIENT_NAME, { token: TOKEN_TRACER, optional: true }],
   },
   {
     provide: TOKEN_SOURCE,
@@ -86,6 +93,21 @@ export const TOKEN_MANAGER_COLLABORATORS: readonly FactoryProvider[] = [
       TOKEN_CACHE_KEY,
       CLIENT_NAME,
     ],
+  },
+  {
+    // `refreshInBackground`: null when off. For the registration's entry (per-call parameter entries are refreshed by their callers); its fetch is the one a stale token's caller starts.
+    provide: BackgroundRefresher,
+    useFactory: (
+      options: ResolvedTokenOptions,
+      source: TokenSource,
+      cache: TokenCache,
+      flight: RefreshFlight,
+      reporter: TokenLifecycleReporter,
+    ) =>
+      options.refreshInBackground
+        ? new BackgroundRefresher(options, { cache, flight, reporter, fetch: (signal) => source.fetchToken(signal, cache.current) })
+        : null,
+    inject: [RESOLVED_TOKEN_OPTIONS, TOKEN_SOURCE, TokenCache, RefreshFlight, TokenLifecycleReporter],
   },
 ];
 

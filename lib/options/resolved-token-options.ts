@@ -159,5 +159,6 @@ const RESOLVED_SETTINGS_TABLE: TableOf<ResolvedTokenSettings> = {
   storeWaitMs: 'value',
   dpop: 'object',
   warmUp: 'value',
+  refreshInBackground: 'value',
   allowHttpDiscoveredEndpoints: 'value',
 };

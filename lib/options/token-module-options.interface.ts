@@ -199,4 +199,11 @@ export interface TokenModuleOptions {
   dpop?: DpopOption | undefined;
   /** Request the first token during startup (see `WarmUpMode`), default `'off'`. */
   warmUp?: WarmUpMode | undefined;
+  /**
+   * Refresh the cached token when it turns stale even when no caller asks, default false: an unref'd timer
+   * (jittered by a few percent) starts the usual refresh at `refreshAt`, with its retries, cooldown and
+   * stale-if-error; while the IdP is down it tries again with backoff until the token expires. With `store`,
+   * only the instance holding the fleet lease requests a token. Stopped by `app.close()`.
+   */
+  refreshInBackground?: boolean | undefined;
 }

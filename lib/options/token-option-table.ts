@@ -86,6 +86,7 @@ export const TOKEN_OPTION_TABLE: TableOf<TokenModuleOptions> = {
   storeWaitMs: 'value',
   dpop: DPOP,
   warmUp: 'value',
+  refreshInBackground: 'value',
   allowHttpDiscoveredEndpoints: 'value',
 };
 

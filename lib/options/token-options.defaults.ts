@@ -56,5 +56,6 @@ export const TOKEN_OPTION_DEFAULTS = {
   revokeOnShutdown: false,
   retryOn401: true,
   warmUp: 'off',
+  refreshInBackground: false,
   allowHttpDiscoveredEndpoints: false,
 } as const satisfies { readonly [K in keyof TokenModuleOptions]?: NonNullable<TokenModuleOptions[K]> };

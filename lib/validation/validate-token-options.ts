@@ -106,6 +106,13 @@ export function validateTokenOptions(raw: unknown): ResolvedTokenOptions {
     report,
   );
 
+  const refreshInBackground = optionalBoolean(
+    options.refreshInBackground,
+    TOKEN_OPTION_DEFAULTS.refreshInBackground,
+    'refreshInBackground',
+    report,
+  );
+
   if (problems.length > 0) throw new TokenConfigError(problems);
   return new ResolvedTokenOptions(
     {
@@ -135,6 +142,7 @@ export function validateTokenOptions(raw: unknown): ResolvedTokenOptions {
       ...(dpop ? { dpop } : {}),
       warmUp,
       allowHttpDiscoveredEndpoints,
+      refreshInBackground,
     },
     { ...clientCredentials.secrets, ...gateway.secrets },
   );
