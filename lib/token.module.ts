@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { DpopService } from './dpop/dpop.service.js';
 import { TokenEndpointClient } from './endpoint/token-endpoint.client.js';
 import { AuthorizedHttpClient } from './registration/authorized-http.client.js';
+import { AUTHORIZED_FETCH_PROVIDER } from './registration/authorized-fetch.provider.js';
 import { TOKEN_MANAGER_PROVIDERS } from './manager/token-manager.providers.js';
 import type { ResolvedTokenOptions } from './options/resolved-token-options.js';
 import { resolveTokenOptions } from './validation/resolve-token-options.js';
@@ -24,7 +25,7 @@ import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT } from
  *
  * Also provides an authorized `HttpService` (configured by the `http` option) whose requests carry the
  * Bearer token for allowed origins and are resent once on a 401 (`@InjectTokenHttpService(name)` for a
- * named client).
+ * named client), and an authorized `fetch` with the same allowlist (`@InjectAuthorizedFetch(name)`).
  */
 @Module({
   providers: [
@@ -49,7 +50,8 @@ import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT } from
     TokenWarmUp,
     AuthorizedHttpClient,
     { provide: HttpService, useFactory: (client: AuthorizedHttpClient) => client.httpService, inject: [AuthorizedHttpClient] },
+    AUTHORIZED_FETCH_PROVIDER,
   ],
-  // The manager and the HttpService are exported under the client's tokens by registerClient (token.module-definition.ts).
+  // The manager, the HttpService and the fetch are exported under the client's tokens by registerClient (token.module-definition.ts).
 })
 export class TokenModule extends ConfigurableTokenModule {}

@@ -26,6 +26,8 @@ const PUBLIC_NAMES = [
   'DpopService',
   'attachDpopInterceptor',
   'createAuthorizedFetch',
+  'getAuthorizedFetchToken',
+  'InjectAuthorizedFetch',
 ];
 
 describe('the packed tarball, as users install it', () => {
