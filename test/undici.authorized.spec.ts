@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { Readable } from 'node:stream';
-import { Agent, type Dispatcher, fetch as undiciFetch, interceptors, request } from 'undici';
+import { Agent, type Dispatcher, fetch as undiciFetch, getGlobalDispatcher, interceptors, request, setGlobalDispatcher } from 'undici';
 import type { TokenEvent } from '../lib/index.js';
 import { createUndiciTokenInterceptor } from '../lib/undici/index.js';
 import { startRevocableApiScene, type RevocableApiScene } from './support/http-app.js';
@@ -56,6 +56,21 @@ describe('the undici token interceptor against the IdP and a JWT-verifying API',
     expect(recorder.requestsTo('/elsewhere')[0]?.authorization).toBeUndefined();
     expect(recorder.requestsTo('/elsewhere-fetch')[0]?.authorization).toBeUndefined();
     expect(scene.api.requestsTo('/own')[0]?.authorization).toBe('Basic dXNlcjpwYXNz');
+  });
+
+  it('installed as the global dispatcher, it authorizes calls without a dispatcher option to the allowed origin, and no other', async () => {
+    const token = await scene.app.manager.getAccessToken();
+    const previous = getGlobalDispatcher();
+    setGlobalDispatcher(dispatcher);
+    try {
+      expect((await undiciFetch(`${scene.api.url}/global`)).status).toBe(200);
+      await (await request(`${recorder.url}/global-elsewhere`)).body.text();
+    } finally {
+      setGlobalDispatcher(previous);
+    }
+    expect(scene.api.requestsTo('/global')[0]?.authorization).toBe(`Bearer ${token}`);
+    expect(recorder.requestsTo('/global-elsewhere')).toHaveLength(1);
+    expect(recorder.requestsTo('/global-elsewhere')[0]?.authorization).toBeUndefined();
   });
 
   it('302 and 307 to another origin arrive there without the token; a same-origin redirect keeps it', async () => {

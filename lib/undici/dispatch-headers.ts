@@ -19,8 +19,17 @@ function* entriesOf(headers: DispatchHeaders): Iterable<readonly [string, unknow
 /** Whether `headers` hold `name` (lower case), in any spelling. */
 export function hasHeader(headers: DispatchHeaders, name: string): boolean {
   if (headers === null || headers === undefined) return false;
+  if (isRecord(headers)) {
+    for (const key in headers) if (key.length === name.length && key.toLowerCase() === name) return true;
+    return false;
+  }
   for (const [key] of entriesOf(headers)) if (key.length === name.length && key.toLowerCase() === name) return true;
   return false;
+}
+
+/** A plain header record: the common case, read without building entries. */
+function isRecord(headers: object): headers is HeaderRecord {
+  return !Array.isArray(headers) && typeof (headers as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function';
 }
 
 /**
@@ -29,14 +38,26 @@ export function hasHeader(headers: DispatchHeaders, name: string): boolean {
  * headers are left as they are; a new record is returned.
  */
 export function withCredentials(headers: DispatchHeaders, credentials: CredentialHeaders): HeaderRecord {
-  const owned = new Set(Object.keys(credentials).map((name) => name.toLowerCase()));
   const result: HeaderRecord = {};
-  for (const [name, value] of entriesOf(headers)) {
-    if (owned.has(name.toLowerCase()) || value === undefined) continue;
-    const previous = result[name];
-    const text = Array.isArray(value) ? value.map(String) : String(value);
-    result[name] = previous === undefined ? text : [previous, text].flat();
+  if (headers !== null && headers !== undefined) {
+    if (isRecord(headers)) {
+      for (const name in headers) if (!isCredentialHeader(name, credentials)) result[name] = headers[name];
+    } else {
+      for (const [name, value] of entriesOf(headers)) {
+        if (isCredentialHeader(name, credentials) || value === undefined) continue;
+        const previous = result[name];
+        const text = Array.isArray(value) ? value.map(String) : String(value);
+        result[name] = previous === undefined ? text : [previous, text].flat();
+      }
+    }
   }
-  for (const [name, value] of Object.entries(credentials)) if (value !== undefined) result[name.toLowerCase()] = value;
+  result.authorization = credentials.Authorization;
+  if (credentials.DPoP !== undefined) result.dpop = credentials.DPoP;
   return result;
+}
+
+/** Whether a header of the request's is one the credentials set or remove (`Authorization`, `DPoP`). */
+function isCredentialHeader(name: string, credentials: CredentialHeaders): boolean {
+  if (name.length === 13) return name.toLowerCase() === 'authorization';
+  return name.length === 4 && name.toLowerCase() === 'dpop' && 'DPoP' in credentials;
 }

@@ -50,9 +50,15 @@ export class DispatchRequest implements OutgoingRequest {
     return `${this.origin}${this.options.path}`;
   }
 
-  readonly headers = {
-    has: (name: string): boolean => hasHeader(this.options.headers as DispatchHeaders, name.toLowerCase()),
-  };
+  /** Its headers, as the authorizer reads them: this object, so that no view is built per request. */
+  get headers(): { has(name: string): boolean } {
+    return this;
+  }
+
+  has(name: string): boolean {
+    const headers = this.options.headers as DispatchHeaders;
+    return headers !== null && headers !== undefined && hasHeader(headers, name.toLowerCase());
+  }
 
   get replayable(): boolean {
     return isReplayableBody(this.options.body);
