@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { Readable } from 'node:stream';
+import { inspect } from 'node:util';
 import { Agent, type Dispatcher, fetch as undiciFetch, getGlobalDispatcher, interceptors, request, setGlobalDispatcher } from 'undici';
 import type { TokenEvent } from '../lib/index.js';
 import { createUndiciTokenInterceptor } from '../lib/undici/index.js';
@@ -158,6 +159,29 @@ describe('the undici token interceptor against the IdP and a JWT-verifying API',
     } finally {
       scene.idp.delayMs = 0;
     }
+  });
+
+  it('the controller and the handler a caller sees show the origin of the grant, never the token', async () => {
+    const token = await scene.app.manager.getAccessToken();
+    const seen: { controller?: Dispatcher.DispatchController; handler?: Dispatcher.DispatchHandler } = {};
+    await new Promise<void>((resolve, reject) => {
+      const handler: Dispatcher.DispatchHandler = {
+        onRequestStart: (controller) => void (seen.controller = controller),
+        onResponseEnd: () => resolve(),
+        onResponseError: (_controller, error) => reject(error),
+      };
+      seen.handler = handler;
+      const alone = agent.compose(createUndiciTokenInterceptor(scene.app.manager, { allowedOrigins: [scene.api.url] }));
+      alone.dispatch({ origin: scene.api.url, path: '/inspected', method: 'GET' }, handler);
+    });
+    expect(scene.api.requestsTo('/inspected')[0]?.authorization).toBe(`Bearer ${token}`);
+    for (const shown of [
+      inspect(seen.controller, { depth: 10, showHidden: true }),
+      inspect(seen.handler, { depth: 10, showHidden: true }),
+    ]) {
+      expect(shown).not.toContain(token);
+    }
+    expect(inspect(seen.handler, { showHidden: true })).toContain(`RequestGrant { origin: ${scene.api.url} }`);
   });
 
   it('options without an allowlist, or with a retryOn401 of the wrong type, are refused with a TokenConfigError naming the field', () => {

@@ -34,29 +34,40 @@ export class AuthorizedDispatch implements Dispatcher.DispatchHandler, Controlle
   #paused = false;
   #held: HeldAnswer | undefined;
 
+  readonly #dispatch: Dispatch;
+  readonly #request: DispatchRequest;
+  readonly #caller: Dispatcher.DispatchHandler;
+  readonly #authorizer: RequestAuthorizer<DispatchAnswer>;
+  /** The grant of the attempt in flight; private, as all state here: the caller's handler holds this object. */
+  #grant: RequestGrant | undefined;
+
   constructor(
-    private readonly dispatch: Dispatch,
-    private readonly request: DispatchRequest,
-    private readonly caller: Dispatcher.DispatchHandler,
-    private readonly authorizer: RequestAuthorizer<DispatchAnswer>,
-    private grant: RequestGrant | undefined = undefined,
-  ) {}
+    dispatch: Dispatch,
+    request: DispatchRequest,
+    caller: Dispatcher.DispatchHandler,
+    authorizer: RequestAuthorizer<DispatchAnswer>,
+  ) {
+    this.#dispatch = dispatch;
+    this.#request = request;
+    this.#caller = caller;
+    this.#authorizer = authorizer;
+  }
 
   /** Sends with `grant`'s credentials. */
   send(grant: RequestGrant): boolean {
-    this.grant = grant;
-    const options = this.request.options;
-    return this.dispatch({ ...options, headers: withCredentials(options.headers as DispatchHeaders, grant.headers) }, this);
+    this.#grant = grant;
+    const options = this.#request.options;
+    return this.#dispatch({ ...options, headers: withCredentials(options.headers as DispatchHeaders, grant.headers) }, this);
   }
 
   /** Starts the request for the caller now (so it can abort), and sends once `pending` gives a grant. */
   sendWhenGranted(pending: Promise<RequestGrant | undefined>): boolean {
     this.#callerStarted = true;
-    this.caller.onRequestStart?.(this, {});
+    this.#caller.onRequestStart?.(this, {});
     pending.then(
       (grant) => {
         if (this.#finished) return;
-        if (grant === undefined) this.dispatch(this.request.options, this.caller);
+        if (grant === undefined) this.#dispatch(this.#request.options, this.#caller);
         else this.send(grant);
       },
       (error: unknown) => this.#fail(error),
@@ -70,30 +81,30 @@ export class AuthorizedDispatch implements Dispatcher.DispatchHandler, Controlle
     if (this.#paused) controller.pause();
     if (this.#callerStarted) return;
     this.#callerStarted = true;
-    this.caller.onRequestStart?.(this, context);
+    this.#caller.onRequestStart?.(this, context);
   }
 
   onRequestUpgrade(_controller: Controller, statusCode: number, headers: IncomingHttpHeaders, socket: import('node:stream').Duplex): void {
-    this.caller.onRequestUpgrade?.(this, statusCode, headers, socket);
+    this.#caller.onRequestUpgrade?.(this, statusCode, headers, socket);
   }
 
   onResponseStart(_controller: Controller, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
-    const grant = this.grant!;
+    const grant = this.#grant!;
     if (statusCode === 401 && !grant.credentialsDropped) {
       this.#held = { answer: new DispatchAnswer(statusCode, headers), statusMessage, chunks: [], size: 0 };
       return;
     }
-    if (this.authorizer.readsResponses) this.authorizer.observe(grant, new DispatchAnswer(statusCode, headers));
-    this.caller.onResponseStart?.(this, statusCode, headers, statusMessage);
+    if (this.#authorizer.readsResponses) this.#authorizer.observe(grant, new DispatchAnswer(statusCode, headers));
+    this.#caller.onResponseStart?.(this, statusCode, headers, statusMessage);
   }
 
   onResponseData(_controller: Controller, chunk: Buffer): void {
     const held = this.#held;
-    if (held === undefined) return this.caller.onResponseData?.(this, chunk);
+    if (held === undefined) return this.#caller.onResponseData?.(this, chunk);
     held.size += chunk.length;
     if (held.size <= HELD_BODY_LIMIT) return void held.chunks.push(chunk);
     this.#release(held);
-    this.caller.onResponseData?.(this, chunk);
+    this.#caller.onResponseData?.(this, chunk);
   }
 
   onResponseEnd(_controller: Controller, trailers: IncomingHttpHeaders): void {
@@ -105,7 +116,7 @@ export class AuthorizedDispatch implements Dispatcher.DispatchHandler, Controlle
       return;
     }
     this.#finished = true;
-    this.caller.onResponseEnd?.(this, trailers);
+    this.#caller.onResponseEnd?.(this, trailers);
   }
 
   onResponseError(_controller: Controller, error: Error): void {
@@ -116,7 +127,7 @@ export class AuthorizedDispatch implements Dispatcher.DispatchHandler, Controlle
   abort(reason: Error): void {
     if (this.#finished || this.#reason !== null) return;
     this.#reason = reason;
-    this.request.abortWait(reason);
+    this.#request.abortWait(reason);
     // An attempt in flight reports the abort through onResponseError; between attempts, it is ours to report.
     if (this.#attempt !== undefined) this.#attempt.abort(reason);
     else this.#fail(reason);
@@ -155,7 +166,7 @@ export class AuthorizedDispatch implements Dispatcher.DispatchHandler, Controlle
   async #recover(held: HeldAnswer, trailers: IncomingHttpHeaders): Promise<void> {
     let next: RequestGrant | undefined;
     try {
-      next = await this.authorizer.recover(this.grant!, held.answer, this.request.signal);
+      next = await this.#authorizer.recover(this.#grant!, held.answer, this.#request.signal);
     } catch (error) {
       return this.#fail(error);
     }
@@ -166,20 +177,20 @@ export class AuthorizedDispatch implements Dispatcher.DispatchHandler, Controlle
     }
     this.#release(held);
     this.#finished = true;
-    this.caller.onResponseEnd?.(this, trailers);
+    this.#caller.onResponseEnd?.(this, trailers);
   }
 
   /** Hands a held 401 to the caller as it arrived. */
   #release(held: HeldAnswer): void {
     this.#held = undefined;
-    this.caller.onResponseStart?.(this, held.answer.statusCode, held.answer.headers, held.statusMessage);
-    for (const chunk of held.chunks) this.caller.onResponseData?.(this, chunk);
+    this.#caller.onResponseStart?.(this, held.answer.statusCode, held.answer.headers, held.statusMessage);
+    for (const chunk of held.chunks) this.#caller.onResponseData?.(this, chunk);
   }
 
   #fail(error: unknown): void {
     if (this.#finished) return;
     this.#finished = true;
     // An abort reason is often a DOMException, which need not be an Error of this realm: passed on as it is.
-    this.caller.onResponseError?.(this, typeof error === 'object' && error !== null ? (error as Error) : new Error(String(error)));
+    this.#caller.onResponseError?.(this, typeof error === 'object' && error !== null ? (error as Error) : new Error(String(error)));
   }
 }
