@@ -13,6 +13,7 @@ import { benchHttpThroughput, httpThroughputMarkdown } from './http-throughput.m
 import { benchPeers, peersMarkdown } from './peers.mjs';
 import { machineMarkdown, startRun, writeResults } from './results.mjs';
 import { soakMarkdown } from './soak.mjs';
+import { benchUndici, undiciMarkdown } from './undici.mjs';
 
 const fmt = (n, digits = 1) => Number(n).toFixed(digits);
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
@@ -96,6 +97,7 @@ report(fleetMarkdown(await benchFleet()));
 report(fleetWakeMarkdown(await benchFleetWake()));
 report(httpThroughputMarkdown(await benchHttpThroughput()));
 report(grpcMarkdown(await benchGrpc()));
+report(undiciMarkdown(await benchUndici()));
 report(peersMarkdown(await benchPeers()));
 // Its own process: it needs --expose-gc, and the other benchmarks' leftovers would blur its heap figures.
 report(soakMarkdown(runChild('./soak.mjs', 'soak', { nodeFlags: ['--expose-gc'], timeoutMs: 600_000 })));

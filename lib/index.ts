@@ -43,6 +43,8 @@ export type { AccessTokenProvider } from './authorizer/access-token-provider.js'
 export type TokenSource = AccessTokenProvider;
 export { getTokenHttpServiceToken, InjectTokenHttpService } from './http/token-http-service.token.js';
 export { createAuthorizedFetch, type AuthorizedFetchOptions } from './fetch/authorized-fetch.js';
+export { getAuthorizedFetchToken, InjectAuthorizedFetch } from './fetch/authorized-fetch.token.js';
+export type { Fetch as AuthorizedFetch } from './fetch/fetch-call.js';
 export type { TokenInterceptorOptions } from './http/http-options.interface.js';
 export type { RetryOn401, TokenHttpOptions } from './options/token-http-options.interface.js';
 

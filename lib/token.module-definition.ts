@@ -5,6 +5,7 @@ import { getDpopServiceToken } from './dpop/dpop-service.token.js';
 import { DpopService } from './dpop/dpop.service.js';
 import { TokenManagerService } from './manager/token-manager.service.js';
 import { getTokenHttpServiceToken } from './http/token-http-service.token.js';
+import { getAuthorizedFetchToken } from './fetch/authorized-fetch.token.js';
 import { getTokenManagerToken } from './manager/token-manager.token.js';
 import type { TokenModuleOptions } from './options/token-module-options.interface.js';
 import { guardOptionsProvider } from './registration/guard-options-provider.js';
@@ -36,7 +37,7 @@ export const {
   .build();
 
 /**
- * Exports the manager and the authorized HttpService under the client's tokens: the classes for the
+ * Exports the manager, the authorized HttpService and fetch under the client's tokens: the classes for the
  * unnamed client, named tokens otherwise, so any number of named registrations live side by side
  * without clashing (two with the same name fail at startup). The options provider is guarded (see
  * `guardOptionsProvider`): its options print redacted, and its failures name the registration.
@@ -50,10 +51,15 @@ function registerClient(input: DynamicModule, name: string | undefined): Dynamic
       isOptionsProvider(provider) ? guardOptionsProvider(provider, name) : [provider],
     ),
   };
-  if (name === undefined) return { ...definition, exports: [...(definition.exports ?? []), TokenManagerService, HttpService, DpopService] };
+  if (name === undefined)
+    return {
+      ...definition,
+      exports: [...(definition.exports ?? []), TokenManagerService, HttpService, DpopService, getAuthorizedFetchToken()],
+    };
   const token = getTokenManagerToken(name);
   const httpToken = getTokenHttpServiceToken(name);
   const dpopToken = getDpopServiceToken(name);
+  const fetchToken = getAuthorizedFetchToken(name);
   return {
     ...definition,
     providers: [
@@ -62,8 +68,9 @@ function registerClient(input: DynamicModule, name: string | undefined): Dynamic
       { provide: token, useExisting: TokenManagerService },
       { provide: httpToken, useExisting: HttpService },
       { provide: dpopToken, useExisting: DpopService },
+      { provide: fetchToken, useExisting: getAuthorizedFetchToken() },
     ],
-    exports: [...(definition.exports ?? []), token, httpToken, dpopToken],
+    exports: [...(definition.exports ?? []), token, httpToken, dpopToken, fetchToken],
   };
 }
 

@@ -4,6 +4,7 @@ import { DpopService } from './dpop/dpop.service.js';
 import { TokenEndpointClient } from './endpoint/token-endpoint.client.js';
 import { endpointTracing } from './endpoint/traced-exchange.js';
 import { AuthorizedHttpClient } from './registration/authorized-http.client.js';
+import { AUTHORIZED_FETCH_PROVIDER } from './registration/authorized-fetch.provider.js';
 import { TOKEN_MANAGER_PROVIDERS } from './manager/token-manager.providers.js';
 import type { ResolvedTokenOptions } from './options/resolved-token-options.js';
 import { resolveTokenOptions } from './validation/resolve-token-options.js';
@@ -26,7 +27,7 @@ import type { TokenTracer } from './core/token-tracer.interface.js';
  *
  * Also provides an authorized `HttpService` (configured by the `http` option) whose requests carry the
  * Bearer token for allowed origins and are resent once on a 401 (`@InjectTokenHttpService(name)` for a
- * named client).
+ * named client), and an authorized `fetch` with the same allowlist (`@InjectAuthorizedFetch(name)`).
  */
 @Module({
   providers: [
@@ -53,7 +54,8 @@ import type { TokenTracer } from './core/token-tracer.interface.js';
     TokenWarmUp,
     AuthorizedHttpClient,
     { provide: HttpService, useFactory: (client: AuthorizedHttpClient) => client.httpService, inject: [AuthorizedHttpClient] },
+    AUTHORIZED_FETCH_PROVIDER,
   ],
-  // The manager and the HttpService are exported under the client's tokens by registerClient (token.module-definition.ts).
+  // The manager, the HttpService and the fetch are exported under the client's tokens by registerClient (token.module-definition.ts).
 })
 export class TokenModule extends ConfigurableTokenModule {}
