@@ -1,25 +1,20 @@
-import { type AxiosInstance, isAxiosError } from 'axios';
+import type { AxiosInstance } from 'axios';
 import { isTokenEndpointNonceChallenge } from '../dpop/dpop-challenge.js';
 import type { DpopSigner } from '../dpop/dpop-signer.interface.js';
 import type { EndpointRequest } from '../errors/endpoint-request.js';
-import { TokenEndpointError } from '../errors/token-endpoint.error.js';
-import { TokenError } from '../errors/token.error.js';
 import { TokenResponseError } from '../errors/token-response.error.js';
-import { TokenTimeoutError } from '../errors/token-timeout.error.js';
-import { abortError } from '../internal/abort-error.js';
-import { redactSecrets } from '../internal/redact-secrets.js';
-import { RequestDeadline } from '../internal/request-deadline.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
-import { MAX_TOKEN_RESPONSE_BYTES } from '../options/token-options.defaults.js';
 import type { TokenParameterSet } from '../options/token-request-parameters.interface.js';
 import { createClientAuthentication, type ClientAuthentication } from './client-authentication.js';
+import { clientCredentialsBody, isClientRejected } from './client-credentials-request.js';
 import { createEndpointHttp } from './endpoint-http.js';
+import { exchangeWithEndpoint } from './endpoint-exchange.js';
 import type { IssuedToken } from '../core/issued-token.interface.js';
 import { currentTracedRequest } from '../core/current-traced-request.js';
 import type { TracedRequest } from '../core/token-tracer.interface.js';
+import { redactError } from './redact-error.js';
 import { serverClockOffsetMs } from './server-clock-offset.js';
 import { type EndpointTracing, tracedExchange } from './traced-exchange.js';
-import { quoteServerText } from './server-text.js';
 import {
   type AnswerContext,
   parseJsonObject,
@@ -56,16 +51,6 @@ export class TokenEndpointClient {
     this.#tokenRequest = { method: 'POST', url: options.tokenUrl };
   }
 
-  /** The form body of the token request, without client credentials. */
-  private buildRequestBody({ scope, audience, resources, extraParams }: TokenParameterSet): URLSearchParams {
-    const body = new URLSearchParams({ grant_type: 'client_credentials' });
-    if (scope) body.set('scope', scope);
-    if (audience) body.set('audience', audience);
-    for (const resource of resources) body.append('resource', resource);
-    for (const [name, value] of Object.entries(extraParams)) body.set(name, value);
-    return body;
-  }
-
   /**
    * Requests a token for `parameters` (default: the registration's). Rejects with a `TokenError` subclass;
    * `signal` aborts this one request.
@@ -79,7 +64,7 @@ export class TokenEndpointClient {
     const attempt = async () => {
       const dpopHeaders: Record<string, string> = this.#dpop ? { DPoP: await this.#dpop.proofFor('POST', tokenUrl) } : {};
       sentAtMs = clock();
-      const sent = await this.postForm(context, this.buildRequestBody(parameters), signal, dpopHeaders);
+      const sent = await this.postForm(context, clientCredentialsBody(parameters), signal, dpopHeaders);
       traced?.status(sent.status);
       return sent;
     };
@@ -158,7 +143,7 @@ export class TokenEndpointClient {
     try {
       return parser();
     } catch (error) {
-      throw redact(error as Error, context.secrets);
+      throw redactError(error as Error, context.secrets);
     }
   }
 
@@ -173,7 +158,8 @@ export class TokenEndpointClient {
     const context = this.answerContext(request, [token]);
     const answer = await this.postForm(context, new URLSearchParams({ token, token_type_hint: 'access_token' }), signal);
     traced?.status(answer.status);
-    if (answer.status < 200 || answer.status > 299) throw redact(toEndpointError(answer, this.#options.clock(), context), context.secrets);
+    if (answer.status < 200 || answer.status > 299)
+      throw redactError(toEndpointError(answer, this.#options.clock(), context), context.secrets);
     return answer;
   }
 
@@ -188,71 +174,16 @@ export class TokenEndpointClient {
     return this.send(context, body.toString(), { 'Content-Type': FORM, ...credentials.headers, ...extraHeaders }, signal);
   }
 
-  /** One request under its own deadline, released as soon as it settles (never tied to `signal` beyond that). */
-  private async send(
-    context: AnswerContext,
-    body: string,
-    headers: Record<string, string>,
-    signal: AbortSignal | undefined,
-  ): Promise<TokenEndpointAnswer> {
+  /** One request under its own deadline; its transport errors are scrubbed of `context`'s secrets. */
+  private send(context: AnswerContext, body: string, headers: Record<string, string>, signal?: AbortSignal): Promise<TokenEndpointAnswer> {
     const { requestTimeoutMs } = this.#options;
-    const deadline = new RequestDeadline(requestTimeoutMs, signal);
-    try {
-      // The deadline's signal is the one timer: an axios `timeout` as well would arm a second one per request.
-      // Per request: with tls_client_auth the agent changes when the certificate rolls over.
-      const httpsAgent = this.#authentication.httpsAgent;
-      const response = await this.#http.post<string>(context.request.url!, body, {
-        ...(httpsAgent !== undefined ? { httpsAgent } : {}),
-        headers: { Accept: 'application/json', ...headers },
-        signal: deadline.signal,
-      });
-      const header = (name: string) => (typeof response.headers[name] === 'string' ? response.headers[name] : undefined);
-      return {
-        status: response.status,
-        body: typeof response.data === 'string' ? response.data : '',
-        retryAfter: header('retry-after'),
-        dpopNonce: header('dpop-nonce'),
-        date: header('date'),
-      };
-    } catch (error) {
-      throw redact(this.translate(error, deadline, context, signal), context.secrets);
-    } finally {
-      deadline.settle();
-    }
+    return exchangeWithEndpoint(this.#http, {
+      context,
+      body,
+      headers,
+      requestTimeoutMs,
+      httpsAgent: this.#authentication.httpsAgent,
+      signal,
+    });
   }
-
-  /** Maps transport failures to our error classes; the axios error (which holds the request config and its credentials) is never passed on. */
-  private translate(error: unknown, deadline: RequestDeadline, { request, secrets }: AnswerContext, signal?: AbortSignal): Error {
-    if (error instanceof TokenError) return error;
-    if (signal?.aborted) return abortError(signal);
-    if (deadline.expired) return new TokenTimeoutError(this.#options.requestTimeoutMs, request);
-    if (isAxiosError(error)) {
-      if (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT')
-        return new TokenTimeoutError(this.#options.requestTimeoutMs, request);
-      if (error.message.includes('maxContentLength')) {
-        return new TokenResponseError(error.response?.status ?? 200, `body exceeds ${MAX_TOKEN_RESPONSE_BYTES} bytes`, request);
-      }
-      const code = quoteServerText(error.code ?? 'ERR_NETWORK', secrets, 40);
-      return new TokenEndpointError({ ...request, code }, { cause: new Error(quoteServerText(`${code}: ${error.message}`, secrets)) });
-    }
-    const cause = new Error(quoteServerText(String((error as Error)?.message ?? error), secrets));
-    return new TokenEndpointError({ ...request, code: 'ERR_UNKNOWN' }, { cause });
-  }
-}
-
-/** RFC 6749 §5.2: the server did not accept the client's credentials. */
-function isClientRejected(answer: TokenEndpointAnswer): boolean {
-  return answer.status === 401 || (answer.status === 400 && parseJsonObject(answer.body)?.error === 'invalid_client');
-}
-
-/** Defence in depth: scrub credentials (and the token or code a request carried) from any text an error carries. */
-function redact<E extends Error>(error: E, secrets: readonly string[]): E {
-  const scrub = (text: string) => redactSecrets(text, secrets);
-  for (const key of ['message', 'errorDescription', 'error', 'errorUri'] as const) {
-    const value = (error as Record<string, unknown>)[key];
-    if (typeof value === 'string')
-      Object.defineProperty(error, key, { value: scrub(value), enumerable: key !== 'message', configurable: true, writable: true });
-  }
-  if (error.stack) error.stack = scrub(error.stack);
-  return error;
 }

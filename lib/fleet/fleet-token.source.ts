@@ -2,7 +2,9 @@ import type { CachedToken } from '../core/cached-token.js';
 import type { IssuedToken } from '../core/issued-token.interface.js';
 import { storeCommand } from '../store/store-command.js';
 import type { SourcedToken, TokenSource } from '../source/token-source.interface.js';
-import { type LocalFetch, SharedTokenCoordinator, type SharedTokenCoordinatorSettings } from './shared-token.coordinator.js';
+import type { LocalFetch } from './obtained-token.interface.js';
+import { SharedTokenCoordinator } from './shared-token.coordinator.js';
+import type { SharedTokenCoordinatorSettings } from './shared-token-coordinator-settings.interface.js';
 
 /**
  * Fleet sharing as a decorator over a token source (the shape of Go's `ReuseTokenSource`): a new or

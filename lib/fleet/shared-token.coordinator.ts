@@ -1,12 +1,11 @@
-import type { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { IssuedToken } from '../core/issued-token.interface.js';
 import { cacheIssuedToken } from '../core/cached-token.js';
-import type { Clock } from '../options/token-module-options.interface.js';
 import { RateLimitedLog } from '../internal/rate-limited-log.js';
 import { storeCommand } from '../store/store-command.js';
 import { pickStoredToken, type StoredToken, type TokenStore } from '../core/token-store.interface.js';
 import { storedTokenExpiresAtMs, usableStoredToken } from '../store/usable-stored-token.js';
+import type { LocalFetch, ObtainedToken } from './obtained-token.interface.js';
+import type { SharedTokenCoordinatorSettings } from './shared-token-coordinator-settings.interface.js';
 import { SharedTokenWaiter } from './shared-token-waiter.js';
 import { StoreAvailability } from './store-availability.js';
 
@@ -15,36 +14,6 @@ const FIRST_POLL_MS = 20;
 const MAX_POLL_MS = 250;
 /** Rejected tokens remembered, so none of them is adopted from the store again. */
 const REMEMBERED_REJECTIONS = 8;
-
-/** What the coordinator needs to know. @internal */
-export interface SharedTokenCoordinatorSettings {
-  readonly store: TokenStore;
-  /** Fingerprint of the client (`tokenCacheKey`). */
-  readonly key: string;
-  /** The manager's clock: decides whether a shared token is still fresh. */
-  readonly clock: Clock;
-  readonly refreshMarginSeconds: number;
-  /** How long the fetch lease lives when its owner dies before releasing it. */
-  readonly leaseMs: number;
-  /** How long an instance waits for the lease owner before fetching a token itself. */
-  readonly waitMs: number;
-  /** Deadline of one store command; past it the store counts as failed and the instance fetches itself. */
-  readonly commandTimeoutMs: number;
-  readonly logger: Logger;
-  /** Told when the store stops answering (this instance then fetches its own tokens) and when it answers again. */
-  readonly onStoreAvailability?: (available: boolean) => void;
-}
-
-/** A token and the instant its request was sent (by whichever instance sent it). @internal */
-export interface ObtainedToken {
-  readonly issued: IssuedToken;
-  readonly obtainedAtMs: number;
-  /** `store`: another instance fetched it; `endpoint`: this instance did. */
-  readonly source: 'store' | 'endpoint';
-}
-
-/** Fetches a token at the token source, by this instance. @internal */
-export type LocalFetch = (signal: AbortSignal) => Promise<IssuedToken>;
 
 /**
  * How a fleet shares a token: distributed single-flight over a `TokenStore`.

@@ -1,4 +1,6 @@
+import { TokenConfigError } from '../errors/token-config.error.js';
 import type { TokenParameterSet, TokenRequestParameters } from '../options/token-request-parameters.interface.js';
+import type { AccessTokenRequestOptions } from './token-event.interface.js';
 import type { TokenEntry } from './token-entry.js';
 import { ParameterSpellings } from './parameter-spellings.js';
 import { namesNoParameter, resolveTokenParameters, tokenParametersKey } from './token-parameters.js';
@@ -48,6 +50,63 @@ export class TokenEntries {
     if (request === undefined || namesNoParameter(request)) return this.registered;
     const { key } = resolveTokenParameters(this.registration, request);
     return key === this.#registrationKey ? this.registered : this.#byKey.get(key);
+  }
+
+  /** The token for a call's parameters; invalid parameters reject with a `TokenConfigError` (never a synchronous throw). */
+  getAccessToken(request: AccessTokenRequestOptions): Promise<string> {
+    try {
+      return this.entryFor(request).get(request.signal, request.forceRenewal);
+    } catch (error) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the TokenConfigError thrown for bad parameters, passed on as is
+      return Promise.reject(error);
+    }
+  }
+
+  /** Drops `rejectedToken` from the entry of the call's parameters (the registration's without) and renews it; invalid parameters reject. */
+  async renewRejected(rejectedToken: string, request?: AccessTokenRequestOptions): Promise<string> {
+    const entry = request === undefined ? this.registered : this.entryFor(request);
+    return entry.renewRejected(rejectedToken, request?.signal);
+  }
+
+  /** The entry for `parameters` (undefined: the registration's) if one is held; invalid parameters have none. */
+  held(parameters: TokenRequestParameters | undefined): TokenEntry | undefined {
+    try {
+      return this.existing(parameters);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Throws the `TokenConfigError` that `getAccessToken(parameters)` would reject with, its subject `where`. */
+  checkParameters(parameters: TokenRequestParameters, where: string): void {
+    try {
+      this.existing(parameters);
+    } catch (error) {
+      throw error instanceof TokenConfigError ? new TokenConfigError(error.problems, where) : error;
+    }
+  }
+
+  /** The `token_type` of `token` when it is the last token obtained for any entry, else undefined. */
+  tokenTypeOf(token: string): string | undefined {
+    for (const entry of this) {
+      const tokenType = entry.cache.tokenTypeOf(token);
+      if (tokenType !== undefined) return tokenType;
+    }
+    return undefined;
+  }
+
+  /**
+   * RFC 7009: drops and revokes every cached token. With a `store` each is deleted there first
+   * (compare-and-delete), so no instance adopts it once revoked.
+   */
+  async revokeAll(): Promise<void> {
+    const revocations = [...this].map(async ({ cache, source }) => {
+      const dropped = cache.drop();
+      if (dropped === undefined) return;
+      await source.discard?.(dropped.value);
+      await source.revokeQuietly(dropped.value);
+    });
+    await Promise.all(revocations);
   }
 
   /** Every entry, the registration's first. */

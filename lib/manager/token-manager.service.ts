@@ -11,7 +11,6 @@ import { inspect } from 'node:util';
 import { defer, type Observable, of } from 'rxjs';
 import { UNAUTHORIZED_RETRY_REPORTER } from '../core/unauthorized-retry-reporter.js';
 import { callAsPromise } from '../internal/call-as-promise.js';
-import { TokenConfigError } from '../errors/token-config.error.js';
 import { urlForDisplay } from '../internal/url-for-display.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 import type { TokenRequestParameters } from '../options/token-request-parameters.interface.js';
@@ -75,12 +74,7 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
       const cache = this.#cache;
       return this.options.clock() < cache.freshUntilMs ? cache.settled! : this.#registered.acquire();
     }
-    try {
-      return this.entries.entryFor(request).get(request.signal, request.forceRenewal);
-    } catch (error) {
-      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the TokenConfigError thrown for bad parameters, passed on as is
-      return Promise.reject(error);
-    }
+    return this.entries.getAccessToken(request);
   }
 
   /**
@@ -88,7 +82,7 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
    * starts a refresh, never creates an entry for `parameters`.
    */
   peekFreshToken(parameters?: TokenRequestParameters): string | undefined {
-    return this.entryIfAny(parameters)?.cache.peekFresh(this.options.clock());
+    return this.entries.held(parameters)?.cache.peekFresh(this.options.clock());
   }
 
   /** The same as `getAccessToken()`, as an observable that emits one token and completes. */
@@ -101,11 +95,7 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
 
   /** Throws the `TokenConfigError` that `getAccessToken(parameters)` would reject with, its subject `where`. */
   checkParameters(parameters: TokenRequestParameters, where: string): void {
-    try {
-      this.entries.existing(parameters);
-    } catch (error) {
-      throw error instanceof TokenConfigError ? new TokenConfigError(error.problems, where) : error;
-    }
+    this.entries.checkParameters(parameters, where);
   }
 
   /**
@@ -127,7 +117,7 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
    * With `parameters`, the token for those.
    */
   invalidate(rejectedToken?: string, parameters?: TokenRequestParameters): void {
-    this.entryIfAny(parameters)?.invalidate(rejectedToken);
+    this.entries.held(parameters)?.invalidate(rejectedToken);
   }
 
   /**
@@ -136,9 +126,8 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
    * token share one renewal, fleet-wide with a `store` (through its lease). Session mode: `SessionTokenExpiredError`.
    * With token parameters in `request`, only their entry is renewed.
    */
-  async renewRejected(rejectedToken: string, request?: AccessTokenRequestOptions): Promise<string> {
-    const entry = request === undefined ? this.#registered : this.entries.entryFor(request);
-    return entry.renewRejected(rejectedToken, request?.signal);
+  renewRejected(rejectedToken: string, request?: AccessTokenRequestOptions): Promise<string> {
+    return this.entries.renewRejected(rejectedToken, request);
   }
 
   /** The HTTP layer resent a request once after a 401 (an `unauthorized_retry` event); it changes no state. */
@@ -148,7 +137,7 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
 
   /** Facts about the cached token (never its value), or null when none is cached; with `parameters`, the token for those. */
   getTokenInfo(parameters?: TokenRequestParameters): TokenInfo | null {
-    return this.entryIfAny(parameters)?.cache.info() ?? null;
+    return this.entries.held(parameters)?.cache.info() ?? null;
   }
 
   /**
@@ -156,11 +145,7 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
    * for any parameter set, else undefined: the HTTP layer's scheme for it, also under `cache: false`.
    */
   tokenTypeOf(token: string): string | undefined {
-    for (const entry of this.entries) {
-      const tokenType = entry.cache.tokenTypeOf(token);
-      if (tokenType !== undefined) return tokenType;
-    }
-    return undefined;
+    return this.entries.tokenTypeOf(token);
   }
 
   /** Now, by the manager's clock (the `clock` option), in ms since the epoch: observers measure expiry by it. */
@@ -173,14 +158,7 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
    * (compare-and-delete), so no instance adopts it once revoked; those holding it renew once, through the lease.
    */
   async beforeApplicationShutdown(): Promise<void> {
-    if (!this.options.revokeOnShutdown) return;
-    const revocations = [...this.entries].map(async ({ cache, source }) => {
-      const dropped = cache.drop();
-      if (dropped === undefined) return;
-      await source.discard?.(dropped.value);
-      await source.revokeQuietly(dropped.value);
-    });
-    await Promise.all(revocations);
+    if (this.options.revokeOnShutdown) await this.entries.revokeAll();
   }
 
   /** Aborts the refreshes in flight and their waits (their waiters get an `AbortError`; later calls reject with one). */
@@ -194,16 +172,6 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
   /** Closes the token store, last (after `revokeOnShutdown` used it), within the store's deadline. */
   async onApplicationShutdown(): Promise<void> {
     await this.#registered.source.close?.();
-  }
-
-  /** The entry for `parameters` if one is held; invalid parameters have none. */
-  private entryIfAny(parameters: TokenRequestParameters | undefined): TokenEntry | undefined {
-    if (parameters === undefined) return this.#registered;
-    try {
-      return this.entries.existing(parameters);
-    } catch {
-      return undefined;
-    }
   }
 
   toJSON(): Record<string, unknown> {
