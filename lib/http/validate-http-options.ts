@@ -3,20 +3,36 @@ import type { RetryOn401, TokenHttpOptions } from '../options/token-http-options
 import { resolveAllowedOrigins } from '../authorizer/origin-allowlist.js';
 import { ResolvedHttpOptions } from '../options/resolved-http-options.js';
 import { TOKEN_OPTION_DEFAULTS } from '../options/token-options.defaults.js';
-import { type Report, requireHttpUrl } from '../options/option-checks.js';
+import { type Report, optionalBoolean, requireHttpUrl } from '../options/option-checks.js';
 
 /**
  * Validates the `http` option (part of `validateTokenOptions`, so its problems join the same
- * `TokenConfigError`). `http` absent means no authorized client was configured.
+ * `TokenConfigError`). `http` absent means no authorized client was configured. `clientAuthMethod`
+ * is the module's: `presentClientCertificate` needs the certificate of `tls_client_auth`.
  * @internal
  */
-export function validateHttpOptions(value: unknown, report: Report): ResolvedHttpOptions | undefined {
+export function validateHttpOptions(value: unknown, report: Report, clientAuthMethod?: string): ResolvedHttpOptions | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'object' || Array.isArray(value)) {
     report('http', 'must be an object of axios options (baseURL, allowedOrigins, timeout, ...)');
     return undefined;
   }
-  const { allowedOrigins, global: _global, ...axiosConfig } = value as TokenHttpOptions & { global?: unknown };
+  const {
+    allowedOrigins,
+    presentClientCertificate: present,
+    global: _global,
+    ...axiosConfig
+  } = value as TokenHttpOptions & { global?: unknown };
+  const presentClientCertificate = optionalBoolean(present, false, 'http.presentClientCertificate', report);
+  if (presentClientCertificate && clientAuthMethod !== 'tls_client_auth') {
+    report('http.presentClientCertificate', "needs clientAuthMethod: 'tls_client_auth' (the certificate it presents is tlsClientAuth's)");
+  }
+  if (presentClientCertificate && axiosConfig.httpsAgent !== undefined) {
+    report(
+      'http.httpsAgent',
+      'cannot be used with http.presentClientCertificate, which sets the agent of allowed origins; remove one of them',
+    );
+  }
   const baseURL = axiosConfig.baseURL === undefined ? undefined : requireHttpUrl(axiosConfig.baseURL, 'http.baseURL', report);
   const origins = resolveAllowedOrigins(
     baseURL,
@@ -25,10 +41,13 @@ export function validateHttpOptions(value: unknown, report: Report): ResolvedHtt
     report,
     axiosConfig.baseURL !== undefined && baseURL === undefined,
   );
+  if (presentClientCertificate && origins.includes('*')) {
+    report('http.presentClientCertificate', "cannot be used with allowedOrigins ['*']: name the origins that get the client certificate");
+  }
   if (hasAuthorizationHeader(axiosConfig.headers)) {
     report('http.headers', 'must not set Authorization: the module sets the Bearer token for allowed origins');
   }
-  return new ResolvedHttpOptions(axiosConfig, origins);
+  return new ResolvedHttpOptions(axiosConfig, origins, presentClientCertificate);
 }
 
 /** Validates `retryOn401`, default true. @internal */

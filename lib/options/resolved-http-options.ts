@@ -12,11 +12,14 @@ export class ResolvedHttpOptions {
   readonly baseURL?: string;
   /** Normalised origins (`URL.origin`), or `['*']`. */
   readonly allowedOrigins: readonly string[];
+  /** Whether allowed origins are sent the `tlsClientAuth` certificate (RFC 8705 §3), default false. */
+  readonly presentClientCertificate: boolean;
   readonly #axiosConfig: AxiosRequestConfig;
 
-  constructor(axiosConfig: AxiosRequestConfig, allowedOrigins: readonly string[]) {
+  constructor(axiosConfig: AxiosRequestConfig, allowedOrigins: readonly string[], presentClientCertificate = false) {
     if (axiosConfig.baseURL !== undefined) this.baseURL = axiosConfig.baseURL;
     this.allowedOrigins = allowedOrigins;
+    this.presentClientCertificate = presentClientCertificate;
     this.#axiosConfig = axiosConfig;
   }
 
@@ -26,7 +29,11 @@ export class ResolvedHttpOptions {
   }
 
   toJSON(): Record<string, unknown> {
-    return { baseURL: this.baseURL === undefined ? undefined : urlForDisplay(this.baseURL), allowedOrigins: this.allowedOrigins };
+    return {
+      baseURL: this.baseURL === undefined ? undefined : urlForDisplay(this.baseURL),
+      allowedOrigins: this.allowedOrigins,
+      presentClientCertificate: this.presentClientCertificate,
+    };
   }
 
   [inspect.custom](): string {

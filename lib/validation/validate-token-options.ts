@@ -79,7 +79,7 @@ export function validateTokenOptions(raw: unknown): ResolvedTokenOptions {
   const clock = options.clock ?? TOKEN_OPTION_DEFAULTS.clock;
   if (typeof clock !== 'function') report('clock', 'must be a function returning milliseconds since the epoch');
   const gateway = validateGatewayOptions(options, report);
-  const http = validateHttpOptions(options.http, report);
+  const http = validateHttpOptions(options.http, report, clientAuthMethod);
   const retryOn401 = validateRetryOn401(options.retryOn401, report);
   const store = options.store ?? undefined;
   const missing =
