@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { Agent as HttpsAgent } from 'node:https';
 import { inspect } from 'node:util';
 import { isAxiosError } from 'axios';
-import { TokenConfigError, type TokenModuleOptions } from '../../lib/index.js';
+import { CredentialError, TokenConfigError, type TokenModuleOptions } from '../../lib/index.js';
 import { CertificateBoundApi, certificateThumbprint } from '../support/certificate-bound-api.js';
 import { startHttpApp, type HttpApp } from '../support/http-app.js';
 import { KubernetesSecretVolume } from '../support/kubernetes-secret-volume.js';
@@ -106,6 +106,19 @@ describe('certificate-bound access tokens on API calls (RFC 8705 §3): oidc-prov
     ]);
     expect(idp.tokenRequests - tokenRequestsBefore).toBe(1);
     expect(inspect(app.moduleRef, { depth: 6 })).not.toContain(secretLine(certs.renewedClientKey));
+  });
+
+  it('a certificate file that stops being a certificate (the key written in its place): the API call fails with a CredentialError naming the file, without key material', async () => {
+    volume = new KubernetesSecretVolume({ 'tls.crt': certs.clientCert, 'tls.key': certs.clientKey });
+    app = await startHttpApp(optionsWith(true, { cert: { file: volume.path('tls.crt') }, key: { file: volume.path('tls.key') } } as never));
+    await expect(app.send({ url: '/invoices' })).resolves.toMatchObject({ status: 200 });
+    volume.update({ 'tls.crt': certs.clientKey });
+    const error = await app.send({ url: '/invoices' }).catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(CredentialError);
+    expect((error as CredentialError).message).toContain(`tlsClientAuth.cert (file ${volume.path('tls.crt')})`);
+    for (const shown of [inspect(error, { depth: 10 }), JSON.stringify(error), String((error as Error).stack)])
+      expect(shown).not.toContain(secretLine(certs.clientKey));
+    expect(api.calls).toHaveLength(1);
   });
 });
 
