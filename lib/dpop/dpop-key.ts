@@ -43,11 +43,11 @@ export class DpopKey {
 
   /** The configured key, or an ephemeral non-extractable pair of `options.alg` for this process alone. */
   static async create(options: ResolvedDpopOptions): Promise<DpopKey> {
-    const configured = options.revealPrivateKey();
+    const configured = await options.revealPrivateKey();
     if (configured) return DpopKey.fromPrivateKey(configured, options.alg, { source: 'configured', shared: false });
     const jose = await loadDpopJose();
     const pair = await jose.generateKeyPair(options.alg, { extractable: false });
-    return DpopKey.assemble(jose, pair.privateKey, (await jose.exportJWK(pair.publicKey)), options.alg, {
+    return DpopKey.assemble(jose, pair.privateKey, await jose.exportJWK(pair.publicKey), options.alg, {
       source: 'ephemeral',
       shared: false,
     });

@@ -90,7 +90,7 @@ export function validateTokenOptions(raw: unknown): ResolvedTokenOptions {
   // A store is a cache the fleet shares: with cache: false it would hand out the token nobody keeps.
   if (store !== undefined && options.cache === false)
     report('store', 'cannot be used with cache: false (the store is a cache shared by the fleet); remove one of them');
-  const dpop = validateDpopOption(options.dpop, report);
+  const dpop = validateDpopOption(options.dpop, report, requestTimeoutMs);
   const storeLeaseMs = numberInRange(
     options.storeLeaseMs,
     defaultStoreLeaseMs(requestTimeoutMs, gateway.settings.revokeAgingTokens, dpop !== undefined),
