@@ -41,6 +41,9 @@ export function validateHttpOptions(value: unknown, report: Report, clientAuthMe
     report,
     axiosConfig.baseURL !== undefined && baseURL === undefined,
   );
+  if (presentClientCertificate && axiosConfig.adapter !== undefined && axiosConfig.adapter !== 'http') {
+    report('http.adapter', "must be 'http' (or absent) with http.presentClientCertificate: only Node's http adapter takes an HTTPS agent");
+  }
   if (presentClientCertificate && origins.includes('*')) {
     report('http.presentClientCertificate', "cannot be used with allowedOrigins ['*']: name the origins that get the client certificate");
   }

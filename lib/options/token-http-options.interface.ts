@@ -19,7 +19,8 @@ export type TokenHttpOptions = Omit<HttpModuleOptions, 'global'> & {
    * 'tls_client_auth'`, requests to the allowed origins present the `tlsClientAuth` certificate (the
    * one the token is bound to, read from the same providers, so a rollover reaches API calls too);
    * other origins never get it. The server certificate of the allowed origins is verified against
-   * `tlsClientAuth.ca` when set, the system CAs otherwise. Node's http adapter only (axios's default).
+   * `tlsClientAuth.ca` when set, the system CAs otherwise. Node's http adapter only (axios's default);
+   * `httpsAgent`, another `adapter` and `allowedOrigins: ['*']` are refused with it.
    */
   presentClientCertificate?: boolean;
 };

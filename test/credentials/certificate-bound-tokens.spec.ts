@@ -137,14 +137,14 @@ describe('http.presentClientCertificate is refused at startup where it cannot be
     ).resolves.toEqual(['http.presentClientCertificate']);
   });
 
-  it('with an httpsAgent of its own, or with every origin allowed', async () => {
+  it('with an httpsAgent of its own, the fetch adapter, or with every origin allowed', async () => {
     const fields = await fieldsOf({
       ...BASE,
       clientAuthMethod: 'tls_client_auth',
       tlsClientAuth: certs,
-      http: { allowedOrigins: ['*'], presentClientCertificate: true, httpsAgent: new HttpsAgent() },
+      http: { allowedOrigins: ['*'], presentClientCertificate: true, httpsAgent: new HttpsAgent(), adapter: 'fetch' },
     });
-    expect(fields).toEqual(expect.arrayContaining(['http.presentClientCertificate', 'http.httpsAgent']));
+    expect(fields).toEqual(expect.arrayContaining(['http.presentClientCertificate', 'http.httpsAgent', 'http.adapter']));
     await expect(
       fieldsOf({ ...BASE, clientSecret: 's', http: { baseURL: 'https://api.example.com', presentClientCertificate: 'yes' as never } }),
     ).resolves.toEqual(['http.presentClientCertificate']);
