@@ -5,12 +5,12 @@
  */
 
 /** The root entry point and the subpath exports (package.json `exports`). */
-const ENTRY_POINTS = '^lib/(index|config/index|health/index|otel/index|testing/index|redis/index|grpc/index)\\.ts$';
+const ENTRY_POINTS = '^lib/(index|config/index|health/index|otel/index|testing/index|redis/index|grpc/index|undici/index)\\.ts$';
 
 /** Layers, top to bottom; a file may import its own layer's folder and the layers below it. */
 const LAYERS = [
-  { name: 'module wiring', path: '^lib/([^/]+\\.ts$|registration/|warm-up/)' },
-  { name: 'subpath features', path: '^lib/(config|health|otel|testing|redis|grpc)/' },
+  { name: 'module wiring', path: '^lib/([^/]+\\.ts$|registration/|warm-up/|clients/)' },
+  { name: 'subpath features', path: '^lib/(config|health|otel|testing|redis|grpc|undici)/' },
   { name: 'options validation', path: '^lib/validation/' },
   { name: 'manager', path: '^lib/manager/' },
   { name: 'token sources and fleet', path: '^lib/(source|fleet|store|retry)/' },

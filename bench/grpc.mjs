@@ -6,7 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { readFileSync } from 'node:fs';
 import { TokenManagerService, TokenModule } from '../dist/esm/index.js';
 import { createGrpcCallCredentials, createGrpcTokenInterceptor } from '../dist/esm/grpc/index.js';
-import { balancedRounds, median, startTokenServer } from './support.mjs';
+import { balancedRounds, median, startTokenServer, summarizeRounds } from './support.mjs';
 
 const bytes = (value) => value;
 const SERVICE = {
@@ -107,7 +107,6 @@ export async function benchGrpc({ total = 2000, concurrency = 16, rounds = 10 } 
     staticTls: 'staticTls',
     callCredentials: 'staticTls',
   };
-  const names = Object.keys(subjects);
   const runs = await balancedRounds(subjects, { total, concurrency, rounds });
   for (const client of Object.values(clients)) client.close();
   await app.close();
@@ -115,21 +114,12 @@ export async function benchGrpc({ total = 2000, concurrency = 16, rounds = 10 } 
   secure.close();
   await idp.close();
 
-  const summary = (kind) =>
-    Object.fromEntries(
-      names.map((name) => [
-        name,
-        {
-          rps: median(runs[name].map((run) => run[kind])),
-          ratio: median(runs[name].map((run, round) => run[kind] / runs[baselineOf[name]][round][kind])),
-        },
-      ]),
-    );
+  const { wall, cpu } = summarizeRounds(runs, baselineOf);
   const overStaticInterceptor = median(runs.interceptor.map((run, round) => run.wall / runs.staticInterceptor[round].wall));
   return {
     overStaticInterceptor,
-    wall: summary('wall'),
-    cpu: summary('cpu'),
+    wall,
+    cpu,
     baselineOf,
     tokenRequests: idp.requests,
     refused: plaintext.counts.refused + secure.counts.refused,

@@ -7,18 +7,9 @@ import { HttpService } from '@nestjs/axios';
 import { NestFactory } from '@nestjs/core';
 import axios from 'axios';
 import { Agent } from 'node:http';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { firstValueFrom } from 'rxjs';
 import { attachTokenInterceptor, createAuthorizedFetch, TokenManagerService, TokenModule } from '../dist/esm/index.js';
-import { median, requestsPerSecond, startApiServer, startTokenServer } from './support.mjs';
-
-/** A full collection before each window, so no subject pays for the garbage of the one before it. */
-function collectGarbage() {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc');
-  return () => gc();
-}
+import { balancedRounds, startApiServer, startTokenServer, summarizeRounds } from './support.mjs';
 
 /**
  * Runs every subject once per round and takes, per round, each subject's rate over the plain-axios
@@ -28,7 +19,6 @@ function collectGarbage() {
  * collection and is long enough (2,000 requests) for the subject to pay for its own garbage.
  */
 export async function benchHttpThroughput({ total = 2000, concurrency = 16, rounds = 16 } = {}) {
-  const gc = collectGarbage();
   const idp = await startTokenServer();
   const api = await startApiServer();
   const agentOptions = { keepAlive: true, maxSockets: concurrency };
@@ -82,37 +72,16 @@ export async function benchHttpThroughput({ total = 2000, concurrency = 16, roun
     plainFetch: 'plainFetch',
     authorizedFetch: 'plainFetch',
   };
-  const names = Object.keys(subjects);
-  const runs = Object.fromEntries(names.map((name) => [name, []]));
-  for (const send of Object.values(subjects)) await requestsPerSecond(send, { total, concurrency });
-  for (let round = 0; round < rounds; round += 1) {
-    const order = names.map((_, index) => names[(index + round) % names.length]);
-    if (round % 2 === 1) order.reverse();
-    for (const name of order) {
-      gc();
-      runs[name].push(await requestsPerSecond(subjects[name], { total, concurrency }));
-    }
-  }
+  const runs = await balancedRounds(subjects, { total, concurrency, rounds });
   await app.close();
   for (const agent of agents) agent.destroy();
   await api.close();
   await idp.close();
 
-  const summary = (kind) =>
-    Object.fromEntries(
-      names.map((name) => [
-        name,
-        {
-          rps: median(runs[name].map((run) => run[kind])),
-          reference: references[name],
-          ratio: median(runs[name].map((run, round) => run[kind] / runs[references[name]][round][kind])),
-        },
-      ]),
-    );
-  const wall = summary('wall');
+  const { wall, cpu } = summarizeRounds(runs, references);
   return {
     wall,
-    cpu: summary('cpu'),
+    cpu,
     ratio: wall.httpService.ratio,
     interceptorRatio: wall.interceptor.ratio,
     fetchRatio: wall.authorizedFetch.ratio,

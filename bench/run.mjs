@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { benchCachedToken } from './cached-token.mjs';
+import { benchParameterisedToken } from './parameterised-token.mjs';
 import { benchColdAcquisition } from './cold-acquisition.mjs';
 import { benchFleet, fleetMarkdown } from './fleet.mjs';
 import { benchGrpc, grpcMarkdown } from './grpc.mjs';
@@ -12,6 +13,7 @@ import { benchHttpThroughput, httpThroughputMarkdown } from './http-throughput.m
 import { benchPeers, peersMarkdown } from './peers.mjs';
 import { machineMarkdown, startRun, writeResults } from './results.mjs';
 import { soakMarkdown } from './soak.mjs';
+import { benchUndici, undiciMarkdown } from './undici.mjs';
 
 const fmt = (n, digits = 1) => Number(n).toFixed(digits);
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
@@ -59,6 +61,17 @@ report(
   ].join('\n'),
 );
 
+const parameterised = await benchParameterisedToken();
+report(
+  [
+    '## Cached getAccessToken() with per-request parameters',
+    '',
+    `- plain \`await manager.getAccessToken()\`: ${fmt(parameterised.plainNs)} ns/op`,
+    `- subject \`await manager.getAccessToken({ resource, scope })\` (a new object per call): ${fmt(parameterised.parameterisedNs)} ns/op`,
+    `- ratio **${fmt(parameterised.ratio, 2)}×** (target ≤ 1.5×); token requests: ${parameterised.tokenRequests}`,
+  ].join('\n'),
+);
+
 const cold = await benchColdAcquisition();
 report(
   [
@@ -84,6 +97,7 @@ report(fleetMarkdown(await benchFleet()));
 report(fleetWakeMarkdown(await benchFleetWake()));
 report(httpThroughputMarkdown(await benchHttpThroughput()));
 report(grpcMarkdown(await benchGrpc()));
+report(undiciMarkdown(await benchUndici()));
 report(peersMarkdown(await benchPeers()));
 // Its own process: it needs --expose-gc, and the other benchmarks' leftovers would blur its heap figures.
 report(soakMarkdown(runChild('./soak.mjs', 'soak', { nodeFlags: ['--expose-gc'], timeoutMs: 600_000 })));

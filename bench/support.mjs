@@ -150,3 +150,22 @@ export async function balancedRounds(subjects, { total, concurrency, rounds }) {
   }
   return runs;
 }
+
+/**
+ * Per subject of `runs` (from `balancedRounds`), by wall clock and per CPU-second: the median rate, the
+ * subject it is measured against (`referenceOf[name]`), and the median of its per-round ratios to it.
+ */
+export function summarizeRounds(runs, referenceOf) {
+  const summary = (kind) =>
+    Object.fromEntries(
+      Object.keys(runs).map((name) => [
+        name,
+        {
+          rps: median(runs[name].map((run) => run[kind])),
+          reference: referenceOf[name],
+          ratio: median(runs[name].map((run, round) => run[kind] / runs[referenceOf[name]][round][kind])),
+        },
+      ]),
+    );
+  return { wall: summary('wall'), cpu: summary('cpu') };
+}

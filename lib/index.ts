@@ -15,6 +15,7 @@ export { TOKEN_MODULE_OPTIONS } from './token.module-definition.js';
 export { TokenManagerService } from './manager/token-manager.service.js';
 export type { TokenInfo } from './manager/token-info.interface.js';
 export type { AccessTokenRequestOptions, TokenEvent } from './manager/token-event.interface.js';
+export type { TokenRequestParameters } from './options/token-request-parameters.interface.js';
 
 // Options
 export type { ClientAuthMethod, Clock, TokenModuleOptions, WarmUpMode } from './options/token-module-options.interface.js';
@@ -42,12 +43,25 @@ export type { AccessTokenProvider } from './authorizer/access-token-provider.js'
 export type TokenSource = AccessTokenProvider;
 export { getTokenHttpServiceToken, InjectTokenHttpService } from './http/token-http-service.token.js';
 export { createAuthorizedFetch, type AuthorizedFetchOptions } from './fetch/authorized-fetch.js';
+export { getAuthorizedFetchToken, InjectAuthorizedFetch } from './fetch/authorized-fetch.token.js';
+export type { Fetch as AuthorizedFetch } from './fetch/fetch-call.js';
 export type { TokenInterceptorOptions } from './http/http-options.interface.js';
 export type { RetryOn401, TokenHttpOptions } from './options/token-http-options.interface.js';
 
 // Operability: behind subpath exports, since their peers are optional:
 // 'nestjs-client-credentials/config' (tokenConfig), '/health' (TokenHealthIndicator),
-// '/otel' (TokenMetricsService), '/testing' (TokenTestingModule, createTokenManagerMock).
+// '/otel' (TokenMetricsService, TokenTracingModule), '/testing' (TokenTestingModule, createTokenManagerMock).
+
+// Tracing hook: `TokenTracingModule` provides the OpenTelemetry one; another tracer can be provided under TOKEN_TRACER
+export { TOKEN_TRACER } from './core/injection-tokens.js';
+export type {
+  TokenTracer,
+  TracedExchange,
+  TracedOperation,
+  TracedOutcome,
+  TracedRequest,
+  TracedWait,
+} from './core/token-tracer.interface.js';
 
 // Resilience
 export type { TokenRetryOptions } from './options/token-retry-options.interface.js';
@@ -82,3 +96,8 @@ export { attachDpopInterceptor, type DpopInterceptorOptions, type DpopTokenSourc
 export type { DpopAlgorithm, DpopGeneratedKeyOptions, DpopJwk, DpopKeyOptions, DpopOption } from './options/dpop-options.interface.js';
 export { DEFAULT_SHARED_DPOP_KEY_TTL_MS } from './dpop/shared-dpop-key.js';
 export type { DpopStatus } from './dpop/dpop-status.interface.js';
+
+// Token clients created at runtime (multi-tenant):
+export { TokenClients } from './clients/token-clients.js';
+export { TokenClientsModule } from './clients/token-clients.module.js';
+export type { TokenClientOptionsFactory, TokenClientsOptions } from './clients/token-clients-options.interface.js';

@@ -5,6 +5,7 @@ import { getDpopServiceToken } from './dpop/dpop-service.token.js';
 import { DpopService } from './dpop/dpop.service.js';
 import { TokenManagerService } from './manager/token-manager.service.js';
 import { getTokenHttpServiceToken } from './http/token-http-service.token.js';
+import { getAuthorizedFetchToken } from './fetch/authorized-fetch.token.js';
 import { getTokenManagerToken } from './manager/token-manager.token.js';
 import type { TokenModuleOptions } from './options/token-module-options.interface.js';
 import { guardOptionsProvider } from './registration/guard-options-provider.js';
@@ -13,13 +14,13 @@ import { clientNameProviders } from './registration/unique-client-name.js';
 /** Extras of `forRoot` / `forRootAsync` that are not token options. */
 export interface TokenModuleExtras {
   /** Register the module globally, so every module can inject its providers. Default false. */
-  isGlobal?: boolean;
+  isGlobal?: boolean | undefined;
   /**
    * Name of this client, for apps with several: its manager is injected with
    * `@InjectTokenManager(name)` / `getTokenManagerToken(name)`. Without a name the manager is the
    * `TokenManagerService` class itself.
    */
-  name?: string;
+  name?: string | undefined;
 }
 
 export const {
@@ -31,12 +32,12 @@ export const {
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createTokenModuleOptions')
   .setExtras<TokenModuleExtras>({ isGlobal: false, name: undefined }, (definition, extras) =>
-    registerClient({ ...definition, global: extras.isGlobal }, extras.name),
+    registerClient({ ...definition, global: extras.isGlobal ?? false }, extras.name),
   )
   .build();
 
 /**
- * Exports the manager and the authorized HttpService under the client's tokens: the classes for the
+ * Exports the manager, the authorized HttpService and fetch under the client's tokens: the classes for the
  * unnamed client, named tokens otherwise, so any number of named registrations live side by side
  * without clashing (two with the same name fail at startup). The options provider is guarded (see
  * `guardOptionsProvider`): its options print redacted, and its failures name the registration.
@@ -50,10 +51,15 @@ function registerClient(input: DynamicModule, name: string | undefined): Dynamic
       isOptionsProvider(provider) ? guardOptionsProvider(provider, name) : [provider],
     ),
   };
-  if (name === undefined) return { ...definition, exports: [...(definition.exports ?? []), TokenManagerService, HttpService, DpopService] };
+  if (name === undefined)
+    return {
+      ...definition,
+      exports: [...(definition.exports ?? []), TokenManagerService, HttpService, DpopService, getAuthorizedFetchToken()],
+    };
   const token = getTokenManagerToken(name);
   const httpToken = getTokenHttpServiceToken(name);
   const dpopToken = getDpopServiceToken(name);
+  const fetchToken = getAuthorizedFetchToken(name);
   return {
     ...definition,
     providers: [
@@ -62,8 +68,9 @@ function registerClient(input: DynamicModule, name: string | undefined): Dynamic
       { provide: token, useExisting: TokenManagerService },
       { provide: httpToken, useExisting: HttpService },
       { provide: dpopToken, useExisting: DpopService },
+      { provide: fetchToken, useExisting: getAuthorizedFetchToken() },
     ],
-    exports: [...(definition.exports ?? []), token, httpToken, dpopToken],
+    exports: [...(definition.exports ?? []), token, httpToken, dpopToken, fetchToken],
   };
 }
 

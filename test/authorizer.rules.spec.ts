@@ -54,7 +54,9 @@ describe('the request authorizer with Bearer tokens', () => {
 
   it('100 requests to a cold manager wait for one token request; the next one is authorized synchronously', async () => {
     const rules = authorizer();
-    const grants = await Promise.all(Array.from({ length: 100 }, (_, index) => rules.authorize(request(`${API}/items/${index}`))));
+    const grants = await Promise.all(
+      Array.from({ length: 100 }, (_, index) => Promise.resolve(rules.authorize(request(`${API}/items/${index}`)))),
+    );
     const token = await app.manager.getAccessToken();
     expect(idp.tokenRequests).toBe(1);
     expect(grants.every((grant) => grant?.headers.Authorization === `Bearer ${token}`)).toBe(true);

@@ -150,7 +150,7 @@ describe('two registrations in one process sharing a MemoryTokenStore', () => {
       // What the store holds (claiming again returns it): nothing the module shows contains its private part.
       const resolved = first.get(RESOLVED_TOKEN_OPTIONS);
       const stored = JSON.parse(
-        (await store.claimSharedSecret(sharedDpopKeyStoreKey(resolved.clientFingerprint, 'ES256'), 'unused', 60_000)),
+        await store.claimSharedSecret(sharedDpopKeyStoreKey(resolved.clientFingerprint, 'ES256'), 'unused', 60_000),
       ) as {
         d: string;
       };

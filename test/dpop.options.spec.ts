@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generateKeyPairSync } from 'node:crypto';
 import { Test } from '@nestjs/testing';
 import { inspect } from 'node:util';
-import { DpopService, TokenConfigError, TokenModule, type TokenModuleOptions } from '../lib/index.js';
+import { DpopService, TokenConfigError, TokenModule } from '../lib/index.js';
 import { RESOLVED_TOKEN_OPTIONS } from '../lib/core/injection-tokens.js';
 import { TestIdp } from './support/test-idp.js';
 import { startTokenApp } from './support/token-app.js';

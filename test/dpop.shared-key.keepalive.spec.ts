@@ -42,8 +42,7 @@ async function startInstance(store: TokenStore | undefined, options: Partial<Tok
 }
 
 /** RFC 7638 thumbprint of a private EC JWK's public part. */
-const thumbprintOf = (jwk: Record<string, string>) =>
-  calculateJwkThumbprint({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }, 'sha256');
+const thumbprintOf = (jwk: Record<string, string>) => calculateJwkThumbprint({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }, 'sha256');
 
 /** Collects unhandled rejections while `run` runs, and a turn of the event loop after it. */
 async function unhandledRejectionsDuring(run: () => Promise<void>): Promise<unknown[]> {

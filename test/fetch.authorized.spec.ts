@@ -22,21 +22,10 @@ describe('createAuthorizedFetch against the IdP and a JWT-verifying API', () => 
     await scene.stop();
   });
   beforeEach(() => {
-    scene.api.requests.length = 0;
-    scene.api.redirects.clear();
-    scene.foreign.requests.length = 0;
+    scene.forgetRecords();
     recorder.requests.length = 0;
-    scene.idp.tokenRequests = 0;
     events.length = 0;
   });
-
-  /** Makes the API refuse the current token from now on, as after a revocation at the IdP. */
-  const revokeCurrentToken = async () => {
-    const token = await scene.app.manager.getAccessToken();
-    scene.refused.add(token);
-    scene.idp.tokenRequests = 0;
-    return token;
-  };
 
   it('a relative URL goes to baseURL with the token; another origin and a caller with its own Authorization get none from us', async () => {
     const token = await scene.app.manager.getAccessToken();
@@ -66,7 +55,7 @@ describe('createAuthorizedFetch against the IdP and a JWT-verifying API', () => 
   });
 
   it('401 storm: 500 concurrent calls with a revoked token make exactly one token request, and all 500 succeed on their resend', async () => {
-    const revoked = await revokeCurrentToken();
+    const revoked = await scene.revokeCurrentToken();
     const responses = await Promise.all(
       Array.from({ length: 500 }, (_, index) => api(`/storm/${index}`, { method: 'PUT', body: `n=${index}` })),
     );
@@ -89,7 +78,7 @@ describe('createAuthorizedFetch against the IdP and a JWT-verifying API', () => 
   });
 
   it('a stream body is not replayed: its 401 goes to the caller, and the next call gets a new token', async () => {
-    const revoked = await revokeCurrentToken();
+    const revoked = await scene.revokeCurrentToken();
     const body = new ReadableStream({
       start(controller) {
         controller.enqueue(new TextEncoder().encode('streamed'));

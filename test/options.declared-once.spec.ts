@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { generateKeyPairSync } from 'node:crypto';
 import { tokenCacheKey } from '../lib/core/token-store-keys.js';
 import { readPrivateKey } from '../lib/internal/private-key.js';
+import type { ResolvedTokenSettings } from '../lib/options/resolved-token-options.js';
 import { KNOWN_OPTIONS } from '../lib/options/token-option-table.js';
 import { TOKEN_OPTION_DEFAULTS } from '../lib/options/token-options.defaults.js';
 import { validateTokenOptions } from '../lib/validation/validate-token-options.js';
@@ -12,7 +13,7 @@ describe('each option is declared once', () => {
   it('options left out resolve to the one table of defaults', () => {
     const resolved = validateTokenOptions(BASE);
     for (const [name, value] of Object.entries(TOKEN_OPTION_DEFAULTS))
-      expect([name, resolved[name as keyof typeof resolved]]).toEqual([name, value]);
+      expect([name, resolved[name as keyof ResolvedTokenSettings]]).toEqual([name, value]);
   });
 
   it('the known option names come from the option table, so a misspelt one is refused with a suggestion', () => {

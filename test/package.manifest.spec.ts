@@ -10,7 +10,7 @@ const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as
   repository: { type: string; url: string };
   bugs: { url: string };
 };
-const OPTIONAL_PEERS = ['@nestjs/config', 'zod', '@nestjs/terminus', '@opentelemetry/api', '@grpc/grpc-js'];
+const OPTIONAL_PEERS = ['@nestjs/config', 'zod', '@nestjs/terminus', '@opentelemetry/api', '@grpc/grpc-js', 'undici'];
 
 /** Every package a lib file imports, following relative imports from `entry`. */
 function importedPackages(entry: string, seen = new Set<string>()): Set<string> {
@@ -28,7 +28,7 @@ function importedPackages(entry: string, seen = new Set<string>()): Set<string> 
 }
 
 describe('package manifest', () => {
-  it.each(['config', 'health', 'testing', 'otel', 'grpc'])(
+  it.each(['config', 'health', 'testing', 'otel', 'grpc', 'undici'])(
     'exposes nestjs-client-credentials/%s for import and require, built from lib/%s/index.ts',
     (name) => {
       expect(manifest.exports[`./${name}`]).toEqual({
@@ -52,6 +52,7 @@ describe('package manifest', () => {
     expect(peersOf('otel')).toEqual(['@opentelemetry/api']);
     expect(peersOf('testing')).toEqual([]);
     expect(peersOf('grpc')).toEqual(['@grpc/grpc-js']);
+    expect(peersOf('undici')).toEqual(['undici']);
   });
 
   it('repository, bugs and homepage name the same GitHub repository', () => {

@@ -26,6 +26,8 @@ const PUBLIC_NAMES = [
   'DpopService',
   'attachDpopInterceptor',
   'createAuthorizedFetch',
+  'getAuthorizedFetchToken',
+  'InjectAuthorizedFetch',
 ];
 
 describe('the packed tarball, as users install it', () => {
@@ -178,7 +180,7 @@ describe('the packed tarball, as users install it', () => {
   it('declares NestJS 11 and 12 peers and keeps integrations optional', () => {
     expect(manifest.peerDependencies['@nestjs/common']).toBe('^11.0.0 || ^12.0.0');
     expect(manifest.peerDependencies['@nestjs/core']).toBe('^11.0.0 || ^12.0.0');
-    for (const optional of ['@nestjs/terminus', '@nestjs/config', 'ioredis', 'jose', '@opentelemetry/api', '@grpc/grpc-js']) {
+    for (const optional of ['@nestjs/terminus', '@nestjs/config', 'ioredis', 'jose', '@opentelemetry/api', '@grpc/grpc-js', 'undici']) {
       expect(manifest.peerDependenciesMeta[optional]?.optional).toBe(true);
     }
     for (const entry of Object.values(manifest.exports).filter((value) => typeof value === 'object')) {

@@ -1,5 +1,8 @@
 import { afterAll, afterEach, beforeAll, expect, it } from '@jest/globals';
 import { Test } from '@nestjs/testing';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TokenManagerService, TokenModule } from '../lib/index.js';
 import { RedisTokenStore, type RedisTokenStoreOptions } from '../lib/redis/index.js';
 import { describeWithRedisServer, RedisServer, testRedisClient } from './support/redis-server.js';
@@ -47,9 +50,6 @@ describeWithRedisServer('RedisTokenStore over TLS and as an ACL user', () => {
 
   it('a TLS-only redis-server with a self-signed CA on loopback: the fleet shares one token over rediss', async () => {
     const certificates = generateTestCertificates('unused-client');
-    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(join(tmpdir(), 'ncc-redis-tls-'));
     writeFileSync(join(dir, 'server.crt'), certificates.serverCert);
     writeFileSync(join(dir, 'server.key'), certificates.serverKey);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { inspect } from 'node:util';
 import { TokenConfigError } from '../lib/index.js';
 import { TokenManagerService } from './support/standalone-token-manager.js';
 import { tokenCacheKey } from '../lib/core/token-store-keys.js';
@@ -40,7 +39,7 @@ describe('the token cache key', () => {
     expect(manager.cacheKey).not.toContain(BASE.clientSecret);
     expect(manager.cacheKey).not.toContain('billing');
     expect(manager.cacheKey).not.toContain(createHash('sha256').update(BASE.clientSecret).digest('hex'));
-    manager.onModuleDestroy();
+    void manager.onModuleDestroy();
   });
 });
 

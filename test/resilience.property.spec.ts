@@ -108,7 +108,7 @@ const reached = { staleCalls: 0, expiredCalls: 0, aborted: 0, failedCallers: 0, 
 
 interface Caller {
   settled: boolean;
-  readonly controller?: AbortController;
+  readonly controller?: AbortController | undefined;
 }
 
 const realDelay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -247,7 +247,7 @@ async function runScenario(config: Settings, commands: readonly Command[]): Prom
   if (typeof recovered !== 'string') violations.push(`no recovery after the IdP healed: ${String(recovered)}`);
   else if (clock.nowMs >= (endpoint.expiresAtMs.get(recovered) ?? 0)) violations.push('recovered with an expired token');
 
-  manager.onModuleDestroy();
+  void manager.onModuleDestroy();
   await turn();
   return violations;
 }

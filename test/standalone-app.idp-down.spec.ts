@@ -10,12 +10,13 @@ import { json, ProgrammableServer } from './support/programmable-server.js';
  * A standalone app (a CLI, a cron job, a queue worker): an application context, one token, then
  * close. `caught` and `finally` print what the caller's handlers saw; the error is rethrown, so the
  * process must exit 1 with it. `STALE_AFTER_FIRST` instead gets one token, moves the clock into the
- * refresh-ahead window and calls again: a background refresh nobody waits for, and no close.
+ * refresh-ahead window and calls again: a background refresh nobody waits for, and no close. `REFRESH_IN_BACKGROUND`
+ * turns on `refreshInBackground`.
  */
 const APP_BODY = `
   let nowMs = Date.now();
   const app = await NestFactory.createApplicationContext(
-    TokenModule.forRoot({ tokenUrl: process.env.TOKEN_URL, clientId: 'standalone-cli', clientSecret: 'standalone-secret', clock: () => nowMs }),
+    TokenModule.forRoot({ tokenUrl: process.env.TOKEN_URL, clientId: 'standalone-cli', clientSecret: 'standalone-secret', clock: () => nowMs, refreshInBackground: process.env.REFRESH_IN_BACKGROUND === '1' }),
     { logger: false },
   );
   const manager = app.get(TokenManagerService);
@@ -115,6 +116,17 @@ describe('a standalone app whose IdP is down gets its TokenEndpointError and exi
       expect(run.status).toBe(0);
       // The first token, then the refresh-ahead's first attempt; its retry waits are unref'd.
       expect(upThenDown.requests).toHaveLength(2);
+    });
+
+    it('refreshInBackground: the timer scheduled for the next refresh does not hold the process open, it exits 0 without close', async () => {
+      upThenDown.requests.length = 0;
+      const run = await runScript(files[system], {
+        TOKEN_URL: `${upThenDown.url}/token`,
+        STALE_AFTER_FIRST: '1',
+        REFRESH_IN_BACKGROUND: '1',
+      });
+      expect(run.stdout.trim().split('\n')).toEqual(['first standalone-token', 'stale standalone-token']);
+      expect(run.status).toBe(0);
     });
   });
 });

@@ -13,7 +13,7 @@ describe('tls_client_auth (RFC 8705) against an HTTPS token endpoint that requir
   let certs: TestCertificates;
   let server: Server;
   let tokenUrl: string;
-  const seen: Array<{ subject: string; body: URLSearchParams; authorization?: string }> = [];
+  const seen: Array<{ subject: string; body: URLSearchParams; authorization?: string | undefined }> = [];
 
   beforeAll(async () => {
     certs = generateTestCertificates(CLIENT_ID);

@@ -10,6 +10,7 @@ import type { CapturingLogger } from './support/capturing-logger.js';
 const SECRET = 'hostile-text-secret-3b9d41';
 const BASIC = Buffer.from(`hostile-client:${formUrlEncode(SECRET)}`).toString('base64');
 /** Control characters a log line or a terminal must never receive from a server: line breaks, ESC (ANSI), a bidi override. */
+// eslint-disable-next-line no-control-regex -- the control characters are what this test looks for
 const RAW_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 describe('text an IdP sends back, quoted in errors and log lines', () => {

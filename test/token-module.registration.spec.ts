@@ -220,9 +220,7 @@ describe('TokenModule registration', () => {
   });
 
   it('a missing secret is reported as required', async () => {
-    const error = await compile([TokenModule.forRoot({ tokenUrl: options.tokenUrl, clientId: 'x' })]).catch(
-      (reason: unknown) => reason,
-    );
+    const error = await compile([TokenModule.forRoot({ tokenUrl: options.tokenUrl, clientId: 'x' })]).catch((reason: unknown) => reason);
     expect((error as TokenConfigError).problems).toEqual([{ field: 'clientSecret', message: 'is required' }]);
   });
 });

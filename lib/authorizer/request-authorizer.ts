@@ -30,6 +30,8 @@ export interface RequestAuthorizerOptions<R extends ReceivedResponse> {
   readonly retryOn401?: boolean | ((response: R) => boolean) | undefined;
   /** Told the origin of each resend after a 401; default: the provider's `UNAUTHORIZED_RETRY_REPORTER` member, if any. */
   readonly onUnauthorizedRetry?: ((origin: string) => void) | undefined;
+  /** The token provider of particular origins (a token minted for that API), instead of `tokens`. */
+  readonly tokensByOrigin?: ReadonlyMap<string, AccessTokenProvider> | undefined;
 }
 
 /**
@@ -44,9 +46,11 @@ export class RequestAuthorizer<R extends ReceivedResponse = ReceivedResponse> {
   readonly #scheme: CredentialScheme;
   readonly #retryOn401: boolean | ((response: R) => boolean);
   readonly #onUnauthorizedRetry: ((origin: string) => void) | undefined;
+  readonly #tokensByOrigin: ReadonlyMap<string, AccessTokenProvider> | undefined;
 
   constructor(tokens: AccessTokenProvider, options: RequestAuthorizerOptions<R>) {
     this.#tokens = tokens;
+    this.#tokensByOrigin = options.tokensByOrigin?.size ? options.tokensByOrigin : undefined;
     this.#allowlist = options.allowlist;
     this.#scheme = options.scheme ?? BEARER_SCHEME;
     this.#retryOn401 = options.retryOn401 ?? true;
@@ -60,7 +64,8 @@ export class RequestAuthorizer<R extends ReceivedResponse = ReceivedResponse> {
 
   /** A token that authorizes a request now, without a promise hop: fresh, cached, and for a scheme that needs no I/O. */
   peekToken(): string | undefined {
-    return this.#scheme.synchronous ? this.#tokens.peekFreshToken?.() : undefined;
+    // Per-origin tokens: which one a request needs depends on where it goes, so every request takes `authorize`.
+    return this.#scheme.synchronous && this.#tokensByOrigin === undefined ? this.#tokens.peekFreshToken?.() : undefined;
   }
 
   /**
@@ -103,13 +108,14 @@ export class RequestAuthorizer<R extends ReceivedResponse = ReceivedResponse> {
     }
     if (response.status !== 401 || budget.tokenRetried) return undefined;
     if (!(typeof this.#retryOn401 === 'function' ? this.#retryOn401(response) : this.#retryOn401)) return undefined;
+    const tokens = this.#tokensFor(grant.origin);
     if (!grant.replayable) {
-      this.#tokens.invalidate(grant.token);
+      tokens.invalidate(grant.token);
       return undefined;
     }
     let token: string;
     try {
-      token = await this.#tokens.renewRejected(grant.token, signal ? { signal } : undefined);
+      token = await tokens.renewRejected(grant.token, signal ? { signal } : undefined);
     } catch (error) {
       if (signal?.aborted) throw error;
       return undefined; // the manager already reported the token failure (log, `refresh_failed` event)
@@ -142,6 +148,10 @@ export class RequestAuthorizer<R extends ReceivedResponse = ReceivedResponse> {
     return false;
   }
 
+  #tokensFor(origin: string | undefined): AccessTokenProvider {
+    return (origin !== undefined ? this.#tokensByOrigin?.get(origin) : undefined) ?? this.#tokens;
+  }
+
   #wants(request: OutgoingRequest): boolean {
     return this.#allowlist.allows(request.origin) && !request.headers.has('Authorization');
   }
@@ -154,7 +164,7 @@ export class RequestAuthorizer<R extends ReceivedResponse = ReceivedResponse> {
 
   async #authorizeLater(request: OutgoingRequest): Promise<RequestGrant> {
     const signal = request.signal;
-    const token = await this.#tokens.getAccessToken(signal ? { signal } : undefined);
+    const token = await this.#tokensFor(request.origin).getAccessToken(signal ? { signal } : undefined);
     const url = this.#scheme.bindsToUrl ? request.url() : undefined;
     return this.#grant(token, request, url, await this.#scheme.credentials(token, request.method, url));
   }

@@ -67,4 +67,5 @@ export const TOKEN_ENVIRONMENT_VARIABLES: readonly TokenEnvironmentVariable[] = 
   { name: 'OAUTH2_DPOP_ALG', option: 'dpop.alg', kind: 'string' },
   { name: 'OAUTH2_DPOP_ALLOW_BEARER_DOWNGRADE', option: 'dpop.allowBearerDowngrade', kind: 'boolean' },
   { name: 'OAUTH2_WARM_UP', option: 'warmUp', kind: 'string' },
+  { name: 'OAUTH2_REFRESH_IN_BACKGROUND', option: 'refreshInBackground', kind: 'boolean' },
 ];

@@ -16,13 +16,15 @@ export interface CachedToken {
   readonly verifyUntilMs?: number;
   /** Past this instant callers wait for a new token instead of being served this one (default `expiresAtMs`). */
   readonly servableUntilMs?: number;
+  /** The issuing server's clock offset estimated from its answer (`IssuedToken.serverClockOffsetMs`); never moves the instants above. */
+  readonly serverClockOffsetMs?: number;
 }
 
 /** The token-source settings that shape a cached token's lifecycle (options of the same names). @internal */
 export interface TokenCachePolicy {
-  readonly stableAfterSeconds?: number;
-  readonly revokeAgingTokens?: boolean;
-  readonly sessionExchangeUrl?: string;
+  readonly stableAfterSeconds?: number | undefined;
+  readonly revokeAgingTokens?: boolean | undefined;
+  readonly sessionExchangeUrl?: string | undefined;
 }
 
 /**
@@ -60,6 +62,7 @@ export function cacheIssuedToken(
     refreshAtMs,
     ...(stableAfterMs > 0 ? { verifyUntilMs: requestSentAtMs + stableAfterMs } : {}),
     ...(policy?.revokeAgingTokens ? { servableUntilMs: refreshAtMs } : {}),
+    ...(issued.serverClockOffsetMs !== undefined ? { serverClockOffsetMs: issued.serverClockOffsetMs } : {}),
   };
 }
 

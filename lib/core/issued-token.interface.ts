@@ -9,4 +9,6 @@ export interface IssuedToken {
   /** Whether the server's lifetime exceeded `MAX_TOKEN_LIFETIME_SECONDS` and was shortened to it. */
   readonly expiresInCapped?: boolean;
   readonly scope?: string;
+  /** Estimated offset of the issuing server's clock from ours, in ms (positive: ahead); reporting only. */
+  readonly serverClockOffsetMs?: number;
 }

@@ -24,3 +24,12 @@ export function tokenCacheKey(clientFingerprint: string, dpopThumbprint: string 
 export function sharedDpopKeyStoreKey(clientFingerprint: string, alg: string): string {
   return sha256Hex(JSON.stringify([KEY_VERSION, 'dpop-key', clientFingerprint, alg]));
 }
+
+/**
+ * The store key of the token for one set of per-call token parameters (`parametersKey`, already
+ * normalised): each set is shared across the fleet under its own key, never under the client's.
+ * @internal
+ */
+export function parameterisedTokenCacheKey(clientCacheKey: string, parametersKey: string): string {
+  return sha256Hex(JSON.stringify([KEY_VERSION, 'parameters', clientCacheKey, parametersKey]));
+}

@@ -19,7 +19,7 @@ export interface CredentialProviderSettings<T> {
   /** Deadline of one read (a function that hangs, a file on a stalled mount). */
   readonly timeoutMs: number;
   /** How long a function's answer is reused, default `CREDENTIAL_REUSE_MS`; 0 asks every time. */
-  readonly reuseMs?: number;
+  readonly reuseMs?: number | undefined;
 }
 
 /** One value read from a source. @internal */

@@ -1,6 +1,7 @@
 import { isAxiosError } from 'axios';
 import { Agent as HttpsAgent } from 'node:https';
 import { createEndpointHttp } from '../endpoint/endpoint-http.js';
+import { type EndpointTracing, tracedExchange } from '../endpoint/traced-exchange.js';
 import { parseJsonObject } from '../endpoint/token-response.parser.js';
 import type { EndpointRequest } from '../errors/endpoint-request.js';
 import { TokenConfigError } from '../errors/token-config.error.js';
@@ -21,9 +22,10 @@ import type { ResolvedTokenOptions } from '../options/resolved-token-options.js'
  * (unusable metadata), so the application does not start half-configured.
  * @internal
  */
-export async function discoverEndpoints(options: ResolvedTokenOptions): Promise<ResolvedTokenOptions> {
+export async function discoverEndpoints(options: ResolvedTokenOptions, tracing?: EndpointTracing): Promise<ResolvedTokenOptions> {
   if (options.issuer === undefined) return options;
-  const metadata = await fetchMetadata(options);
+  // One span for the discovery, over both well-known locations it may try.
+  const metadata = await tracedExchange(tracing, 'discovery', discoveryUrls(options.issuer)[0], () => fetchMetadata(options));
   const problems: { field: string; message: string }[] = [];
   const endpoint = (name: string): string | undefined => {
     const value = metadata[name];

@@ -18,7 +18,7 @@ export class DpopNonceStore {
 
   /** Remembers the `DPoP-Nonce` header value of a response from `url`; returns whether a valid one was present. */
   remember(url: string, header: unknown): boolean {
-    const nonce = Array.isArray(header) ? header[header.length - 1] : header;
+    const nonce: unknown = Array.isArray(header) ? header[header.length - 1] : header;
     if (typeof nonce !== 'string' || !NONCE_SYNTAX.test(nonce)) return false;
     const { origin } = new URL(url);
     this.#byOrigin.delete(origin);

@@ -7,11 +7,11 @@ export interface DpopStatus {
    * token store (one thumbprint, one token for the fleet); false when it is this process's own (no
    * store, or the store could not share it: see the startup warning).
    */
-  readonly shared?: boolean;
+  readonly shared?: boolean | undefined;
   /** Signing algorithm, when DPoP is on. */
-  readonly alg?: string;
+  readonly alg?: string | undefined;
   /** RFC 7638 thumbprint of the public key (the `cnf.jkt` of issued tokens), when DPoP is on. Public, not a secret. */
-  readonly thumbprint?: string;
+  readonly thumbprint?: string | undefined;
   /** Whether Bearer tokens are accepted from an IdP that ignores the proof. */
-  readonly allowBearerDowngrade?: boolean;
+  readonly allowBearerDowngrade?: boolean | undefined;
 }

@@ -17,7 +17,7 @@ export interface ClientAuthentication {
   /** Strings that must never leave the process in logs or errors (secrets seen lately, header values). */
   readonly secrets: readonly string[];
   /** The HTTPS agent that presents the current client certificate (`tls_client_auth`), once a request has read it. */
-  readonly httpsAgent?: HttpsAgent;
+  readonly httpsAgent?: HttpsAgent | undefined;
   /**
    * After `invalid_client`: reads the credential again, ignoring reuse; true when it differs from the
    * one the last request carried (a rotation), so that request is worth sending once more.

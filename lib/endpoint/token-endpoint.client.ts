@@ -11,9 +11,14 @@ import { redactSecrets } from '../internal/redact-secrets.js';
 import { RequestDeadline } from '../internal/request-deadline.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 import { MAX_TOKEN_RESPONSE_BYTES } from '../options/token-options.defaults.js';
+import type { TokenParameterSet } from '../options/token-request-parameters.interface.js';
 import { createClientAuthentication, type ClientAuthentication } from './client-authentication.js';
 import { createEndpointHttp } from './endpoint-http.js';
 import type { IssuedToken } from '../core/issued-token.interface.js';
+import { currentTracedRequest } from '../core/current-traced-request.js';
+import type { TracedRequest } from '../core/token-tracer.interface.js';
+import { serverClockOffsetMs } from './server-clock-offset.js';
+import { type EndpointTracing, tracedExchange } from './traced-exchange.js';
 import { quoteServerText } from './server-text.js';
 import {
   type AnswerContext,
@@ -37,21 +42,22 @@ export class TokenEndpointClient {
   readonly #authentication: ClientAuthentication;
   readonly #http: AxiosInstance;
   readonly #dpop: DpopSigner | undefined;
+  readonly #tracing: EndpointTracing | undefined;
 
   readonly #tokenRequest: EndpointRequest;
 
   /** With `dpop`, every attempt carries a fresh proof and a `use_dpop_nonce` answer is resent once. */
-  constructor(options: ResolvedTokenOptions, dpop?: DpopSigner) {
+  constructor(options: ResolvedTokenOptions, dpop?: DpopSigner, tracing?: EndpointTracing) {
     this.#options = options;
     this.#dpop = dpop;
+    this.#tracing = tracing;
     this.#authentication = createClientAuthentication(options);
     this.#http = createEndpointHttp();
     this.#tokenRequest = { method: 'POST', url: options.tokenUrl };
   }
 
   /** The form body of the token request, without client credentials. */
-  private buildRequestBody(): URLSearchParams {
-    const { scope, audience, resources, extraParams } = this.#options;
+  private buildRequestBody({ scope, audience, resources, extraParams }: TokenParameterSet): URLSearchParams {
     const body = new URLSearchParams({ grant_type: 'client_credentials' });
     if (scope) body.set('scope', scope);
     if (audience) body.set('audience', audience);
@@ -60,20 +66,29 @@ export class TokenEndpointClient {
     return body;
   }
 
-  /** Requests a token. Rejects with a `TokenError` subclass; `signal` aborts this one request. */
-  async requestToken(signal?: AbortSignal): Promise<IssuedToken> {
+  /**
+   * Requests a token for `parameters` (default: the registration's). Rejects with a `TokenError` subclass;
+   * `signal` aborts this one request.
+   */
+  async requestToken(signal?: AbortSignal, parameters: TokenParameterSet = this.#options): Promise<IssuedToken> {
     const { tokenUrl, defaultExpiresInSeconds, clock } = this.#options;
     const context = this.answerContext(this.#tokenRequest);
+    const traced = currentTracedRequest();
+    let sentAtMs = clock();
     // Each attempt gets a fresh body, client assertion and DPoP proof: none of them may be replayed.
     const attempt = async () => {
       const dpopHeaders: Record<string, string> = this.#dpop ? { DPoP: await this.#dpop.proofFor('POST', tokenUrl) } : {};
-      return this.postForm(context, this.buildRequestBody(), signal, dpopHeaders);
+      sentAtMs = clock();
+      const sent = await this.postForm(context, this.buildRequestBody(parameters), signal, dpopHeaders);
+      traced?.status(sent.status);
+      return sent;
     };
     let answer = await attempt();
     // RFC 9449 §8: the IdP demands a nonce by answering 400 use_dpop_nonce with a DPoP-Nonce header.
     // One resend with that nonce; a second challenge is returned as the error, so this never loops.
     const nonceArrived = this.#dpop?.rememberNonce(tokenUrl, answer.dpopNonce) ?? false;
     if (nonceArrived && isTokenEndpointNonceChallenge(answer.status, answer.body)) {
+      traced?.event('dpop_nonce_resend');
       answer = await attempt();
       this.#dpop?.rememberNonce(tokenUrl, answer.dpopNonce);
     }
@@ -81,21 +96,29 @@ export class TokenEndpointClient {
     // when it changed. The single flight above this call shares the re-read among all callers, and a
     // second refusal is the error (then the cooldown), so a wrong credential never loops.
     if (isClientRejected(answer) && (await this.#authentication.credentialsChanged(signal))) answer = await attempt();
-    return this.parse(context, () =>
-      parseTokenResponse(answer, defaultExpiresInSeconds, clock(), context, { acceptedTokenTypes: this.#dpop?.acceptedTokenTypes }),
+    const receivedAtMs = clock();
+    const issued = this.parse(context, () =>
+      parseTokenResponse(answer, defaultExpiresInSeconds, receivedAtMs, context, { acceptedTokenTypes: this.#dpop?.acceptedTokenTypes }),
     );
+    const offsetMs = serverClockOffsetMs({ dateHeader: answer.date, accessToken: issued.accessToken, sentAtMs, receivedAtMs });
+    return offsetMs === undefined ? issued : { ...issued, serverClockOffsetMs: offsetMs };
   }
 
   /** RFC 7009: asks the server to revoke `token`. Resolves when the server answered 2xx. */
   async revokeToken(token: string, signal?: AbortSignal): Promise<void> {
     const url = this.#options.revocationUrl;
-    if (url !== undefined) await this.postTokenHint({ endpoint: 'revocation', method: 'POST', url }, token, signal);
+    if (url === undefined) return;
+    await tracedExchange(this.#tracing, 'revocation', url, (traced) =>
+      this.postTokenHint({ endpoint: 'revocation', method: 'POST', url }, token, signal, traced),
+    );
   }
 
   /** RFC 7662: whether the server still considers `token` active. */
   async introspectToken(token: string, signal?: AbortSignal): Promise<boolean> {
     const request: EndpointRequest = { endpoint: 'introspection', method: 'POST', url: this.#options.introspectionUrl! };
-    const answer = await this.postTokenHint(request, token, signal);
+    const answer = await tracedExchange(this.#tracing, 'introspection', request.url!, (traced) =>
+      this.postTokenHint(request, token, signal, traced),
+    );
     const payload = parseJsonObject(answer.body);
     if (payload === undefined || typeof payload.active !== 'boolean') {
       throw new TokenResponseError(answer.status, 'no boolean "active" member', request);
@@ -106,12 +129,12 @@ export class TokenEndpointClient {
   /** Trades `code` for a session token: POST `{ code }` as JSON with `bearerToken` (the client-credentials token). */
   async exchangeSession(url: string, code: string, bearerToken: string, signal?: AbortSignal): Promise<IssuedToken> {
     const context = this.answerContext({ endpoint: 'session exchange', method: 'POST', url }, [code, bearerToken]);
-    const answer = await this.send(
-      context,
-      JSON.stringify({ code }),
-      { 'Content-Type': 'application/json', Authorization: `Bearer ${bearerToken}` },
-      signal,
-    );
+    const answer = await tracedExchange(this.#tracing, 'session_exchange', url, async (traced) => {
+      const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${bearerToken}` };
+      const sent = await this.send(context, JSON.stringify({ code }), headers, signal);
+      traced?.status(sent.status);
+      return sent;
+    });
     return this.parse(context, () =>
       parseTokenResponse(answer, this.#options.defaultExpiresInSeconds, this.#options.clock(), context, { tokenTypeOptional: true }),
     );
@@ -140,10 +163,16 @@ export class TokenEndpointClient {
   }
 
   /** The RFC 7009 / RFC 7662 request for an access token; a non-2xx answer rejects with the endpoint's error. */
-  private async postTokenHint(request: EndpointRequest, token: string, signal?: AbortSignal): Promise<TokenEndpointAnswer> {
+  private async postTokenHint(
+    request: EndpointRequest,
+    token: string,
+    signal: AbortSignal | undefined,
+    traced: TracedRequest | undefined,
+  ): Promise<TokenEndpointAnswer> {
     // The server's error text may quote the token it was sent, as transport errors may.
     const context = this.answerContext(request, [token]);
     const answer = await this.postForm(context, new URLSearchParams({ token, token_type_hint: 'access_token' }), signal);
+    traced?.status(answer.status);
     if (answer.status < 200 || answer.status > 299) throw redact(toEndpointError(answer, this.#options.clock(), context), context.secrets);
     return answer;
   }
@@ -177,12 +206,13 @@ export class TokenEndpointClient {
         headers: { Accept: 'application/json', ...headers },
         signal: deadline.signal,
       });
-      const header = (name: string) => (typeof response.headers[name] === 'string' ? (response.headers[name]) : undefined);
+      const header = (name: string) => (typeof response.headers[name] === 'string' ? response.headers[name] : undefined);
       return {
         status: response.status,
         body: typeof response.data === 'string' ? response.data : '',
         retryAfter: header('retry-after'),
         dpopNonce: header('dpop-nonce'),
+        date: header('date'),
       };
     } catch (error) {
       throw redact(this.translate(error, deadline, context, signal), context.secrets);

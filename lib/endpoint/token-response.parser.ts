@@ -10,9 +10,11 @@ import { quoteServerText } from './server-text.js';
 export interface TokenEndpointAnswer {
   readonly status: number;
   readonly body: string;
-  readonly retryAfter?: string;
+  readonly retryAfter?: string | undefined;
   /** `DPoP-Nonce` header (RFC 9449 §8), when the server sent one. */
-  readonly dpopNonce?: string;
+  readonly dpopNonce?: string | undefined;
+  /** `Date` header: when the server generated the answer, by its clock. */
+  readonly date?: string | undefined;
 }
 
 /** How to read one answer: which request it answers and what the request carried. @internal */
@@ -38,7 +40,7 @@ export function parseTokenResponse(
   {
     tokenTypeOptional = false,
     acceptedTokenTypes = ['Bearer'],
-  }: { tokenTypeOptional?: boolean; acceptedTokenTypes?: readonly string[] } = {},
+  }: { tokenTypeOptional?: boolean | undefined; acceptedTokenTypes?: readonly string[] | undefined } = {},
 ): IssuedToken {
   if (answer.status < 200 || answer.status > 299) throw toEndpointError(answer, now, context);
   const malformed = (problem: string) => new TokenResponseError(answer.status, problem, context.request);

@@ -8,12 +8,13 @@ import type { CredentialProvider } from '../credentials/credential-provider.js';
 export function trackCredential<T>(provider: CredentialProvider<T>) {
   let sentHash: string | undefined;
   return {
-    async read(signal?: AbortSignal): Promise<T> {
+    // Arrow functions: `changed` is handed on detached, as a `ClientAuthentication`'s `credentialsChanged`.
+    read: async (signal?: AbortSignal): Promise<T> => {
       const reading = await provider.readWithHash(signal);
       sentHash = reading.hash;
       return reading.value;
     },
-    async changed(signal?: AbortSignal): Promise<boolean> {
+    changed: async (signal?: AbortSignal): Promise<boolean> => {
       if (!provider.changes) return false;
       return (await provider.reread(signal)).hash !== sentHash;
     },

@@ -9,11 +9,11 @@ export type AuthorizationServerEndpoint = 'revocation' | 'introspection' | 'sess
  */
 export interface EndpointRequest {
   /** Which endpoint, when it was not the token endpoint. */
-  readonly endpoint?: AuthorizationServerEndpoint;
+  readonly endpoint?: AuthorizationServerEndpoint | undefined;
   /** `POST`, or `GET` for discovery. */
-  readonly method?: string;
+  readonly method?: string | undefined;
   /** Origin and path of the URL the request went to. */
-  readonly url?: string;
+  readonly url?: string | undefined;
 }
 
 /** The request's fields as an error stores them: the URL cut to origin and path, absent fields left out. @internal */

@@ -10,17 +10,17 @@ import { TokenError } from './token.error.js';
 /** What the endpoint said, when it answered with an RFC 6749 §5.2 error, and which request it answered. */
 export interface TokenEndpointErrorDetails extends EndpointRequest {
   /** HTTP status of the answer; undefined when no answer arrived (connection refused, reset, ...). */
-  readonly status?: number;
+  readonly status?: number | undefined;
   /** RFC 6749 §5.2 `error` code, such as `invalid_client`. */
-  readonly error?: string;
+  readonly error?: string | undefined;
   /** RFC 6749 §5.2 `error_description`. */
-  readonly errorDescription?: string;
+  readonly errorDescription?: string | undefined;
   /** RFC 6749 §5.2 `error_uri`. */
-  readonly errorUri?: string;
+  readonly errorUri?: string | undefined;
   /** Network error code (`ECONNREFUSED`, `ECONNRESET`, ...) when no answer arrived. */
-  readonly code?: string;
+  readonly code?: string | undefined;
   /** Seconds the server asked us to wait (`Retry-After`), when it sent one. */
-  readonly retryAfterSeconds?: number;
+  readonly retryAfterSeconds?: number | undefined;
 }
 
 /**

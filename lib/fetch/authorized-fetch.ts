@@ -12,17 +12,17 @@ import { followRedirects } from './follow-redirects.js';
 /** Options of `createAuthorizedFetch()`. */
 export interface AuthorizedFetchOptions {
   /** Origins that receive the token, in addition to the origin of `baseURL`; required without one. `['*']`: every origin (unsafe). */
-  readonly allowedOrigins?: readonly string[];
+  readonly allowedOrigins?: readonly string[] | undefined;
   /** Relative URLs resolve against it, and its origin receives the token. */
-  readonly baseURL?: string;
+  readonly baseURL?: string | undefined;
   /** One renewal and one resend after a 401 to a request that carried the token: default true, or a predicate on the answer. */
-  readonly retryOn401?: boolean | ((response: Response) => boolean);
+  readonly retryOn401?: boolean | ((response: Response) => boolean) | undefined;
   /** The module's `DpopService`: when enabled, requests carry DPoP proofs and follow nonces (RFC 9449). */
-  readonly dpop?: DpopService;
+  readonly dpop?: DpopService | undefined;
   /** Told the origin of each resend after a 401; default: the manager's `unauthorized_retry` event. */
-  readonly onUnauthorizedRetry?: (origin: string) => void;
+  readonly onUnauthorizedRetry?: ((origin: string) => void) | undefined;
   /** The fetch to send with; default: the global one, looked up on each call. */
-  readonly fetch?: Fetch;
+  readonly fetch?: Fetch | undefined;
 }
 
 /**

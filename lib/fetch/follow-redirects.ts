@@ -36,7 +36,7 @@ export async function followRedirects(
       headers,
       body,
       redirect: manual ? 'manual' : call.redirect,
-      signal: call.signal,
+      ...(call.signal !== undefined ? { signal: call.signal } : {}),
     });
     const location = response.headers.get('location');
     if (!manual || !REDIRECT_STATUSES.has(response.status) || location === null) return response;

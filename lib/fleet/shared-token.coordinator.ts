@@ -9,7 +9,6 @@ import { pickStoredToken, type StoredToken, type TokenStore } from '../core/toke
 import { storedTokenExpiresAtMs, usableStoredToken } from '../store/usable-stored-token.js';
 import { SharedTokenWaiter } from './shared-token-waiter.js';
 import { StoreAvailability } from './store-availability.js';
-import { abortableSleep } from '../internal/abortable-sleep.js';
 
 /** First and longest pause between two looks at the store while another instance fetches. */
 const FIRST_POLL_MS = 20;

@@ -8,7 +8,7 @@ export interface GrpcTokenInterceptorOptions {
    * Whether a unary call answered UNAUTHENTICATED renews the token and is resent once. Default true.
    * Streaming calls are never resent, whatever this says.
    */
-  retryOnUnauthenticated?: boolean;
+  retryOnUnauthenticated?: boolean | undefined;
 }
 
 /**

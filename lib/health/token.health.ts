@@ -24,6 +24,7 @@ interface LastError {
  * - **down**: no valid token could be had.
  *
  * Data: `secondsToExpiry`, `lastRefreshAt` (ISO time), `lastError` (`{ class, message }` or null),
+ * `serverClockOffsetSeconds` (the token server's clock minus this host's, estimated; absent when unknown),
  * `reason` when down, `store: 'degraded'` while the `store` does not answer (this instance then fetches
  * its own tokens: the fleet makes up to one extra token request per instance per refresh; the status
  * itself stays up, callers are served), and with DPoP `dpop: { mode, alg, thumbprint }` (the thumbprint is public: it is
@@ -100,16 +101,19 @@ export class TokenHealthIndicator implements OnModuleDestroy {
     secondsToExpiry: number | null;
     lastRefreshAt: string | null;
     lastError: LastError | null;
+    serverClockOffsetSeconds?: number;
     store?: 'degraded';
     dpop?: Pick<DpopStatus, 'mode' | 'shared' | 'alg' | 'thumbprint'>;
   } {
     const info = this.tokens.getTokenInfo();
     const secondsToExpiry = info ? Math.max(0, Math.floor((info.expiresAt.getTime() - this.tokens.now()) / 1000)) : null;
     const lastRefreshAt = this.#lastRefreshAt ?? info?.obtainedAt;
+    const offsetMs = info?.serverClockOffsetMs;
     const snapshot = {
       secondsToExpiry,
       lastRefreshAt: lastRefreshAt?.toISOString() ?? null,
       lastError: this.#lastError,
+      ...(offsetMs !== undefined ? { serverClockOffsetSeconds: Math.round(offsetMs / 1000) } : {}),
       ...(this.#storeDegraded ? { store: 'degraded' as const } : {}),
     };
     const dpop = this.dpop?.status();

@@ -11,11 +11,12 @@ import { Observable } from 'rxjs';
  * @internal
  */
 export class AuthorizedHttpService extends HttpService {
-  protected override makeObservable<T>(request: (...args: any[]) => AxiosPromise<T>, ...args: any[]): Observable<AxiosResponse<T>> {
+  protected override makeObservable<T>(request: (...args: unknown[]) => AxiosPromise<T>, ...args: unknown[]): Observable<AxiosResponse<T>> {
     return new Observable<AxiosResponse<T>>((subscriber) => {
       const argsCopy = [...args];
       const configIndex = argsCopy.length - 1;
-      const config: AxiosRequestConfig = { ...(argsCopy[configIndex] ?? {}) };
+      // Nest passes the request config last (`request(config)`, `get(url, config)`, `post(url, data, config)`).
+      const config: AxiosRequestConfig = { ...((argsCopy[configIndex] as AxiosRequestConfig | undefined) ?? {}) };
       argsCopy[configIndex] = config;
       let cancelSource: CancelTokenSource | undefined;
       if (!config.cancelToken) {

@@ -37,6 +37,12 @@ export class AuthorizedRequest {
   [inspect.custom](): string {
     return `AuthorizedRequest { origin: ${this.grant.origin} }`;
   }
+
+  /** Gives `config` the caller's own `beforeRedirect` back (none, when the caller set none). */
+  restoreCallerBeforeRedirect(config: AxiosRequestConfig): void {
+    if (this.callerBeforeRedirect === undefined) delete config.beforeRedirect;
+    else config.beforeRedirect = this.callerBeforeRedirect;
+  }
 }
 
 /** The record on a request config, if the interceptor authorized it (or the request it was copied from). @internal */
@@ -68,7 +74,7 @@ export function mayAuthorize(config: InternalAxiosRequestConfig): boolean {
       return false;
     }
     recordAuthorization(config, undefined);
-    config.beforeRedirect = earlier.callerBeforeRedirect;
+    earlier.restoreCallerBeforeRedirect(config);
     const ours = earlier.grant.headers;
     if (config.headers.get('Authorization') === ours.Authorization) for (const name in ours) config.headers.delete(name);
   }

@@ -42,6 +42,7 @@ export function axiosRequestAuthorizer(
     scheme: credentialSchemeFor(tokens, options.dpop),
     retryOn401: typeof retryOn401 === 'function' ? (answer) => retryOn401(tokenFreeView(answer.failure)) : retryOn401,
     onUnauthorizedRetry: options.onUnauthorizedRetry,
+    tokensByOrigin: options.tokensByOrigin,
   });
   return { allowlist, authorizer };
 }

@@ -49,7 +49,7 @@ function leavingWithOurCredentials(
   const ours = authorized.grant.headers;
   if (headers.Authorization !== ours.Authorization && headers.get('Authorization') !== ours.Authorization) {
     // Replaced or removed after ours: the caller's request now, redirects included.
-    config.beforeRedirect = authorized.callerBeforeRedirect;
+    authorized.restoreCallerBeforeRedirect(config);
     recordAuthorization(config, undefined);
     return undefined;
   }

@@ -25,7 +25,9 @@ export function tokenFreeView(error: AxiosError): AxiosError {
   const config =
     error.config === undefined ? undefined : withoutCredentials({ ...error.config, headers: AxiosHeaders.concat(error.config.headers) });
   const response = error.response === undefined ? undefined : hideRequest({ ...error.response, config: config! });
-  return hideRequest(Object.assign(new AxiosError(error.message, error.code, config, undefined, response), { request: error.request }));
+  return hideRequest(
+    Object.assign(new AxiosError(error.message, error.code, config, undefined, response), { request: error.request as unknown }),
+  );
 }
 
 function withoutCredentials<C extends AxiosRequestConfig>(config: C): C {

@@ -3,7 +3,6 @@ import {
   type AxiosError,
   type AxiosInstance,
   type AxiosResponse,
-  CanceledError,
   type InternalAxiosRequestConfig,
   isAxiosError,
 } from 'axios';
@@ -113,7 +112,10 @@ export function attachTokenInterceptor(
     instance.interceptors.request.eject(synchronous);
     instance.interceptors.request.eject(asynchronous);
     instance.interceptors.response.eject(response);
-    if (instance.defaults.adapter === guardedAdapter) instance.defaults.adapter = instanceAdapter;
+    if (instance.defaults.adapter === guardedAdapter) {
+      if (instanceAdapter === undefined) delete instance.defaults.adapter;
+      else instance.defaults.adapter = instanceAdapter;
+    }
     ATTACHED.delete(instance);
   };
   ATTACHED.set(instance, detach);

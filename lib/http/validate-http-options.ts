@@ -1,6 +1,7 @@
 import type { AxiosRequestConfig } from 'axios';
 import type { RetryOn401, TokenHttpOptions } from '../options/token-http-options.interface.js';
-import { resolveAllowedOrigins } from '../authorizer/origin-allowlist.js';
+import { httpOrigin, resolveAllowedOrigins } from '../authorizer/origin-allowlist.js';
+import type { TokenRequestParameters } from '../options/token-request-parameters.interface.js';
 import { ResolvedHttpOptions } from '../options/resolved-http-options.js';
 import { TOKEN_OPTION_DEFAULTS } from '../options/token-options.defaults.js';
 import { type Report, optionalBoolean, requireHttpUrl } from '../options/option-checks.js';
@@ -19,10 +20,12 @@ export function validateHttpOptions(value: unknown, report: Report, clientAuthMe
   }
   const {
     allowedOrigins,
+    resources: resourcesOption,
     presentClientCertificate: present,
     global: _global,
     ...axiosConfig
   } = value as TokenHttpOptions & { global?: unknown };
+  const resources = validateResources(resourcesOption, report);
   const presentClientCertificate = optionalBoolean(present, false, 'http.presentClientCertificate', report);
   if (presentClientCertificate && clientAuthMethod !== 'tls_client_auth') {
     report('http.presentClientCertificate', "needs clientAuthMethod: 'tls_client_auth' (the certificate it presents is tlsClientAuth's)");
@@ -39,7 +42,8 @@ export function validateHttpOptions(value: unknown, report: Report, clientAuthMe
     allowedOrigins,
     'http.',
     report,
-    axiosConfig.baseURL !== undefined && baseURL === undefined,
+    // With `resources`, their origins are the allowlist: no other origin is required.
+    (axiosConfig.baseURL !== undefined && baseURL === undefined) || resources.size > 0,
   );
   if (presentClientCertificate && axiosConfig.adapter !== undefined && axiosConfig.adapter !== 'http') {
     report('http.adapter', "must be 'http' (or absent) with http.presentClientCertificate: only Node's http adapter takes an HTTPS agent");
@@ -47,10 +51,31 @@ export function validateHttpOptions(value: unknown, report: Report, clientAuthMe
   if (presentClientCertificate && origins.includes('*')) {
     report('http.presentClientCertificate', "cannot be used with allowedOrigins ['*']: name the origins that get the client certificate");
   }
+  // An origin given its own token parameters is one the developer means to send that token to.
+  if (!origins.includes('*')) for (const origin of resources.keys()) if (!origins.includes(origin)) origins.push(origin);
   if (hasAuthorizationHeader(axiosConfig.headers)) {
     report('http.headers', 'must not set Authorization: the module sets the Bearer token for allowed origins');
   }
-  return new ResolvedHttpOptions(axiosConfig, origins, presentClientCertificate);
+  return new ResolvedHttpOptions(axiosConfig, origins, resources, presentClientCertificate);
+}
+
+/** `http.resources`: origins (`scheme://host[:port]`) to objects of token parameters; the parameters are checked by the manager at startup. */
+function validateResources(value: unknown, report: Report): Map<string, TokenRequestParameters> {
+  const resources = new Map<string, TokenRequestParameters>();
+  if (value === undefined || value === null) return resources;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    report('http.resources', 'must be an object from API origin to token parameters ({ resource, scope, audience, extraParams })');
+    return resources;
+  }
+  Object.entries(value).forEach(([key, parameters], index) => {
+    const origin = httpOrigin(key);
+    if (origin === undefined || origin !== key.replace(/\/$/, ''))
+      report(`http.resources[${index}]`, 'must be keyed by an origin such as "https://api.example.com"');
+    else if (parameters === null || typeof parameters !== 'object' || Array.isArray(parameters))
+      report(`http.resources[${index}]`, 'must be an object of token parameters');
+    else resources.set(origin, parameters as TokenRequestParameters);
+  });
+  return resources;
 }
 
 /** Validates `retryOn401`, default true. @internal */

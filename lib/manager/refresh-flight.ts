@@ -1,5 +1,7 @@
 import { defer, firstValueFrom, type Observable, shareReplay } from 'rxjs';
 import type { CachedToken } from '../core/cached-token.js';
+import { withTracedRequest } from '../core/current-traced-request.js';
+import type { TracedRequest, TracedWait } from '../core/token-tracer.interface.js';
 import { abortError } from '../internal/abort-error.js';
 import { KeepAliveWhileWaiting } from '../internal/keep-alive-while-waiting.js';
 import type { ResolvedTokenRetryOptions } from '../options/token-retry-options.interface.js';
@@ -43,6 +45,8 @@ export class RefreshFlight {
   /** Holds the process open while a caller waits on a refresh; a background refresh never does. */
   readonly #keepAlive = new KeepAliveWhileWaiting();
   #refresh$: Observable<string> | undefined;
+  /** The span of the refresh in flight, which waits link to (undefined when nothing traces). */
+  #traced: TracedRequest | undefined;
   #failure: RefreshFailure | undefined;
 
   constructor(settings: RefreshFlightSettings, cache: TokenCache, reporter: TokenLifecycleReporter) {
@@ -63,14 +67,21 @@ export class RefreshFlight {
   wait(fetch: TokenFetch, signal?: AbortSignal, verified?: CachedToken): Promise<string> {
     if (signal?.aborted) return Promise.reject(abortError(signal));
     if (this.#shutdown.signal.aborted) return Promise.reject(abortError(this.#shutdown.signal));
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the failed refresh's own error, passed on unchanged
     if (this.#refresh$ === undefined && this.coolingDown()) return Promise.reject(this.#failure!.error);
     const refresh$ = this.#refresh$ ?? this.start(fetch, verified);
-    return this.#keepAlive.hold(signal === undefined ? firstValueFrom(refresh$) : waitAbortably(refresh$, signal));
+    const waiting = signal === undefined ? firstValueFrom(refresh$) : waitAbortably(refresh$, signal);
+    return this.#keepAlive.hold(endsTrace(waiting, this.#reporter.traceWait(this.#traced)));
   }
 
-  /** Starts a refresh nobody waits for (refresh-ahead of a stale token), unless one runs or the cooldown forbids it. */
-  startInBackground(fetch: TokenFetch): void {
-    if (this.#refresh$ === undefined && !this.coolingDown() && !this.#shutdown.signal.aborted) this.start(fetch);
+  /**
+   * Starts a refresh nobody waits for (refresh-ahead of a stale token), unless one runs or the cooldown forbids
+   * it; true when it started one.
+   */
+  startInBackground(fetch: TokenFetch): boolean {
+    if (this.#refresh$ !== undefined || this.coolingDown() || this.#shutdown.signal.aborted) return false;
+    this.start(fetch);
+    return true;
   }
 
   /** Module shutdown: aborts the refresh in flight and its retry waits; later waits reject with an `AbortError`. */
@@ -95,19 +106,29 @@ export class RefreshFlight {
   private async run(fetch: TokenFetch, verified: CachedToken | undefined): Promise<string> {
     const { clock, retry } = this.#settings;
     const startedAtMs = clock();
+    const traced = (this.#traced = this.#reporter.traceTokenRequest());
     let token: CachedToken;
     try {
-      token = await retryTransientFailures((signal) => this.attempt(fetch, signal, verified), {
+      token = await retryTransientFailures((signal) => withTracedRequest(traced, () => this.attempt(fetch, signal, verified)), {
         options: retry,
         clock,
         signal: this.#shutdown.signal,
-        onRetry: (scheduled) => this.#reporter.retrying(scheduled),
+        onRetry: (scheduled) => {
+          this.#reporter.retrying(scheduled);
+          traced?.event('retry', {
+            'retry.number': scheduled.retry,
+            'retry.delay_ms': scheduled.delayMs,
+            'error.type': errorClass(scheduled.error),
+          });
+        },
       });
     } catch (error) {
       this.#refresh$ = undefined;
+      traced?.end('failure', error);
       this.recordFailure(error, startedAtMs);
       throw error;
     }
+    traced?.end(token === verified ? 'verified' : 'success');
     // The refresh is forgotten before its result reaches any waiter, so a waiter that calls again starts anew.
     this.#refresh$ = undefined;
     this.#failure = undefined;
@@ -140,6 +161,21 @@ export class RefreshFlight {
   }
 }
 
+/** `waiting`, ending `trace` when it settles. */
+function endsTrace<T>(waiting: Promise<T>, trace: TracedWait | undefined): Promise<T> {
+  if (trace === undefined) return waiting;
+  waiting.then(
+    () => trace.end(),
+    (error: unknown) => trace.end(error),
+  );
+  return waiting;
+}
+
+/** The class of an error, as a span may name it (never its message). */
+function errorClass(error: unknown): string {
+  return error instanceof Error ? error.name : 'Error';
+}
+
 /** Emits with `source`, unless `signal` fires first: then rejects this caller only; `source` goes on. */
 function waitAbortably(source: Observable<string>, signal: AbortSignal): Promise<string> {
   return new Promise<string>((resolve, reject) => {
@@ -150,6 +186,7 @@ function waitAbortably(source: Observable<string>, signal: AbortSignal): Promise
     const settle = () => signal.removeEventListener('abort', onAbort);
     const subscription = source.subscribe({
       next: (value) => (settle(), resolve(value)),
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the refresh's own error, passed on unchanged
       error: (error: unknown) => (settle(), reject(error)),
     });
     if (!subscription.closed) signal.addEventListener('abort', onAbort, { once: true });

@@ -96,6 +96,7 @@ export class TokenCache {
       refreshAt: new Date(current.refreshAtMs),
       ...(current.scope !== undefined ? { scope: current.scope } : {}),
       tokenType: current.tokenType,
+      ...(current.serverClockOffsetMs !== undefined ? { serverClockOffsetMs: current.serverClockOffsetMs } : {}),
     };
   }
 

@@ -1,3 +1,5 @@
+import type { TokenRequestParameters } from '../options/token-request-parameters.interface.js';
+
 /** A token lifecycle event from `TokenManagerService.events$`. Carries no secret and no token. */
 export type TokenEvent =
   | {
@@ -28,6 +30,12 @@ export type TokenEvent =
       readonly errorMessage: string;
     }
   | {
+      /** A refresh started by `refreshInBackground`'s timer ended (its `refreshed` or `refresh_failed` event came first). */
+      readonly type: 'background_refresh';
+      readonly at: Date;
+      readonly outcome: 'success' | 'failure';
+    }
+  | {
       readonly type: 'invalidated';
       readonly at: Date;
     }
@@ -47,8 +55,13 @@ export type TokenEvent =
       readonly origin?: string;
     };
 
-/** Options of one `getAccessToken()` call. */
-export interface AccessTokenRequestOptions {
+/** Options of one `getAccessToken()` call: its token parameters (see `TokenRequestParameters`) and how to wait. */
+export interface AccessTokenRequestOptions extends TokenRequestParameters {
   /** Aborts this caller's wait (rejecting it with an `AbortError`); the shared token request goes on. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
+  /**
+   * Replaces the cached token for these parameters once, even if it is fresh: the callers asking for it
+   * meanwhile share that one renewal. With a `store`, the replaced token is deleted there too.
+   */
+  readonly forceRenewal?: boolean | undefined;
 }

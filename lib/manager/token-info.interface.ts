@@ -7,7 +7,14 @@ export interface TokenInfo {
   /** When it becomes stale and a refresh starts (`refreshMarginSeconds` before expiry, clamped). */
   readonly refreshAt: Date;
   /** Granted scope, when the server reported one. */
-  readonly scope?: string;
+  readonly scope?: string | undefined;
   /** `Bearer`, or `DPoP` for a sender-constrained token (then send it as `Authorization: DPoP`). */
   readonly tokenType: string;
+  /**
+   * How far the token server's clock is ahead of this host's (negative: behind), in ms, estimated from its
+   * answer (the JWT's `iat`, else the `Date` header; ± half the round trip and one second). Absent when the
+   * answer said nothing about time, or the token came from another instance through the `store`. It never
+   * changes `expiresAt`: that is `expires_in` counted by this host's clock from when the request was sent.
+   */
+  readonly serverClockOffsetMs?: number | undefined;
 }

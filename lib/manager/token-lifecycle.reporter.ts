@@ -3,12 +3,26 @@ import { Logger } from '@nestjs/common';
 import { Subject } from 'rxjs';
 import type { CachedToken } from '../core/cached-token.js';
 import type { IssuedToken } from '../core/issued-token.interface.js';
+import type { TokenTracer, TracedRequest, TracedWait } from '../core/token-tracer.interface.js';
 import { isoInstant } from '../internal/iso-instant.js';
 import { urlForDisplay } from '../internal/url-for-display.js';
 import type { ResolvedTokenSettings } from '../options/resolved-token-options.js';
 import { MAX_TOKEN_LIFETIME_SECONDS } from '../options/token-options.defaults.js';
 import type { ScheduledRetry } from '../retry/retry-transient-failures.js';
 import type { TokenEvent } from './token-event.interface.js';
+
+/**
+ * A server clock further off than this is logged, once per client: past it the refresh margin no longer
+ * absorbs the skew for JWTs whose `iat`/`nbf` a resource server checks against its own clock.
+ */
+export const SERVER_CLOCK_OFFSET_WARNING_MS = 30_000;
+
+/** What traces name: the tracer, the token endpoint and the client's name. @internal */
+export interface LifecycleTracing {
+  readonly tracer: TokenTracer;
+  readonly tokenUrl: string;
+  readonly clientName?: string;
+}
 
 /** The settings the startup line names. @internal */
 export type DescribedClient = Pick<ResolvedTokenSettings, 'clientId' | 'tokenUrl' | 'clientAuthMethod' | 'sessionExchangeUrl'>;
@@ -23,12 +37,33 @@ export class TokenLifecycleReporter {
   readonly #logger: Logger;
   readonly #clock: () => number;
   #tokensObtained = 0;
+  #warnedClockOffset = false;
+  readonly #tracing: LifecycleTracing | undefined;
 
   readonly events$ = this.#events.asObservable();
 
-  constructor(clock: () => number, logContext: string) {
+  constructor(clock: () => number, logContext: string, tracing?: LifecycleTracing) {
     this.#clock = clock;
     this.#logger = new Logger(logContext);
+    this.#tracing = tracing;
+  }
+
+  /** The span of one token request with its retries; undefined when nothing traces. */
+  traceTokenRequest(): TracedRequest | undefined {
+    const tracing = this.#tracing;
+    if (tracing === undefined) return undefined;
+    const { tracer, tokenUrl, clientName } = tracing;
+    return tracer.startExchange({
+      operation: 'token_request',
+      url: tokenUrl,
+      grantType: 'client_credentials',
+      ...(clientName !== undefined ? { clientName } : {}),
+    });
+  }
+
+  /** The span of a caller waiting on `request` (linked to it); undefined when nothing traces. */
+  traceWait(request: TracedRequest | undefined): TracedWait | undefined {
+    return request === undefined ? undefined : this.#tracing?.tracer.startWait(request, this.#tracing.clientName);
   }
 
   /** The startup line: which client gets its tokens from which endpoint (never a secret or a query string). */
@@ -42,11 +77,22 @@ export class TokenLifecycleReporter {
     );
   }
 
-  /** A token response whose lifetime was assumed or shortened. */
+  /** A token response whose lifetime was assumed or shortened, or whose server's clock is far off. */
   issued(issued: IssuedToken): void {
+    this.serverClockOffset(issued.serverClockOffsetMs);
     if (issued.expiresInDefaulted) this.#logger.debug('Token response has no expires_in: defaultExpiresInSeconds assumed');
     if (issued.expiresInCapped)
       this.#logger.debug(`Token response's expires_in exceeds the longest lifetime believed: capped to ${MAX_TOKEN_LIFETIME_SECONDS} s`);
+  }
+
+  private serverClockOffset(offsetMs: number | undefined): void {
+    if (offsetMs === undefined || Math.abs(offsetMs) <= SERVER_CLOCK_OFFSET_WARNING_MS || this.#warnedClockOffset) return;
+    this.#warnedClockOffset = true;
+    const seconds = Math.round(Math.abs(offsetMs) / 1000);
+    this.#logger.warn(
+      `The token server's clock is about ${seconds} s ${offsetMs > 0 ? 'ahead of' : 'behind'} this host's (estimated from its answer); ` +
+        `check NTP on both: resource servers may reject its tokens as not yet valid or expired. Token expiry still counts from when each request was sent, by this host's clock`,
+    );
   }
 
   /** A new token: `acquired` for the first one of this client, `refreshed` after. */
@@ -72,6 +118,11 @@ export class TokenLifecycleReporter {
       `Token refresh failed after ${durationMs} ms: ${errorClass}: ${errorMessage}; next attempt in ${cooldownMs} ms at the earliest${fallback}`,
     );
     this.#events.next({ type: 'refresh_failed', at: new Date(this.#clock()), durationMs, errorClass, errorMessage });
+  }
+
+  /** A refresh `refreshInBackground` started has ended (its outcome was reported just before). */
+  backgroundRefresh(outcome: 'success' | 'failure'): void {
+    this.#events.next({ type: 'background_refresh', at: new Date(this.#clock()), outcome });
   }
 
   invalidated(): void {

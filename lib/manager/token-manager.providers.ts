@@ -1,14 +1,20 @@
 import { type FactoryProvider, Logger, type Provider } from '@nestjs/common';
 import { DpopService } from '../dpop/dpop.service.js';
+import { TokenConfigError } from '../errors/token-config.error.js';
 import type { TokenEndpointClient } from '../endpoint/token-endpoint.client.js';
 import { FleetTokenSource } from '../fleet/fleet-token.source.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 import { createTokenSource } from '../source/create-token-source.js';
 import type { TokenSource } from '../source/token-source.interface.js';
-import { tokenCacheKey } from '../core/token-store-keys.js';
-import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT } from '../core/injection-tokens.js';
+import { parameterisedTokenCacheKey, tokenCacheKey } from '../core/token-store-keys.js';
+import type { TokenParameterSet } from '../options/token-request-parameters.interface.js';
+import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME, TOKEN_ENDPOINT_CLIENT, TOKEN_TRACER } from '../core/injection-tokens.js';
+import type { TokenTracer } from '../core/token-tracer.interface.js';
+import { BackgroundRefresher } from './background-refresher.js';
 import { RefreshFlight } from './refresh-flight.js';
 import { TokenCache } from './token-cache.js';
+import { TokenEntries } from './token-entries.js';
+import { TokenEntry } from './token-entry.js';
 import { TokenLifecycleReporter } from './token-lifecycle.reporter.js';
 import { tokenManagerLogContext } from './token-manager-log-context.js';
 import { TokenManagerService } from './token-manager.service.js';
@@ -23,9 +29,10 @@ function tokenSource(
   cacheKey: string,
   reporter: TokenLifecycleReporter,
   name?: string,
+  parameters: TokenParameterSet = options,
 ): TokenSource {
   const logContext = tokenManagerLogContext(name);
-  const source = createTokenSource(options, endpoint, logContext);
+  const source = createTokenSource(options, endpoint, logContext, parameters);
   if (options.store === undefined) return source;
   return new FleetTokenSource(source, {
     store: options.store,
@@ -53,8 +60,13 @@ export const TOKEN_MANAGER_COLLABORATORS: readonly FactoryProvider[] = [
   },
   {
     provide: TokenLifecycleReporter,
-    useFactory: (options: ResolvedTokenOptions, name?: string) => new TokenLifecycleReporter(options.clock, tokenManagerLogContext(name)),
-    inject: [RESOLVED_TOKEN_OPTIONS, CLIENT_NAME],
+    useFactory: (options: ResolvedTokenOptions, name?: string, tracer?: TokenTracer) =>
+      new TokenLifecycleReporter(
+        options.clock,
+        tokenManagerLogContext(name),
+        tracer ? { tracer, tokenUrl: options.tokenUrl, ...(name !== undefined ? { clientName: name } : {}) } : undefined,
+      ),
+    inject: [RESOLVED_TOKEN_OPTIONS, CLIENT_NAME, { token: TOKEN_TRACER, optional: true }],
   },
   {
     provide: TOKEN_SOURCE,
@@ -68,7 +80,67 @@ export const TOKEN_MANAGER_COLLABORATORS: readonly FactoryProvider[] = [
       new RefreshFlight(options, cache, reporter),
     inject: [RESOLVED_TOKEN_OPTIONS, TokenCache, TokenLifecycleReporter],
   },
+  {
+    provide: TokenEntries,
+    useFactory: tokenEntries,
+    inject: [
+      RESOLVED_TOKEN_OPTIONS,
+      TOKEN_SOURCE,
+      TokenCache,
+      RefreshFlight,
+      TokenLifecycleReporter,
+      TOKEN_ENDPOINT_CLIENT,
+      TOKEN_CACHE_KEY,
+      CLIENT_NAME,
+    ],
+  },
+  {
+    // `refreshInBackground`: null when off. For the registration's entry (per-call parameter entries are refreshed by their callers); its fetch is the one a stale token's caller starts.
+    provide: BackgroundRefresher,
+    useFactory: (
+      options: ResolvedTokenOptions,
+      source: TokenSource,
+      cache: TokenCache,
+      flight: RefreshFlight,
+      reporter: TokenLifecycleReporter,
+    ) =>
+      options.refreshInBackground
+        ? new BackgroundRefresher(options, { cache, flight, reporter, fetch: (signal) => source.fetchToken(signal, cache.current) })
+        : null,
+    inject: [RESOLVED_TOKEN_OPTIONS, TOKEN_SOURCE, TokenCache, RefreshFlight, TokenLifecycleReporter],
+  },
 ];
+
+const SESSION_MODE_HAS_ONE_TOKEN = () =>
+  new TokenConfigError(
+    [{ field: 'sessionExchange', message: 'a session token belongs to its one code: per-request token parameters are not available' }],
+    'token request parameters',
+  );
+
+/**
+ * The registration's entry from the collaborators above, and the factory of per-call entries: the same
+ * collaborators again (cache, flight, source), for the call's parameters, under their own fleet key.
+ */
+function tokenEntries(
+  options: ResolvedTokenOptions,
+  source: TokenSource,
+  cache: TokenCache,
+  flight: RefreshFlight,
+  reporter: TokenLifecycleReporter,
+  endpoint: TokenEndpointClient,
+  cacheKey: string,
+  name?: string,
+): TokenEntries {
+  const registered = new TokenEntry(cache, flight, source, reporter, options.clock);
+  const create = (parameters: TokenParameterSet, parametersKey: string) => {
+    // The session code is single-use: a second parameter set would spend it again.
+    if (options.sessionExchangeUrl !== undefined) throw SESSION_MODE_HAS_ONE_TOKEN();
+    const entryCache = new TokenCache(options);
+    const entrySource = tokenSource(options, endpoint, parameterisedTokenCacheKey(cacheKey, parametersKey), reporter, name, parameters);
+    return new TokenEntry(entryCache, new RefreshFlight(options, entryCache, reporter), entrySource, reporter, options.clock);
+  };
+  return new TokenEntries(registered, options, create, options.maxCachedTokens);
+}
 
 /** `TOKEN_MANAGER_COLLABORATORS` and the manager itself. @internal */
 export const TOKEN_MANAGER_PROVIDERS: readonly Provider[] = [...TOKEN_MANAGER_COLLABORATORS, TokenManagerService];

@@ -9,38 +9,42 @@ import {
 } from '@nestjs/common';
 import { inspect } from 'node:util';
 import { defer, type Observable, of } from 'rxjs';
-import { tokenPhase } from '../core/cached-token.js';
 import { UNAUTHORIZED_RETRY_REPORTER } from '../core/unauthorized-retry-reporter.js';
+import { callAsPromise } from '../internal/call-as-promise.js';
+import { TokenConfigError } from '../errors/token-config.error.js';
 import { urlForDisplay } from '../internal/url-for-display.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
-import type { TokenSource } from '../source/token-source.interface.js';
+import type { TokenRequestParameters } from '../options/token-request-parameters.interface.js';
 import { RESOLVED_TOKEN_OPTIONS, TOKEN_CLIENT_NAME } from '../core/injection-tokens.js';
-import { RefreshFlight, type TokenFetch } from './refresh-flight.js';
-import { TokenCache } from './token-cache.js';
+import type { TokenCache } from './token-cache.js';
+import { TokenEntries } from './token-entries.js';
+import type { TokenEntry } from './token-entry.js';
 import type { AccessTokenRequestOptions, TokenEvent } from './token-event.interface.js';
 import type { TokenInfo } from './token-info.interface.js';
 import { TokenLifecycleReporter } from './token-lifecycle.reporter.js';
-import { TOKEN_CACHE_KEY, TOKEN_SOURCE } from './token-manager.tokens.js';
+import { TOKEN_CACHE_KEY } from './token-manager.tokens.js';
+import { TokensForParameters } from './tokens-for-parameters.js';
 
 /**
  * Owns one client's access token: acquires it, caches it, refreshes it ahead of expiry and drops it
  * when a server rejects it. One instance per `TokenModule` registration, a façade over collaborators
- * wired in `token-manager.providers.ts`: `TokenCache` (phases in `core/cached-token.ts`: fresh, verify,
- * stale, expired), `RefreshFlight` (single flight, retries, cooldown), the token source (gateway
- * revoke-and-refetch, session exchange, fleet sharing) and `TokenLifecycleReporter` (events, logs).
+ * wired in `token-manager.providers.ts`: `TokenEntries` (one `TokenEntry` per parameter set: `TokenCache`,
+ * whose phases are in `core/cached-token.ts`; `RefreshFlight`, the single flight with retries and cooldown;
+ * the token source: gateway revoke-and-refetch, session exchange, fleet sharing) and
+ * `TokenLifecycleReporter` (events, logs).
  */
 @Injectable()
 export class TokenManagerService implements OnModuleInit, OnModuleDestroy, BeforeApplicationShutdown, OnApplicationShutdown {
-  readonly #fetchNew: TokenFetch = (signal) => this.source.fetchToken(signal, this.cache.current);
+  /** The registration's own entry and its cache: the fast path of calls without parameters. */
+  readonly #registered: TokenEntry;
+  readonly #cache: TokenCache;
 
   /** Lifecycle events (acquired, refreshed, retrying, refresh_failed, invalidated, unauthorized_retry), without secrets. */
   readonly events$: Observable<TokenEvent>;
 
   constructor(
     @Inject(RESOLVED_TOKEN_OPTIONS) private readonly options: ResolvedTokenOptions,
-    @Inject(TOKEN_SOURCE) private readonly source: TokenSource,
-    @Inject(TokenCache) private readonly cache: TokenCache,
-    @Inject(RefreshFlight) private readonly flight: RefreshFlight,
+    @Inject(TokenEntries) private readonly entries: TokenEntries,
     @Inject(TokenLifecycleReporter) private readonly reporter: TokenLifecycleReporter,
     /**
      * Fingerprint of the settings that determine the token (token URL, client id, secret hash, scope, audience,
@@ -51,6 +55,8 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
     @Optional() @Inject(TOKEN_CLIENT_NAME) readonly name?: string,
   ) {
     this.events$ = reporter.events$;
+    this.#registered = entries.registered;
+    this.#cache = entries.registered.cache;
   }
 
   /** Logs the startup line: which client, which endpoint. */
@@ -58,52 +64,81 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
     this.reporter.started(this.options);
   }
 
-  /** A valid access token. A fresh cached token is returned without I/O or subscriptions. */
-  getAccessToken(options?: AccessTokenRequestOptions): Promise<string> {
-    const cache = this.cache;
-    return this.options.clock() < cache.freshUntilMs ? cache.settled! : this.acquire(options?.signal);
+  /**
+   * A valid access token. A fresh cached token is returned without I/O or subscriptions. With token
+   * parameters (`scope`, `audience`, `resource`, `extraParams`), the token for those: each distinct set has
+   * its own cached token (at most `maxCachedTokens`); invalid parameters reject with a `TokenConfigError`.
+   * `forceRenewal` replaces the cached token once, shared by the callers asking for it meanwhile.
+   */
+  getAccessToken(request?: AccessTokenRequestOptions): Promise<string> {
+    if (request === undefined) {
+      const cache = this.#cache;
+      return this.options.clock() < cache.freshUntilMs ? cache.settled! : this.#registered.acquire();
+    }
+    try {
+      return this.entries.entryFor(request).get(request.signal, request.forceRenewal);
+    } catch (error) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the TokenConfigError thrown for bad parameters, passed on as is
+      return Promise.reject(error);
+    }
   }
 
-  /** The cached token while fresh (not due for refresh-ahead), else undefined: for synchronous callers; never starts a refresh. */
-  peekFreshToken(): string | undefined {
-    return this.cache.peekFresh(this.options.clock());
+  /**
+   * The cached token while fresh (not due for refresh-ahead), else undefined: for synchronous callers; never
+   * starts a refresh, never creates an entry for `parameters`.
+   */
+  peekFreshToken(parameters?: TokenRequestParameters): string | undefined {
+    return this.entryIfAny(parameters)?.cache.peekFresh(this.options.clock());
   }
 
   /** The same as `getAccessToken()`, as an observable that emits one token and completes. */
   get accessToken$(): Observable<string> {
     return defer(() => {
       const fresh = this.peekFreshToken();
-      return fresh !== undefined ? of(fresh) : this.acquire();
+      return fresh !== undefined ? of(fresh) : this.#registered.acquire();
     });
+  }
+
+  /** Throws the `TokenConfigError` that `getAccessToken(parameters)` would reject with, its subject `where`. */
+  checkParameters(parameters: TokenRequestParameters, where: string): void {
+    try {
+      this.entries.existing(parameters);
+    } catch (error) {
+      throw error instanceof TokenConfigError ? new TokenConfigError(error.problems, where) : error;
+    }
+  }
+
+  /**
+   * This manager seen through one parameter set: every call of the returned provider (`getAccessToken`,
+   * `invalidate`, `renewRejected`, ...) is for `parameters`; request authorizers take it per API origin.
+   */
+  tokensFor(parameters: TokenRequestParameters): TokensForParameters {
+    return new TokensForParameters(this, parameters);
+  }
+
+  /** The same as `getAccessToken(request)`, as an observable that emits one token and completes. */
+  accessTokenFor$(request: AccessTokenRequestOptions): Observable<string> {
+    return defer(() => this.getAccessToken(request));
   }
 
   /**
    * Drops the cached token; given the token a server rejected, only if it is still the cached one (a late 401
    * never discards a fresh token). With a `store`, the token is also deleted there if still shared, and never adopted again.
+   * With `parameters`, the token for those.
    */
-  invalidate(rejectedToken?: string): void {
-    const dropped = this.cache.drop(rejectedToken);
-    if (dropped === undefined) return;
-    void this.source.discard?.(dropped.value);
-    this.reporter.invalidated();
+  invalidate(rejectedToken?: string, parameters?: TokenRequestParameters): void {
+    this.entryIfAny(parameters)?.invalidate(rejectedToken);
   }
 
   /**
    * For the HTTP layer after a 401: drops `rejectedToken` and returns a different token when the server can
    * give one (gateway revoke-and-refetch when it hands back the same one). Concurrent calls for one rejected
    * token share one renewal, fleet-wide with a `store` (through its lease). Session mode: `SessionTokenExpiredError`.
+   * With token parameters in `request`, only their entry is renewed.
    */
-  async renewRejected(rejectedToken: string, options?: AccessTokenRequestOptions): Promise<string> {
-    this.invalidate(rejectedToken);
-    const cached = this.cache.current;
-    if (tokenPhase(cached, this.options.clock()) !== 'expired') return cached!.value;
-    const renew: TokenFetch = (signal) => this.source.renewRejected(rejectedToken, signal);
-    const joinedOther = this.flight.inFlight;
-    const token = await this.flight.wait(renew, options?.signal);
-    if (token !== rejectedToken || !joinedOther) return token;
-    // We joined a plain refresh that returned the rejected token again: renew once, for everyone.
-    this.invalidate(rejectedToken);
-    return this.flight.wait(renew, options?.signal);
+  async renewRejected(rejectedToken: string, request?: AccessTokenRequestOptions): Promise<string> {
+    const entry = request === undefined ? this.#registered : this.entries.entryFor(request);
+    return entry.renewRejected(rejectedToken, request?.signal);
   }
 
   /** The HTTP layer resent a request once after a 401 (an `unauthorized_retry` event); it changes no state. */
@@ -111,17 +146,21 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
     this.reporter.unauthorizedRetry(origin);
   }
 
-  /** Facts about the cached token (never its value), or null when none is cached. */
-  getTokenInfo(): TokenInfo | null {
-    return this.cache.info();
+  /** Facts about the cached token (never its value), or null when none is cached; with `parameters`, the token for those. */
+  getTokenInfo(parameters?: TokenRequestParameters): TokenInfo | null {
+    return this.entryIfAny(parameters)?.cache.info() ?? null;
   }
 
   /**
-   * The `token_type` (`Bearer`, or `DPoP` when sender-constrained) of `token` when it is the last token obtained,
-   * else undefined: the HTTP layer's scheme for it, also under `cache: false`.
+   * The `token_type` (`Bearer`, or `DPoP` when sender-constrained) of `token` when it is the last token obtained
+   * for any parameter set, else undefined: the HTTP layer's scheme for it, also under `cache: false`.
    */
   tokenTypeOf(token: string): string | undefined {
-    return this.cache.tokenTypeOf(token);
+    for (const entry of this.entries) {
+      const tokenType = entry.cache.tokenTypeOf(token);
+      if (tokenType !== undefined) return tokenType;
+    }
+    return undefined;
   }
 
   /** Now, by the manager's clock (the `clock` option), in ms since the epoch: observers measure expiry by it. */
@@ -130,40 +169,40 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
   }
 
   /**
-   * `revokeOnShutdown`: revokes the cached token (RFC 7009). With a `store` it is deleted there first
+   * `revokeOnShutdown`: revokes every cached token (RFC 7009). With a `store` each is deleted there first
    * (compare-and-delete), so no instance adopts it once revoked; those holding it renew once, through the lease.
    */
   async beforeApplicationShutdown(): Promise<void> {
     if (!this.options.revokeOnShutdown) return;
-    const dropped = this.cache.drop();
-    if (dropped === undefined) return;
-    await this.source.discard?.(dropped.value);
-    await this.source.revokeQuietly(dropped.value);
+    const revocations = [...this.entries].map(async ({ cache, source }) => {
+      const dropped = cache.drop();
+      if (dropped === undefined) return;
+      await source.discard?.(dropped.value);
+      await source.revokeQuietly(dropped.value);
+    });
+    await Promise.all(revocations);
   }
 
-  /** Aborts the refresh in flight and its waits (its waiters get an `AbortError`; later calls reject with one). */
-  async onModuleDestroy(): Promise<void> {
-    this.flight.close();
-    this.reporter.close();
+  /** Aborts the refreshes in flight and their waits (their waiters get an `AbortError`; later calls reject with one). */
+  onModuleDestroy(): Promise<void> {
+    return callAsPromise(() => {
+      this.entries.close();
+      this.reporter.close();
+    });
   }
 
   /** Closes the token store, last (after `revokeOnShutdown` used it), within the store's deadline. */
   async onApplicationShutdown(): Promise<void> {
-    await this.source.close?.();
+    await this.#registered.source.close?.();
   }
 
-  private acquire(signal?: AbortSignal): Promise<string> {
-    const cached = this.cache.current;
-    switch (tokenPhase(cached, this.options.clock())) {
-      case 'fresh':
-        return Promise.resolve(cached!.value);
-      case 'verify':
-        return this.flight.wait((flightSignal) => this.source.verifyToken(cached!, flightSignal), signal, cached);
-      case 'stale':
-        this.flight.startInBackground(this.#fetchNew);
-        return Promise.resolve(cached!.value);
-      case 'expired':
-        return this.flight.wait(this.#fetchNew, signal);
+  /** The entry for `parameters` if one is held; invalid parameters have none. */
+  private entryIfAny(parameters: TokenRequestParameters | undefined): TokenEntry | undefined {
+    if (parameters === undefined) return this.#registered;
+    try {
+      return this.entries.existing(parameters);
+    } catch {
+      return undefined;
     }
   }
 

@@ -9,12 +9,12 @@ export interface FingerprintMaterial {
   readonly clientId: string;
   /** `credentialHash` of the client's credentials: a SHA-256 that reveals nothing. */
   readonly credentialHash: string;
-  readonly scope?: string;
-  readonly audience?: string;
+  readonly scope?: string | undefined;
+  readonly audience?: string | undefined;
   readonly resources: readonly string[];
   readonly extraParams: Readonly<Record<string, string>>;
-  readonly sessionExchangeUrl?: string;
-  readonly sessionCode?: string;
+  readonly sessionExchangeUrl?: string | undefined;
+  readonly sessionCode?: string | undefined;
 }
 
 /**

@@ -19,12 +19,12 @@ export interface DpopKeyOptions {
    */
   privateKey: CredentialSource<DpopJwk | string>;
   /** Signing algorithm, default `ES256`. Must fit the key: ES256 needs EC P-256, RS256/PS256 RSA ≥ 2048 bits, EdDSA Ed25519. */
-  alg?: DpopAlgorithm;
+  alg?: DpopAlgorithm | undefined;
   /**
    * Accept a `token_type` of `Bearer` from the IdP, default false. Without it a Bearer answer is a
    * `TokenResponseError`: the IdP ignored the proof, so the token is not sender-constrained.
    */
-  allowBearerDowngrade?: boolean;
+  allowBearerDowngrade?: boolean | undefined;
 }
 
 /**
@@ -38,9 +38,9 @@ export interface DpopGeneratedKeyOptions {
   /** Generate the key pair at startup; `dpop: true` is the shorthand for `{ generateKey: true }`. */
   generateKey: true;
   /** Signing algorithm of the generated key, default `ES256`: `ES256` (EC P-256), `RS256` / `PS256` (RSA 2048), `EdDSA` (Ed25519). */
-  alg?: DpopAlgorithm;
+  alg?: DpopAlgorithm | undefined;
   /** As in `DpopKeyOptions`: accept a `token_type` of `Bearer` from the IdP, default false. */
-  allowBearerDowngrade?: boolean;
+  allowBearerDowngrade?: boolean | undefined;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { ResolvedDpopOptions } from './resolved-dpop-options.js';
 import { clientFingerprint } from './client-fingerprint.js';
 import { stripUndefined } from '../internal/strip-undefined.js';
 import { printableOptions } from './printable-options.js';
+import type { Defaulted } from './defaulted.js';
 import type { TableOf } from './token-option-table.js';
 import type { TOKEN_OPTION_DEFAULTS } from './token-options.defaults.js';
 import type { ResolvedHttpOptions } from './resolved-http-options.js';
@@ -15,14 +16,14 @@ import type { ClientAssertionAlgorithm, TokenModuleOptions } from './token-modul
 
 /** The public (non-secret) part of the `private_key_jwt` settings. @internal */
 export interface ResolvedPrivateKeyJwt {
-  readonly kid?: string;
+  readonly kid?: string | undefined;
   readonly algorithm: ClientAssertionAlgorithm;
   readonly assertionLifetimeSeconds: number;
 }
 
 /** The public (non-secret) part of the `tls_client_auth` settings; the certificate and key are providers in `ClientCredentials`. @internal */
 export interface ResolvedTlsClientAuth {
-  readonly ca?: string | string[];
+  readonly ca?: string | string[] | undefined;
 }
 
 /** Options whose resolved value is the option itself, always set: required, or defaulted (fixed or computed). */
@@ -36,43 +37,44 @@ interface NormalisedSettings {
   /** The token endpoint; with `issuer`, empty until discovery has filled it in. */
   readonly tokenUrl: string;
   /** Space-separated, empty parts dropped; absent when empty. */
-  readonly scope?: string;
+  readonly scope?: string | undefined;
   /** The `resource` option as a list. */
   readonly resources: readonly string[];
   readonly extraParams: Readonly<Record<string, string>>;
-  readonly privateKeyJwt?: ResolvedPrivateKeyJwt;
-  readonly tlsClientAuth?: ResolvedTlsClientAuth;
+  readonly privateKeyJwt?: ResolvedPrivateKeyJwt | undefined;
+  readonly tlsClientAuth?: ResolvedTlsClientAuth | undefined;
   readonly retry: ResolvedTokenRetryOptions;
   /** Revoke-and-refetch is on: only when `revocationUrl` was configured explicitly, never by discovery alone. */
   readonly revokeAgingTokens: boolean;
   /** Session-exchange URL as configured (absolute, or a reference resolved against `tokenUrl`). */
-  readonly sessionExchangeUrl?: string;
+  readonly sessionExchangeUrl?: string | undefined;
   /** The authorized HTTP client's configuration; undefined when the `http` option is absent. */
-  readonly http?: ResolvedHttpOptions;
+  readonly http?: ResolvedHttpOptions | undefined;
   /** DPoP settings; undefined when DPoP is off. */
-  readonly dpop?: ResolvedDpopOptions;
+  readonly dpop?: ResolvedDpopOptions | undefined;
 }
 
 /**
  * The validated, defaulted options every part of the module works from, derived from
  * `TokenModuleOptions` so an option's type is written once. @internal
  */
-export type ResolvedTokenSettings = Readonly<Required<Pick<TokenModuleOptions, DefaultedOption>>> &
+export type ResolvedTokenSettings = Defaulted<Pick<TokenModuleOptions, DefaultedOption>> &
   Readonly<Pick<TokenModuleOptions, PassedOption>> &
   NormalisedSettings;
 
 /** Secret material; held in a private field, read only by the endpoint client and the token sources. @internal */
 export interface ClientCredentials {
-  readonly clientSecret?: CredentialProvider<string>;
-  readonly privateKey?: CredentialProvider<KeyObject>;
-  readonly clientAssertion?: CredentialProvider<ExternalAssertion>;
-  readonly tlsCert?: CredentialProvider<string>;
-  readonly tlsKey?: CredentialProvider<string>;
-  readonly tlsPassphrase?: string;
-  readonly sessionCode?: string;
+  readonly clientSecret?: CredentialProvider<string> | undefined;
+  readonly privateKey?: CredentialProvider<KeyObject> | undefined;
+  readonly clientAssertion?: CredentialProvider<ExternalAssertion> | undefined;
+  readonly tlsCert?: CredentialProvider<string> | undefined;
+  readonly tlsKey?: CredentialProvider<string> | undefined;
+  readonly tlsPassphrase?: string | undefined;
+  readonly sessionCode?: string | undefined;
 }
 
 /** The settings, readable as fields of the class below (declaration merging: the field list is not written twice). @internal */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging -- deliberate: the constructor assigns these fields
 export interface ResolvedTokenOptions extends ResolvedTokenSettings {}
 
 /**
@@ -80,6 +82,7 @@ export interface ResolvedTokenOptions extends ResolvedTokenSettings {}
  * are invisible to `util.inspect`, `JSON.stringify` and object spreading.
  * @internal
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- deliberate, see the interface above
 export class ResolvedTokenOptions {
   readonly #credentials: ClientCredentials;
   #clientFingerprint: string | undefined;
@@ -140,6 +143,7 @@ const RESOLVED_SETTINGS_TABLE: TableOf<ResolvedTokenSettings> = {
   requestTimeoutMs: 'value',
   retry: 'value',
   failureCooldownMs: 'value',
+  maxCachedTokens: 'value',
   clock: 'value',
   cache: 'value',
   revocationUrl: 'url',
@@ -155,5 +159,6 @@ const RESOLVED_SETTINGS_TABLE: TableOf<ResolvedTokenSettings> = {
   storeWaitMs: 'value',
   dpop: 'object',
   warmUp: 'value',
+  refreshInBackground: 'value',
   allowHttpDiscoveredEndpoints: 'value',
 };

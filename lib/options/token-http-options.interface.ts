@@ -1,5 +1,6 @@
 import type { HttpModuleOptions } from '@nestjs/axios';
 import type { AxiosError } from 'axios';
+import type { TokenRequestParameters } from './token-request-parameters.interface.js';
 
 /**
  * The `http` option: configuration of the authorized `HttpService` that `TokenModule` exports.
@@ -13,7 +14,15 @@ export type TokenHttpOptions = Omit<HttpModuleOptions, 'global'> & {
    * `baseURL`. `['*']` sends the token to every origin: unsafe, since any URL your code is tricked into
    * calling then receives a valid token. Required when there is no `baseURL`.
    */
-  allowedOrigins?: string[];
+  allowedOrigins?: string[] | undefined;
+  /**
+   * Token parameters by API origin (RFC 8707 audience per API): requests to an origin listed here carry a
+   * token minted for its parameters (`resource`, `scope`, `audience`, `extraParams`), and a 401 there renews
+   * only that token. Each origin listed is allowed to receive its token.
+   *
+   * `{ 'https://orders.example.com': { resource: 'https://orders.example.com' }, 'https://billing.example.com': { audience: 'billing' } }`
+   */
+  resources?: Record<string, TokenRequestParameters> | undefined;
   /**
    * Certificate-bound access tokens (RFC 8705 §3), default `false`. With `clientAuthMethod:
    * 'tls_client_auth'`, requests to the allowed origins present the `tlsClientAuth` certificate (the
@@ -22,7 +31,7 @@ export type TokenHttpOptions = Omit<HttpModuleOptions, 'global'> & {
    * `tlsClientAuth.ca` when set, the system CAs otherwise. Node's http adapter only (axios's default);
    * `httpsAgent`, another `adapter` and `allowedOrigins: ['*']` are refused with it.
    */
-  presentClientCertificate?: boolean;
+  presentClientCertificate?: boolean | undefined;
 };
 
 /**

@@ -34,11 +34,11 @@ export interface PrivateKeyJwtOptions {
    */
   key: CredentialSource<string | Record<string, unknown>>;
   /** `kid` header of the assertion; default the JWK's `kid`, if any. */
-  kid?: string;
+  kid?: string | undefined;
   /** Signing algorithm; default RS256 for RSA keys and ES256 for P-256 keys. */
-  algorithm?: ClientAssertionAlgorithm;
+  algorithm?: ClientAssertionAlgorithm | undefined;
   /** Lifetime of one assertion in seconds, default 60. */
-  assertionLifetimeSeconds?: number;
+  assertionLifetimeSeconds?: number | undefined;
 }
 
 /** `tls_client_auth` (RFC 8705 §2.1) settings: the client certificate presented on token requests. */
@@ -48,9 +48,9 @@ export interface TlsClientAuthOptions {
   /** PEM private key of the certificate, or a provider of it (rolled over with `cert`). Never logged. */
   key: CredentialSource<string>;
   /** Passphrase of an encrypted `key`. Never logged. */
-  passphrase?: string;
+  passphrase?: string | undefined;
   /** PEM CA certificate(s) trusted for the token endpoint's server certificate, when not a public CA. */
-  ca?: string | string[];
+  ca?: string | string[] | undefined;
 }
 
 /** Session-exchange mode: a client-credentials token is traded once for a session token. */
@@ -68,19 +68,19 @@ export interface SessionExchangeOptions {
  */
 export interface TokenModuleOptions {
   /** Absolute `http(s)` URL of the OAuth2 token endpoint. Required unless `issuer` is set. */
-  tokenUrl?: string;
+  tokenUrl?: string | undefined;
   /**
    * Issuer identifier: the token, revocation and introspection endpoints are read from its
    * `/.well-known/openid-configuration` (or `/.well-known/oauth-authorization-server`) at startup.
    * Use instead of `tokenUrl`.
    */
-  issuer?: string;
+  issuer?: string | undefined;
   /**
    * Discovery only: accept `http://` token, revocation and introspection endpoints in the metadata of
    * an `https` issuer, default false. Without it only loopback hosts (`localhost`, `127.0.0.0/8`,
    * `[::1]`) may be plain http there: elsewhere the credentials would travel in clear.
    */
-  allowHttpDiscoveredEndpoints?: boolean;
+  allowHttpDiscoveredEndpoints?: boolean | undefined;
   /** OAuth2 client id. */
   clientId: string;
   /**
@@ -89,80 +89,86 @@ export interface TokenModuleOptions {
    * provider is read when a token request needs it and again after an `invalid_client` answer (one
    * retry when it changed). Never logged, never echoed in errors.
    */
-  clientSecret?: CredentialSource<string>;
+  clientSecret?: CredentialSource<string> | undefined;
   /**
    * For `clientAuthMethod: 'client_assertion'`: where the client assertion (RFC 7523 §2.2) comes from,
    * `{ file }` (a projected Kubernetes service-account token) or a function. Read for each token request;
    * one about to expire is read again, an expired one fails with `CredentialError` naming the source.
    */
-  clientAssertion?: CredentialFile | CredentialFunction<string>;
+  clientAssertion?: CredentialFile | CredentialFunction<string> | undefined;
   /** Requested scope: a space-separated string or a list. Omitted when empty. */
-  scope?: string | string[];
+  scope?: string | string[] | undefined;
   /** `audience` parameter (Auth0 and similar). */
-  audience?: string;
+  audience?: string | undefined;
   /** RFC 8707 resource indicator(s): absolute URIs, each sent as its own `resource` parameter. */
-  resource?: string | string[];
+  resource?: string | string[] | undefined;
   /** Further form parameters for the token request. Cannot override `grant_type` or client credentials. */
-  extraParams?: Record<string, string>;
+  extraParams?: Record<string, string> | undefined;
   /** Client authentication, default `client_secret_basic` (RFC 6749 §2.3.1). */
-  clientAuthMethod?: ClientAuthMethod;
+  clientAuthMethod?: ClientAuthMethod | undefined;
   /** Key and algorithm for `clientAuthMethod: 'private_key_jwt'`. */
-  privateKeyJwt?: PrivateKeyJwtOptions;
+  privateKeyJwt?: PrivateKeyJwtOptions | undefined;
   /** Certificate and key for `clientAuthMethod: 'tls_client_auth'`. */
-  tlsClientAuth?: TlsClientAuthOptions;
+  tlsClientAuth?: TlsClientAuthOptions | undefined;
   /**
    * A token counts as stale this many seconds before it expires, default 300. The effective margin is
    * never more than half the token's lifetime, so short-lived tokens are used for at least half their life.
    */
-  refreshMarginSeconds?: number;
+  refreshMarginSeconds?: number | undefined;
   /** Lifetime assumed when a token response has no `expires_in`, default 3600. */
-  defaultExpiresInSeconds?: number;
+  defaultExpiresInSeconds?: number | undefined;
   /** Deadline of one token request in milliseconds, default 10000. */
-  requestTimeoutMs?: number;
+  requestTimeoutMs?: number | undefined;
   /** Retries of transient token-endpoint failures inside one refresh (backoff with full jitter, `Retry-After`). */
-  retry?: TokenRetryOptions;
+  retry?: TokenRetryOptions | undefined;
   /**
    * After a refresh fails for good, callers without a valid token get that same error at once for this
    * many milliseconds (default 2000, or the server's `Retry-After` when longer) instead of each calling
    * the token endpoint again. `0` turns the cooldown off.
    */
-  failureCooldownMs?: number;
+  failureCooldownMs?: number | undefined;
+  /**
+   * How many tokens for per-call parameters (`getAccessToken({ scope, audience, resource, extraParams })`)
+   * are cached at most, besides the registration's own (default 100). Past it, the least recently used one
+   * is dropped, its refresh-ahead and cooldown with it.
+   */
+  maxCachedTokens?: number | undefined;
   /** Milliseconds-since-epoch clock, default `Date.now`. For tests. */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /**
    * Cache tokens, default true. `false`: every `getAccessToken()` requests a token; callers that arrive
    * while a request is in flight share it. Not with `store` (a store is a cache too).
    */
-  cache?: boolean;
+  cache?: boolean | undefined;
   /**
    * RFC 7009 revocation endpoint. Enables revoke-and-refetch for gateways that hand out the same token
    * until it expires (WSO2 API Manager): a token that is already within `refreshMarginSeconds` is revoked
    * and fetched again.
    */
-  revocationUrl?: string;
+  revocationUrl?: string | undefined;
   /** RFC 7662 introspection endpoint: when set, the stable window re-verifies young tokens by introspection. */
-  introspectionUrl?: string;
+  introspectionUrl?: string | undefined;
   /**
    * Stable window, default 0 (off): a token younger than this is re-verified with the server before each
    * use, since another instance sharing the gateway token may have revoked it.
    */
-  stableAfterSeconds?: number;
+  stableAfterSeconds?: number | undefined;
   /**
    * Revoke the cached token at application shutdown (needs a revocation endpoint). Default false. With
    * `store`, the token is deleted from the store first (compare-and-delete), so the fleet renews it once.
    */
-  revokeOnShutdown?: boolean;
+  revokeOnShutdown?: boolean | undefined;
   /** Session-exchange mode (see `SessionExchangeOptions`). Not with `store`: a session token is never shared. */
-  sessionExchange?: SessionExchangeOptions;
+  sessionExchange?: SessionExchangeOptions | undefined;
   /**
    * The authorized `HttpService` this module exports: axios options (`baseURL`, `timeout`, ...) plus
    * `allowedOrigins`. The token goes only to the origin of `baseURL` and to `allowedOrigins`; one of
    * them is required. Without `http`, the exported `HttpService` rejects every request with
    * `TokenConfigError`, and `TokenManagerService` works as usual.
    */
-  http?: TokenHttpOptions;
+  http?: TokenHttpOptions | undefined;
   /** Renew the token and resend once on a 401 to a request that carried it. Default true. */
-  retryOn401?: RetryOn401;
+  retryOn401?: RetryOn401 | undefined;
   /**
    * Shares one token per client across a fleet of instances, e.g. `new RedisTokenStore({ redis })`
    * from `nestjs-client-credentials/redis`. The in-process cache stays in front of it: a fresh token
@@ -170,27 +176,34 @@ export interface TokenModuleOptions {
    * `requestTimeoutMs` to answer; past it the instance fetches its own token. Not with `cache: false` or
    * `sessionExchange`. See "Running a fleet".
    */
-  store?: TokenStore;
+  store?: TokenStore | undefined;
   /**
    * How long the fleet-wide fetch lease lives if its owner dies before releasing it, in milliseconds.
    * It must outlast the owner's slowest fetch, or a second instance takes over and a second token is
    * issued. Default: the requests one fetch can take at worst × `requestTimeoutMs`, + 5000 (one request;
    * up to five with `revocationUrl`; token requests count twice with `dpop`). Only with `store`.
    */
-  storeLeaseMs?: number;
+  storeLeaseMs?: number | undefined;
   /**
    * How long an instance waits for the lease owner's token before fetching one itself, in
    * milliseconds. Default `storeLeaseMs + requestTimeoutMs`, so a dead owner's lease can expire and
    * another instance take over first. Only with `store`.
    */
-  storeWaitMs?: number;
+  storeWaitMs?: number | undefined;
   /**
    * Sender-constrained tokens (DPoP, RFC 9449): `true` (or `{ generateKey: true, alg?, allowBearerDowngrade? }`)
    * for a key pair generated at startup, which a fleet with a `store` shares (one key, one token), or
    * `{ privateKey, alg?, allowBearerDowngrade? }` for a key of your own. Token requests then carry a
    * proof and the IdP must answer `token_type: DPoP`. Needs the optional peer `jose`.
    */
-  dpop?: DpopOption;
+  dpop?: DpopOption | undefined;
   /** Request the first token during startup (see `WarmUpMode`), default `'off'`. */
-  warmUp?: WarmUpMode;
+  warmUp?: WarmUpMode | undefined;
+  /**
+   * Refresh the cached token when it turns stale even when no caller asks, default false: an unref'd timer
+   * (jittered by a few percent) starts the usual refresh at `refreshAt`, with its retries, cooldown and
+   * stale-if-error; while the IdP is down it tries again with backoff until the token expires. With `store`,
+   * only the instance holding the fleet lease requests a token. Stopped by `app.close()`.
+   */
+  refreshInBackground?: boolean | undefined;
 }

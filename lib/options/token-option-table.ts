@@ -71,6 +71,7 @@ export const TOKEN_OPTION_TABLE: TableOf<TokenModuleOptions> = {
   requestTimeoutMs: 'value',
   retry: RETRY,
   failureCooldownMs: 'value',
+  maxCachedTokens: 'value',
   clock: 'value',
   cache: 'value',
   revocationUrl: 'url',
@@ -85,6 +86,7 @@ export const TOKEN_OPTION_TABLE: TableOf<TokenModuleOptions> = {
   storeWaitMs: 'value',
   dpop: DPOP,
   warmUp: 'value',
+  refreshInBackground: 'value',
   allowHttpDiscoveredEndpoints: 'value',
 };
 

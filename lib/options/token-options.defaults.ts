@@ -49,11 +49,13 @@ export const TOKEN_OPTION_DEFAULTS = {
   defaultExpiresInSeconds: DEFAULT_EXPIRES_IN_SECONDS,
   requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
   failureCooldownMs: DEFAULT_FAILURE_COOLDOWN_MS,
+  maxCachedTokens: 100,
   clock: Date.now,
   cache: true,
   stableAfterSeconds: 0,
   revokeOnShutdown: false,
   retryOn401: true,
   warmUp: 'off',
+  refreshInBackground: false,
   allowHttpDiscoveredEndpoints: false,
 } as const satisfies { readonly [K in keyof TokenModuleOptions]?: NonNullable<TokenModuleOptions[K]> };

@@ -11,6 +11,13 @@ export const TOKEN_METRICS = {
   requestDuration: 'oauth2.client.token.request.duration',
   /** Observable gauge of the seconds until the cached token expires (nothing observed when none is cached). */
   secondsToExpiry: 'oauth2.client.token.seconds_to_expiry',
+  /**
+   * Observable gauge of the token server's clock minus this host's, in seconds, estimated from the last token
+   * response (`TokenInfo.serverClockOffsetMs`); nothing observed when unknown.
+   */
+  serverClockOffset: 'oauth2.client.token.server_clock_offset',
+  /** Counter of refreshes started by `refreshInBackground`'s timer; attribute `outcome` (`success` | `failure`). */
+  backgroundRefreshes: 'oauth2.client.token.background_refreshes',
   /** Counter of requests retried once after a 401 with a fresh token. */
   unauthorizedRetries: 'oauth2.client.unauthorized_retries',
   /**

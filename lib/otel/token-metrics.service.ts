@@ -19,6 +19,8 @@ export class TokenMetricsService implements OnModuleDestroy {
   readonly #requestDuration: Histogram;
   readonly #secondsToExpiry: ObservableGauge;
   readonly #unauthorizedRetries: Counter;
+  readonly #serverClockOffset: ObservableGauge;
+  readonly #backgroundRefreshes: Counter;
   readonly #storeDegraded: ObservableGauge;
   /** 1 while the store does not answer, 0 after it answers again; undefined before any outage. */
   #storeDegradedValue: number | undefined;
@@ -42,11 +44,20 @@ export class TokenMetricsService implements OnModuleDestroy {
       description: 'Requests retried once after a 401 with a fresh token',
       unit: '{request}',
     });
+    this.#serverClockOffset = recorder.createObservableGauge(TOKEN_METRICS.serverClockOffset, {
+      description: "Token server's clock minus this host's, estimated from the last token response",
+      unit: 's',
+    });
+    this.#backgroundRefreshes = recorder.createCounter(TOKEN_METRICS.backgroundRefreshes, {
+      description: 'Refreshes started by refreshInBackground, by outcome',
+      unit: '{refresh}',
+    });
+    this.#secondsToExpiry.addCallback(this.observeExpiry);
+    this.#serverClockOffset.addCallback(this.observeClockOffset);
     this.#storeDegraded = recorder.createObservableGauge(TOKEN_METRICS.storeDegraded, {
       description: '1 while the token store does not answer and this instance fetches its own tokens',
       unit: '1',
     });
-    this.#secondsToExpiry.addCallback(this.observeExpiry);
     this.#storeDegraded.addCallback(this.observeStore);
     this.#subscription = tokens.events$.subscribe((event) => this.record(event));
   }
@@ -55,6 +66,7 @@ export class TokenMetricsService implements OnModuleDestroy {
   onModuleDestroy(): void {
     this.#subscription.unsubscribe();
     this.#secondsToExpiry.removeCallback(this.observeExpiry);
+    this.#serverClockOffset.removeCallback(this.observeClockOffset);
     this.#storeDegraded.removeCallback(this.observeStore);
   }
 
@@ -72,6 +84,9 @@ export class TokenMetricsService implements OnModuleDestroy {
       case 'unauthorized_retry':
         this.#unauthorizedRetries.add(1);
         break;
+      case 'background_refresh':
+        this.#backgroundRefreshes.add(1, { outcome: event.outcome });
+        break;
       case 'store_unavailable':
       case 'store_available':
         this.#storeDegradedValue = event.type === 'store_unavailable' ? 1 : 0;
@@ -84,6 +99,11 @@ export class TokenMetricsService implements OnModuleDestroy {
   private readonly observeExpiry = (result: ObservableResult): void => {
     const info = this.tokens.getTokenInfo();
     if (info !== null) result.observe(Math.max(0, (info.expiresAt.getTime() - this.tokens.now()) / 1000));
+  };
+
+  private readonly observeClockOffset = (result: ObservableResult): void => {
+    const offsetMs = this.tokens.getTokenInfo()?.serverClockOffsetMs;
+    if (offsetMs !== undefined) result.observe(offsetMs / 1000);
   };
 
   private readonly observeStore = (result: ObservableResult): void => {

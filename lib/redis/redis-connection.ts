@@ -86,12 +86,20 @@ export function isRedisClient(value: unknown): value is Redis | Cluster {
 }
 
 /**
+ * Options as ioredis's constructors take them: under `exactOptionalPropertyTypes` their `replyMapping`
+ * admits no explicit `undefined`, which `RedisOptions` itself declares (and a spread keeps).
+ */
+type ExactReplyMapping = { replyMapping?: NonNullable<RedisOptions['replyMapping']> };
+type RedisConstructorOptions = RedisOptions & ExactReplyMapping;
+type ClusterNodeConstructorOptions = NonNullable<ClusterOptions['redisOptions']> & ExactReplyMapping;
+
+/**
  * A client that fails fast while Redis is away: no offline queue, one retry, a command deadline.
  * Options given explicitly win.
  * @internal
  */
 export function createClient(connection: Exclude<RedisConnection, Redis | Cluster>, commandTimeoutMs: number): Redis | Cluster {
-  const failFast: RedisOptions = {
+  const failFast = {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     commandTimeout: commandTimeoutMs,
@@ -99,7 +107,7 @@ export function createClient(connection: Exclude<RedisConnection, Redis | Cluste
     // ioredis holds a (not unref'd) timer this long when closing a dead connection: keep shutdown prompt.
     disconnectTimeout: commandTimeoutMs,
     retryStrategy: (attempt: number) => Math.min(attempt * 100, 2_000),
-  };
+  } satisfies RedisOptions;
   if (typeof connection === 'string') return new Redis(connection, failFast);
   if ('cluster' in connection && Array.isArray(connection.cluster)) {
     const { redisOptions, ...clusterOptions } = connection.options ?? {};
@@ -109,7 +117,7 @@ export function createClient(connection: Exclude<RedisConnection, Redis | Cluste
     const cluster = new Cluster(connection.cluster, {
       enableOfflineQueue,
       ...clusterOptions,
-      redisOptions: { ...nodeOptions, ...redisOptions },
+      redisOptions: { ...nodeOptions, ...redisOptions } as ClusterNodeConstructorOptions,
     });
     // ioredis opens a node's connection at its first command, which then pays the handshake within its
     // deadline: at a fleet's cold start many would miss it and fetch their own tokens. Open each at once.
@@ -118,7 +126,7 @@ export function createClient(connection: Exclude<RedisConnection, Redis | Cluste
     });
     return cluster;
   }
-  return new Redis({ ...failFast, ...(connection as RedisOptions) });
+  return new Redis({ ...failFast, ...(connection as RedisConstructorOptions) });
 }
 
 function refused(problem: string): UnderstoodConnection {

@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { TokenStoreWatch } from '../core/token-store.interface.js';
+import { callAsPromise } from '../internal/call-as-promise.js';
 
 type Listener = (change: 'stored' | 'active') => void;
 
@@ -46,13 +47,14 @@ export class RedisTokenNotifications {
     };
   }
 
-  async close(): Promise<void> {
-    this.#closed = true;
-    this.#activeChannels.clear();
-    const subscriber = this.#subscriber;
-    this.#subscriber = undefined;
-    if (subscriber === undefined) return;
-    subscriber.disconnect();
+  close(): Promise<void> {
+    return callAsPromise(() => {
+      this.#closed = true;
+      this.#activeChannels.clear();
+      const subscriber = this.#subscriber;
+      this.#subscriber = undefined;
+      subscriber?.disconnect();
+    });
   }
 
   /** The subscriber connection, opened on first use; undefined once closed or when it cannot be made. */

@@ -16,19 +16,19 @@ export interface RedisTokenStoreOptions {
    */
   redis: RedisConnection;
   /** Prefix of every key the store writes, default `nestjs-client-credentials:`. */
-  keyPrefix?: string;
+  keyPrefix?: string | undefined;
   /** Deadline of one Redis command in milliseconds, default 500. Past it the manager fetches locally. */
-  commandTimeoutMs?: number;
+  commandTimeoutMs?: number | undefined;
   /**
    * AES-256-GCM key(s) for tokens at rest: 32 bytes each, as a Buffer or a base64 string. With a
    * list, the first key encrypts and every key decrypts (key rotation). Without a key, tokens are
    * stored in clear.
    */
-  encryptionKey?: TokenEncryptionKey | readonly TokenEncryptionKey[];
+  encryptionKey?: TokenEncryptionKey | readonly TokenEncryptionKey[] | undefined;
   /**
    * Whether instances waiting for another's token are woken by pub/sub on
    * `<prefix>{<fingerprint>}:changes` (one subscriber connection per store), default true. Without it,
    * or where pub/sub is refused (an ACL without channel rights), they poll (20 ms doubling to 250 ms).
    */
-  notifyWaiters?: boolean;
+  notifyWaiters?: boolean | undefined;
 }

@@ -56,10 +56,14 @@ export class AuthorizedHttpClient implements OnModuleDestroy {
         instance.defaults.adapter = presentClientCertificate(instance.defaults.adapter, allowlist, certificate);
         this.#closeCertificate = () => certificate.destroy();
       }
+      // Checked now, so bad per-origin parameters fail startup (TokenConfigError), not the first request.
+      const tokensByOrigin = new Map([...http.resources].map(([origin, parameters]) => [origin, manager.tokensFor(parameters)] as const));
+      for (const [origin, parameters] of http.resources) manager.checkParameters(parameters, `http.resources["${origin}"]`);
       this.#detach = attachTokenInterceptor(instance, manager, {
         allowedOrigins: http.allowedOrigins,
         retryOn401: options.retryOn401,
         dpop,
+        tokensByOrigin,
       });
     }
     this.httpService = new AuthorizedHttpService(instance);

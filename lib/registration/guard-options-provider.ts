@@ -1,4 +1,4 @@
-import type { FactoryProvider, InjectionToken, OptionalFactoryDependency, Provider, ValueProvider } from '@nestjs/common';
+import type { InjectionToken, OptionalFactoryDependency, Provider } from '@nestjs/common';
 import { createHmac, randomBytes } from 'node:crypto';
 import { TokenConfigError } from '../errors/token-config.error.js';
 import { withRedactedPrinting } from '../options/printable-options.js';
@@ -17,7 +17,7 @@ type Dependency = InjectionToken | OptionalFactoryDependency;
 export function guardOptionsProvider(provider: Provider, name: string | undefined): Provider[] {
   if (typeof provider !== 'object' || provider === null) return [provider];
   if ('useValue' in provider) {
-    const { useValue } = provider;
+    const useValue: unknown = provider.useValue;
     return [
       { ...provider, useValue: withRedactedPrinting(useValue) },
       { provide: OPTIONS_FINGERPRINT, useValue: fingerprint(useValue) },
@@ -45,7 +45,8 @@ export function guardOptionsProvider(provider: Provider, name: string | undefine
               name === undefined ? 'TokenModule.forRootAsync options' : 'forRootAsync options',
             );
           }
-          return withRedactedPrinting(await useFactory(...args));
+          const options: unknown = await useFactory(...args);
+          return withRedactedPrinting(options);
         }),
     },
   ];

@@ -4,6 +4,7 @@ import type { TokenEndpointClient } from '../endpoint/token-endpoint.client.js';
 import { errorSummary } from '../internal/describe-error.js';
 import type { CachedToken } from '../core/cached-token.js';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
+import type { TokenParameterSet } from '../options/token-request-parameters.interface.js';
 import type { TokenSource } from './token-source.interface.js';
 
 /**
@@ -28,6 +29,8 @@ export class EndpointTokenSource implements TokenSource {
     private readonly options: ResolvedTokenOptions,
     private readonly endpoint: TokenEndpointClient,
     loggerContext: string,
+    /** The token parameters this source requests tokens for (default: the registration's). */
+    private readonly parameters: TokenParameterSet = options,
   ) {
     this.logger = new Logger(loggerContext);
   }
@@ -37,7 +40,7 @@ export class EndpointTokenSource implements TokenSource {
     if (this.options.revokeAgingTokens && current !== undefined && this.isNearExpiry(current.expiresAtMs - this.options.clock())) {
       await this.revokeQuietly(current.value, signal);
     }
-    return this.refetchIfAging(await this.endpoint.requestToken(signal), signal);
+    return this.refetchIfAging(await this.endpoint.requestToken(signal, this.parameters), signal);
   }
 
   /**
@@ -70,7 +73,7 @@ export class EndpointTokenSource implements TokenSource {
     if (issued.accessToken !== rejectedToken || this.options.revocationUrl === undefined) return issued;
     this.logger.debug('The token endpoint returned the rejected token; revoking it and fetching again');
     await this.revokeQuietly(rejectedToken, signal);
-    return this.endpoint.requestToken(signal);
+    return this.endpoint.requestToken(signal, this.parameters);
   }
 
   async revokeQuietly(token: string, signal?: AbortSignal): Promise<void> {
@@ -87,7 +90,7 @@ export class EndpointTokenSource implements TokenSource {
     if (!this.options.revokeAgingTokens || !this.isNearExpiry(issued.expiresInSeconds * 1000)) return issued;
     this.logger.debug(`Fetched token expires in ${issued.expiresInSeconds} s, within the refresh margin; revoking it and fetching again`);
     await this.revokeQuietly(issued.accessToken, signal);
-    return this.endpoint.requestToken(signal);
+    return this.endpoint.requestToken(signal, this.parameters);
   }
 
   /** Near expiry for gateway revoke-and-refetch: within the unclamped refresh margin. */

@@ -1,4 +1,5 @@
 import type { StoredToken, TokenStore } from '../core/token-store.interface.js';
+import { callAsPromise } from '../internal/call-as-promise.js';
 
 interface Expiring<T> {
   readonly value: T;
@@ -21,35 +22,39 @@ export class MemoryTokenStore implements TokenStore {
     this.#clock = clock;
   }
 
-  async get(key: string): Promise<StoredToken | undefined> {
-    return this.live(this.#tokens, key)?.value;
+  get(key: string): Promise<StoredToken | undefined> {
+    return callAsPromise(() => this.live(this.#tokens, key)?.value);
   }
 
-  async set(key: string, token: StoredToken, ttlMs: number): Promise<void> {
-    this.#tokens.set(key, { value: token, expiresAtMs: this.#clock() + ttlMs });
+  set(key: string, token: StoredToken, ttlMs: number): Promise<void> {
+    return callAsPromise(() => {
+      this.#tokens.set(key, { value: token, expiresAtMs: this.#clock() + ttlMs });
+    });
   }
 
-  async deleteIfEqual(key: string, accessToken: string): Promise<boolean> {
-    if (this.live(this.#tokens, key)?.value.accessToken !== accessToken) return false;
-    return this.#tokens.delete(key);
+  deleteIfEqual(key: string, accessToken: string): Promise<boolean> {
+    return callAsPromise(() => this.live(this.#tokens, key)?.value.accessToken === accessToken && this.#tokens.delete(key));
   }
 
-  async acquireLease(key: string, ownerId: string, ttlMs: number): Promise<boolean> {
-    if (this.live(this.#leases, key) !== undefined) return false;
-    this.#leases.set(key, { value: ownerId, expiresAtMs: this.#clock() + ttlMs });
-    return true;
+  acquireLease(key: string, ownerId: string, ttlMs: number): Promise<boolean> {
+    return callAsPromise(() => {
+      if (this.live(this.#leases, key) !== undefined) return false;
+      this.#leases.set(key, { value: ownerId, expiresAtMs: this.#clock() + ttlMs });
+      return true;
+    });
   }
 
-  async releaseLease(key: string, ownerId: string): Promise<boolean> {
-    if (this.live(this.#leases, key)?.value !== ownerId) return false;
-    return this.#leases.delete(key);
+  releaseLease(key: string, ownerId: string): Promise<boolean> {
+    return callAsPromise(() => this.live(this.#leases, key)?.value === ownerId && this.#leases.delete(key));
   }
 
   /** In-process put-if-absent: every registration on this store adopts the first candidate. */
-  async claimSharedSecret(key: string, candidate: string, ttlMs: number): Promise<string> {
-    const secret = this.live(this.#sharedSecrets, key)?.value ?? candidate;
-    this.#sharedSecrets.set(key, { value: secret, expiresAtMs: this.#clock() + ttlMs });
-    return secret;
+  claimSharedSecret(key: string, candidate: string, ttlMs: number): Promise<string> {
+    return callAsPromise(() => {
+      const secret = this.live(this.#sharedSecrets, key)?.value ?? candidate;
+      this.#sharedSecrets.set(key, { value: secret, expiresAtMs: this.#clock() + ttlMs });
+      return secret;
+    });
   }
 
   /** The entry if it has not expired; an expired one is dropped. */

@@ -18,6 +18,7 @@ export function storeCommand<T>(
   try {
     operation = run(store);
   } catch (error) {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the store's own throw, passed on unchanged
     operation = Promise.reject(error);
   }
   return withDeadline(operation, timeoutMs, () => new TokenStoreError(`no answer within ${timeoutMs} ms`), signal);

@@ -1,6 +1,7 @@
 import { defer, from, type Observable, Subject } from 'rxjs';
 import { cacheIssuedToken, type CachedToken } from '../core/cached-token.js';
 import { UNAUTHORIZED_RETRY_REPORTER } from '../core/unauthorized-retry-reporter.js';
+import { callAsPromise } from '../internal/call-as-promise.js';
 import type { TokenEvent } from '../manager/token-event.interface.js';
 import type { TokenInfo } from '../manager/token-info.interface.js';
 import type { TokenManagerService } from '../manager/token-manager.service.js';
@@ -74,30 +75,32 @@ export class TokenManagerMock implements TokenManagerSurface {
   }
 
   /** Counts the call, then rejects with a queued or scripted error, or returns the current token. */
-  async getAccessToken(): Promise<string> {
-    this.getAccessTokenCalls += 1;
-    const error = this.#failures.shift() ?? this.#script.error;
-    if (error) {
-      this.#events.next({
-        type: 'refresh_failed',
-        at: new Date(this.now()),
-        durationMs: 0,
-        errorClass: error.name,
-        errorMessage: error.message,
-      });
-      throw error;
-    }
-    const value = this.currentToken;
-    if (this.#issued?.value !== value) {
-      const type = this.#issued === undefined && this.#index === 0 ? 'acquired' : 'refreshed';
-      this.#issued = cacheIssuedToken(
-        { accessToken: value, tokenType: 'Bearer', expiresInSeconds: this.expiresInSeconds, expiresInDefaulted: false },
-        this.now(),
-        DEFAULT_REFRESH_MARGIN_SECONDS,
-      );
-      this.#events.next({ type, at: new Date(this.now()), durationMs: 0, expiresInSeconds: this.expiresInSeconds });
-    }
-    return value;
+  getAccessToken(): Promise<string> {
+    return callAsPromise(() => {
+      this.getAccessTokenCalls += 1;
+      const error = this.#failures.shift() ?? this.#script.error;
+      if (error) {
+        this.#events.next({
+          type: 'refresh_failed',
+          at: new Date(this.now()),
+          durationMs: 0,
+          errorClass: error.name,
+          errorMessage: error.message,
+        });
+        throw error;
+      }
+      const value = this.currentToken;
+      if (this.#issued?.value !== value) {
+        const type = this.#issued === undefined && this.#index === 0 ? 'acquired' : 'refreshed';
+        this.#issued = cacheIssuedToken(
+          { accessToken: value, tokenType: 'Bearer', expiresInSeconds: this.expiresInSeconds, expiresInDefaulted: false },
+          this.now(),
+          DEFAULT_REFRESH_MARGIN_SECONDS,
+        );
+        this.#events.next({ type, at: new Date(this.now()), durationMs: 0, expiresInSeconds: this.expiresInSeconds });
+      }
+      return value;
+    });
   }
 
   /** `getAccessToken()` as an observable (counted the same way). */

@@ -14,14 +14,14 @@ import type { TokenTestingScript } from './token-testing-script.interface.js';
 /** Options of `TokenTestingModule.forRoot()`. */
 export interface TokenTestingModuleOptions extends TokenTestingScript {
   /** Register globally, like `TokenModule.forRoot({ isGlobal: true })`. Default false. */
-  readonly isGlobal?: boolean;
+  readonly isGlobal?: boolean | undefined;
   /**
    * The `HttpService`'s configuration: the `http` option of `TokenModule.forRoot`, validated the same
    * way (`baseURL`, `timeout`, `headers`, agents, ..., `allowedOrigins`). With it, relative URLs resolve
    * against `baseURL`, and the token goes only to the origin of `baseURL` and to `allowedOrigins`, as in
    * production. Without it, requests need absolute URLs and every origin receives the token.
    */
-  readonly http?: TokenHttpOptions;
+  readonly http?: TokenHttpOptions | undefined;
 }
 
 /**

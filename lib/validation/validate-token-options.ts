@@ -11,12 +11,12 @@ import {
   optionalBoolean,
   optionalHttpUrl,
   optionalNonEmptyString,
-  type Report,
   reportUnknownKeys,
   requireHttpUrl,
   requireNonEmptyString,
 } from '../options/option-checks.js';
 import { KNOWN_OPTIONS } from '../options/token-option-table.js';
+import { normaliseExtraParams, normaliseResources, normaliseScope } from '../options/token-parameter-checks.js';
 import { validateClientCredentials } from '../endpoint/validate-client-credentials.js';
 import { validateGatewayOptions } from '../options/validate-gateway-options.js';
 import { validateHttpOptions, validateRetryOn401 } from '../http/validate-http-options.js';
@@ -29,8 +29,6 @@ const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = [
   'client_assertion',
   'tls_client_auth',
 ];
-/** Form parameters the module owns; `extraParams` may not override them. */
-const RESERVED_PARAMS = new Set(['grant_type', 'client_id', 'client_secret', 'client_assertion', 'client_assertion_type']);
 const WARM_UP_MODES: readonly WarmUpMode[] = ['off', 'log', 'fail'];
 /** The methods a `store` must have. */
 const TOKEN_STORE_METHODS = ['get', 'set', 'deleteIfEqual', 'acquireLease', 'releaseLease'] as const;
@@ -76,6 +74,7 @@ export function validateTokenOptions(raw: unknown): ResolvedTokenOptions {
   );
   const retry = validateRetryOptions(options.retry, report);
   const failureCooldownMs = numberOption(options, 'failureCooldownMs', 0, report);
+  const maxCachedTokens = numberOption(options, 'maxCachedTokens', 1, report);
   const clock = options.clock ?? TOKEN_OPTION_DEFAULTS.clock;
   if (typeof clock !== 'function') report('clock', 'must be a function returning milliseconds since the epoch');
   const gateway = validateGatewayOptions(options, report);
@@ -107,6 +106,13 @@ export function validateTokenOptions(raw: unknown): ResolvedTokenOptions {
     report,
   );
 
+  const refreshInBackground = optionalBoolean(
+    options.refreshInBackground,
+    TOKEN_OPTION_DEFAULTS.refreshInBackground,
+    'refreshInBackground',
+    report,
+  );
+
   if (problems.length > 0) throw new TokenConfigError(problems);
   return new ResolvedTokenOptions(
     {
@@ -125,6 +131,7 @@ export function validateTokenOptions(raw: unknown): ResolvedTokenOptions {
       requestTimeoutMs,
       retry,
       failureCooldownMs,
+      maxCachedTokens,
       clock,
       ...gateway.settings,
       http,
@@ -135,52 +142,8 @@ export function validateTokenOptions(raw: unknown): ResolvedTokenOptions {
       ...(dpop ? { dpop } : {}),
       warmUp,
       allowHttpDiscoveredEndpoints,
+      refreshInBackground,
     },
     { ...clientCredentials.secrets, ...gateway.secrets },
   );
-}
-
-function normaliseScope(value: unknown, report: Report): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  const parts = typeof value === 'string' ? value.split(/\s+/) : Array.isArray(value) ? value : undefined;
-  if (parts === undefined || parts.some((part) => typeof part !== 'string')) {
-    report('scope', 'must be a string or an array of strings');
-    return undefined;
-  }
-  const scopes = (parts as string[]).map((part) => part.trim()).filter((part) => part !== '');
-  if (scopes.some((scope) => /[\s"\\]/.test(scope))) report('scope', 'scope tokens must not contain spaces, quotes or backslashes');
-  return scopes.length > 0 ? scopes.join(' ') : undefined;
-}
-
-function normaliseResources(value: unknown, report: Report): string[] {
-  if (value === undefined || value === null) return [];
-  const list = Array.isArray(value) ? value : [value];
-  const resources: string[] = [];
-  list.forEach((item, index) => {
-    const field = Array.isArray(value) ? `resource[${index}]` : 'resource';
-    if (typeof item !== 'string') return report(field, 'must be an absolute URI string');
-    try {
-      const url = new URL(item);
-      if (url.hash) return report(field, 'must not have a fragment (RFC 8707)');
-      resources.push(item);
-    } catch {
-      report(field, 'must be an absolute URI (RFC 8707)');
-    }
-  });
-  return resources;
-}
-
-function normaliseExtraParams(value: unknown, report: Report): Record<string, string> {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    report('extraParams', 'must be an object of string values');
-    return {};
-  }
-  const params: Record<string, string> = {};
-  for (const [key, param] of Object.entries(value)) {
-    if (RESERVED_PARAMS.has(key)) report(`extraParams.${key}`, 'is set by the module and cannot be overridden');
-    else if (typeof param !== 'string') report(`extraParams.${key}`, 'must be a string');
-    else params[key] = param;
-  }
-  return params;
 }

@@ -16,7 +16,8 @@ export interface EmbeddedEnvironment {
   readonly clientSecret: string;
   /** Token requests the IdP has answered. */
   tokenRequests(): number;
-  stop(): Promise<void>;
+  /** Closes both servers; an arrow function, so it can be handed on detached. */
+  readonly stop: () => Promise<void>;
 }
 
 /**
@@ -68,7 +69,9 @@ export async function startEmbeddedEnvironment(options: { tokenTtlSeconds?: numb
     if (ctx.method === 'POST' && ctx.path === '/token') tokenRequests += 1;
     await next();
   });
-  idpServer.on('request', provider.callback());
+  // Koa's handler settles its own errors (it answers 500), so its promise needs no caller.
+  const handleIdpRequest = provider.callback();
+  idpServer.on('request', (request, response) => void handleIdpRequest(request, response));
 
   const jwks = createRemoteJWKSet(new URL(`${issuer}/jwks`));
   const apiServer = createServer((request, response) => {

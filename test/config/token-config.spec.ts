@@ -1,12 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import { ConfigModule, ConfigService } from '@nestjs/config';
+import { ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
-import { tokenConfig, tokenOptionsFromEnvironment, TOKEN_ENVIRONMENT_VARIABLES } from '../../lib/config/index.js';
+import { tokenOptionsFromEnvironment, TOKEN_ENVIRONMENT_VARIABLES } from '../../lib/config/index.js';
 import { TOKEN_ENVIRONMENT_SCHEMAS } from '../../lib/config/token-environment.schema.js';
-import { TokenConfigError, TokenManagerService, TokenModule } from '../../lib/index.js';
+import { TokenConfigError, TokenManagerService } from '../../lib/index.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
 import { startTokenConfigApp, tokenConfigImports } from '../support/environment.js';
 import { TestIdp } from '../support/test-idp.js';

@@ -29,6 +29,7 @@ describe('GET /health with TokenHealthIndicator (terminus, platform-express)', (
       secondsToExpiry: 3600,
       lastRefreshAt: new Date(health.clock.nowMs).toISOString(),
       lastError: null,
+      serverClockOffsetSeconds: expect.any(Number),
     });
     expect(idp.tokenRequests).toBe(1);
     const token = await health.manager.getAccessToken();

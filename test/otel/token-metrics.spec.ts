@@ -138,4 +138,43 @@ describe('OpenTelemetry metrics of the token lifecycle', () => {
       await api.stop();
     }
   });
+
+  it('counts the refreshes refreshInBackground started, by outcome (real timers, 4 s tokens)', async () => {
+    newProvider();
+    let answered = 0;
+    const server = await ProgrammableServer.start((_, response) =>
+      ++answered <= 2
+        ? json(response, 200, { access_token: `short-lived-${answered}`, token_type: 'Bearer', expires_in: 4 })
+        : json(response, 503, { error: 'temporarily_unavailable' }),
+    );
+    try {
+      moduleRef = await Test.createTestingModule({
+        imports: [
+          TokenModule.forRoot({
+            tokenUrl: `${server.url}/token`,
+            clientId: 'test-client',
+            clientSecret: 'test-secret-value-1234',
+            refreshInBackground: true,
+            retry: { maxAttempts: 1 },
+          }),
+        ],
+        providers: [TokenMetricsService, { provide: TOKEN_METER, useValue: provider.getMeter('test') }],
+      }).compile();
+      moduleRef.useLogger(false);
+      await moduleRef.init();
+      const manager = moduleRef.get(TokenManagerService);
+      const succeeded = nextEvent(manager, 'background_refresh');
+      await manager.getAccessToken();
+      await succeeded;
+      await nextEvent(manager, 'background_refresh');
+      expect(points((await reader.snapshot()).get(TOKEN_METRICS.backgroundRefreshes))).toEqual([
+        { attributes: { outcome: 'success' }, value: 1 },
+        { attributes: { outcome: 'failure' }, value: 1 },
+      ]);
+    } finally {
+      await moduleRef?.close();
+      moduleRef = undefined;
+      await server.stop();
+    }
+  });
 });

@@ -35,9 +35,9 @@ const app = await NestFactory.createApplicationContext(
 );
 const manager = app.get(TokenManagerService);
 
-/** Runs `callers` concurrent getAccessToken() calls; reports successes, failures and distinct tokens. */
-async function burst(callers) {
-  const results = await Promise.allSettled(Array.from({ length: callers }, () => manager.getAccessToken()));
+/** Runs `callers` concurrent getAccessToken(parameters) calls; reports successes, failures and distinct tokens. */
+async function burst(callers, parameters) {
+  const results = await Promise.allSettled(Array.from({ length: callers }, () => manager.getAccessToken(parameters)));
   const tokens = new Set();
   const errors = new Set();
   for (const result of results) {
@@ -63,7 +63,7 @@ async function apiBurst({ path, callers }) {
 const load = { running: false, calls: 0, failed: 0, errors: new Set(), done: Promise.resolve() };
 
 const commands = {
-  burst: ({ callers }) => burst(callers),
+  burst: ({ callers, parameters }) => burst(callers, parameters),
   // A burst and the instant (ms since the epoch, sub-millisecond) its last caller got its token.
   timedBurst: async ({ callers }) => ({ ...(await burst(callers)), finishedAtMs: performance.timeOrigin + performance.now() }),
   apiBurst,

@@ -47,7 +47,7 @@ export interface FleetWorkerSettings {
   clientId: string;
   clientSecret: string;
   /** Without it (or `redis`) the instance has no store. */
-  redisUrl?: string;
+  redisUrl?: string | undefined;
   /** The store's `redis` option when it is not a URL (a cluster, Sentinel, TLS or ACL options); wins over `redisUrl`. */
   redis?: Record<string, unknown>;
   /** The store's `notifyWaiters`. */
@@ -106,8 +106,9 @@ export class FleetWorker {
     });
   }
 
-  burst(callers: number): Promise<BurstResult> {
-    return this.send<BurstResult>('burst', { callers });
+  /** `callers` concurrent `getAccessToken(parameters)` calls in the worker. */
+  burst(callers: number, parameters?: Record<string, unknown>): Promise<BurstResult> {
+    return this.send<BurstResult>('burst', { callers, ...(parameters !== undefined ? { parameters } : {}) });
   }
 
   /** SIGKILL: the instance dies mid-whatever, releasing nothing. */

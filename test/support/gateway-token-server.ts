@@ -37,10 +37,10 @@ export class GatewayTokenServer {
   ) {}
 
   static async start(clock: ManualClock, lifetimeSeconds = 3600): Promise<GatewayTokenServer> {
-    let gateway: GatewayTokenServer | undefined;
-    const server = await ProgrammableServer.start((request, response) => gateway!.handle(request, response));
-    gateway = new GatewayTokenServer(server, clock, lifetimeSeconds);
-    return gateway;
+    const handler: { gateway?: GatewayTokenServer } = {};
+    const server = await ProgrammableServer.start((request, response) => handler.gateway!.handle(request, response));
+    handler.gateway = new GatewayTokenServer(server, clock, lifetimeSeconds);
+    return handler.gateway;
   }
 
   get tokenUrl(): string {

@@ -31,6 +31,10 @@ export interface RevocableApiScene {
   /** Outside the allowlist; refuses every request with a 401. */
   foreign: ProtectedResource;
   app: HttpApp;
+  /** Makes the API refuse the current token from now on, as after a revocation at the IdP; returns it and zeroes the IdP's count. */
+  revokeCurrentToken(): Promise<string>;
+  /** Forgets what the servers recorded (requests, redirects, the IdP's token requests) between tests. */
+  forgetRecords(): void;
   stop(): Promise<void>;
 }
 
@@ -45,5 +49,17 @@ export async function startRevocableApiScene(client: { clientId: string; clientS
     await Promise.all([api.stop(), foreign.stop()]);
     await idp.stop();
   };
-  return { idp, api, refused, foreign, app, stop };
+  const revokeCurrentToken = async () => {
+    const token = await app.manager.getAccessToken();
+    refused.add(token);
+    idp.tokenRequests = 0;
+    return token;
+  };
+  const forgetRecords = () => {
+    api.requests.length = 0;
+    api.redirects.clear();
+    foreign.requests.length = 0;
+    idp.tokenRequests = 0;
+  };
+  return { idp, api, refused, foreign, app, revokeCurrentToken, forgetRecords, stop };
 }

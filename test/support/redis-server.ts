@@ -43,7 +43,8 @@ export function describeWithRedisServer(name: string, suite: () => void): void {
  * Redis). A failed command still rejects.
  */
 export function testRedisClient(connection: string | RedisOptions): Redis {
-  const client = typeof connection === 'string' ? new Redis(connection) : new Redis(connection);
+  // ioredis's constructors take a `replyMapping` that is absent or set, never an explicit undefined (exactOptionalPropertyTypes).
+  const client = typeof connection === 'string' ? new Redis(connection) : new Redis(connection as RedisOptions & { replyMapping?: never });
   client.on('error', () => undefined);
   return client;
 }

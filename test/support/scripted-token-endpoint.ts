@@ -1,6 +1,7 @@
 import type { IssuedToken } from '../../lib/core/issued-token.interface.js';
 import type { TokenEndpointClient } from '../../lib/endpoint/token-endpoint.client.js';
 import { TokenEndpointError, TokenResponseError, TokenTimeoutError } from '../../lib/index.js';
+import type { TokenParameterSet } from '../../lib/options/token-request-parameters.interface.js';
 import type { ManualClock } from './manual-clock.js';
 
 /** What the scripted token endpoint does with one request; it settles after `delayMs` of real time. */
@@ -24,6 +25,8 @@ export class ScriptedTokenEndpoint {
   cancelled = 0;
   /** Expiry instant of every token handed out, by the injected clock, counted from when its request was sent. */
   readonly expiresAtMs = new Map<string, number>();
+  /** The token parameters each token was requested with. */
+  readonly parametersOf = new Map<string, TokenParameterSet | undefined>();
   /** Called when a token is answered, before the manager sees it. */
   onIssued: (token: string, expiresAtMs: number) => void = () => undefined;
 
@@ -37,7 +40,7 @@ export class ScriptedTokenEndpoint {
     return this as unknown as TokenEndpointClient;
   }
 
-  requestToken(signal?: AbortSignal): Promise<IssuedToken> {
+  requestToken(signal?: AbortSignal, parameters?: TokenParameterSet): Promise<IssuedToken> {
     const number = ++this.requests;
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
@@ -54,8 +57,9 @@ export class ScriptedTokenEndpoint {
         signal?.removeEventListener('abort', onAbort);
         this.inFlight -= 1;
         try {
-          resolve(this.answer(outcome, number, sentAtMs));
+          resolve(this.answer(outcome, number, sentAtMs, parameters));
         } catch (error) {
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the scripted outcome's own throw, unchanged
           reject(error);
         }
       }, outcome.delayMs);
@@ -63,10 +67,11 @@ export class ScriptedTokenEndpoint {
     });
   }
 
-  private answer(outcome: ScriptedOutcome, number: number, sentAtMs: number): IssuedToken {
+  private answer(outcome: ScriptedOutcome, number: number, sentAtMs: number, parameters?: TokenParameterSet): IssuedToken {
     switch (outcome.kind) {
       case 'token': {
         const accessToken = `token-${number}`;
+        this.parametersOf.set(accessToken, parameters);
         this.expiresAtMs.set(accessToken, sentAtMs + outcome.lifetimeSeconds * 1000);
         this.onIssued(accessToken, sentAtMs + outcome.lifetimeSeconds * 1000);
         return { accessToken, tokenType: 'Bearer', expiresInSeconds: outcome.lifetimeSeconds, expiresInDefaulted: false };

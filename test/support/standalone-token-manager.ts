@@ -1,14 +1,14 @@
+import type { InjectionToken, OptionalFactoryDependency } from '@nestjs/common';
 import { TokenManagerService as ModuleTokenManager } from '../../lib/manager/token-manager.service.js';
 import { TOKEN_MANAGER_COLLABORATORS } from '../../lib/manager/token-manager.providers.js';
-import { TOKEN_CACHE_KEY, TOKEN_SOURCE } from '../../lib/manager/token-manager.tokens.js';
-import { RefreshFlight } from '../../lib/manager/refresh-flight.js';
-import { TokenCache } from '../../lib/manager/token-cache.js';
+import { TOKEN_CACHE_KEY } from '../../lib/manager/token-manager.tokens.js';
+import { TokenEntries } from '../../lib/manager/token-entries.js';
 import { TokenLifecycleReporter } from '../../lib/manager/token-lifecycle.reporter.js';
 import type { ResolvedTokenOptions } from '../../lib/options/resolved-token-options.js';
 import type { TokenEndpointClient } from '../../lib/endpoint/token-endpoint.client.js';
 import { RESOLVED_TOKEN_OPTIONS, TOKEN_ENDPOINT_CLIENT } from '../../lib/core/injection-tokens.js';
 
-type Dependency = string | symbol | Function | { token: string | symbol | Function; optional?: boolean };
+type Dependency = InjectionToken | OptionalFactoryDependency;
 
 /**
  * Builds a manager's collaborators outside Nest, from the same providers `TokenModule` lists, in
@@ -33,9 +33,7 @@ export class TokenManagerService extends ModuleTokenManager {
     const built = tokenManagerCollaborators(options, endpoint);
     super(
       options,
-      built.get(TOKEN_SOURCE) as never,
-      built.get(TokenCache) as TokenCache,
-      built.get(RefreshFlight) as RefreshFlight,
+      built.get(TokenEntries) as TokenEntries,
       built.get(TokenLifecycleReporter) as TokenLifecycleReporter,
       built.get(TOKEN_CACHE_KEY) as string,
     );

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { type ClientMetadata, type Configuration } from 'oidc-provider';
 import { closeHttpServer, listenOnLoopback } from './loopback.js';
@@ -33,6 +33,8 @@ export interface TestIdpOptions {
    * token endpoint demand a server nonce (400 use_dpop_nonce) from proofs without a valid one.
    */
   dpop?: false | { requireNonce?: boolean };
+  /** Issue each JWT access token with its resource indicator as `aud` (default: always TEST_API_RESOURCE). */
+  audienceFromResource?: boolean;
 }
 
 /** A fault the IdP serves instead of a token for the next token request(s). */
@@ -78,7 +80,7 @@ export class TestIdp {
     const next = new Provider(this.issuer, configurationFor(this.issuer, clients, this.#options, this.#signingKey));
     this.install(next, clients);
     this.server.removeAllListeners('request');
-    this.server.on('request', next.callback());
+    this.server.on('request', requestListener(next));
   }
 
   get tokenUrl(): string {
@@ -116,7 +118,7 @@ export class TestIdp {
     idp.#options = options;
     idp.#signingKey = signingKey;
     idp.install(provider, clients);
-    server.on('request', provider.callback());
+    server.on('request', requestListener(provider));
     return idp;
   }
 
@@ -155,6 +157,12 @@ export class TestIdp {
   stop(): Promise<void> {
     return closeHttpServer(this.server);
   }
+}
+
+/** The provider's Koa handler as a `request` listener: Koa settles its own errors (it answers 500), so its promise needs no caller. */
+function requestListener(provider: Provider): RequestListener {
+  const handle = provider.callback();
+  return (request, response) => void handle(request, response);
 }
 
 /** oidc-provider's configuration for `clients`. */
@@ -199,9 +207,9 @@ function configurationFor(issuer: string, clients: TestClient[], options: TestId
         enabled: true,
         defaultResource: () => (format === 'jwt' ? TEST_API_RESOURCE : undefined),
         useGrantedResource: () => true,
-        getResourceServerInfo: () => ({
+        getResourceServerInfo: (_ctx, resourceIndicator) => ({
           scope: 'api:read api:write',
-          audience: TEST_API_RESOURCE,
+          audience: options.audienceFromResource ? resourceIndicator : TEST_API_RESOURCE,
           accessTokenTTL: ttlSeconds,
           accessTokenFormat: 'jwt',
           jwt: { sign: { alg: 'RS256' } },

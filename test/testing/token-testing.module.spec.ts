@@ -75,7 +75,7 @@ describe('testing a service with TokenTestingModule', () => {
   });
 
   async function compile(
-    imports: Parameters<typeof Test.createTestingModule>[0]['imports'],
+    imports: NonNullable<Parameters<typeof Test.createTestingModule>[0]['imports']>,
   ): Promise<{ client: InvoicesClient; tokens: TokenManagerMock }> {
     moduleRef = await Test.createTestingModule({ imports, providers: [InvoicesClient] }).compile();
     return { client: moduleRef.get(InvoicesClient), tokens: moduleRef.get(TokenManagerMock) };
