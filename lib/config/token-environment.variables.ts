@@ -60,6 +60,7 @@ export const TOKEN_ENVIRONMENT_VARIABLES: readonly TokenEnvironmentVariable[] = 
   { name: 'OAUTH2_REVOKE_ON_SHUTDOWN', option: 'revokeOnShutdown', kind: 'boolean' },
   { name: 'OAUTH2_API_BASE_URL', option: 'http.baseURL', kind: 'string' },
   { name: 'OAUTH2_ALLOWED_ORIGINS', option: 'http.allowedOrigins', kind: 'list' },
+  { name: 'OAUTH2_PRESENT_CLIENT_CERTIFICATE', option: 'http.presentClientCertificate', kind: 'boolean' },
   { name: 'OAUTH2_DPOP', option: 'dpop', kind: 'boolean' },
   { name: 'OAUTH2_DPOP_PRIVATE_KEY', option: 'dpop.privateKey', kind: 'key' },
   { name: 'OAUTH2_DPOP_PRIVATE_KEY_FILE', option: 'dpop.privateKey', kind: 'key', file: true },

@@ -43,7 +43,7 @@ export class DpopKey {
 
   /** The configured key, or an ephemeral non-extractable pair of `options.alg` for this process alone. */
   static async create(options: ResolvedDpopOptions): Promise<DpopKey> {
-    const configured = options.revealPrivateKey();
+    const configured = await options.revealPrivateKey();
     if (configured) return DpopKey.fromPrivateKey(configured, options.alg, { source: 'configured', shared: false });
     const jose = await loadDpopJose();
     const pair = await jose.generateKeyPair(options.alg, { extractable: false });

@@ -1,5 +1,8 @@
 import type { KeyObject } from 'node:crypto';
+import { isCredentialFile } from '../credentials/credential-provider.js';
+import { parsePrivateKeyCredential } from '../credentials/credential-parsers.js';
 import { readPrivateKey } from '../internal/private-key.js';
+import { validateCredentialSource } from '../options/validate-credential-source.js';
 import type { DpopAlgorithm, DpopKeyOptions } from '../options/dpop-options.interface.js';
 import { ResolvedDpopOptions } from '../options/resolved-dpop-options.js';
 import { type Report, reportUnknownKeys } from '../options/option-checks.js';
@@ -13,10 +16,12 @@ const DPOP_DEFAULTS = { alg: 'ES256', allowBearerDowngrade: false } as const sat
 
 /**
  * Validates the `dpop` option inside the single options validation path. A bad key is reported by
- * what is wrong with it (type, curve, size), never by its content.
+ * what is wrong with it (type, curve, size), never by its content. A `{ file }` key is read now; a
+ * function's key when the module starts (within `readTimeoutMs`), once: the key is fixed for the
+ * module's life (its thumbprint keys the token cache), so a new DPoP key takes a restart.
  * @internal
  */
-export function validateDpopOption(value: unknown, report: Report): ResolvedDpopOptions | undefined {
+export function validateDpopOption(value: unknown, report: Report, readTimeoutMs = 10_000): ResolvedDpopOptions | undefined {
   if (value === undefined || value === null || value === false) return undefined;
   if (value === true) return new ResolvedDpopOptions(DPOP_DEFAULTS);
   if (typeof value !== 'object' || Array.isArray(value)) {
@@ -41,6 +46,19 @@ export function validateDpopOption(value: unknown, report: Report): ResolvedDpop
     return undefined;
   }
   if (generateKey) return DPOP_ALGORITHMS.includes(alg) ? new ResolvedDpopOptions(settings) : undefined;
+  if (typeof options.privateKey === 'function' || isCredentialFile(options.privateKey)) {
+    if (!DPOP_ALGORITHMS.includes(alg)) return undefined;
+    const parse = (raw: unknown) => {
+      const key = parsePrivateKeyCredential(raw);
+      const mismatch = dpopKeyMismatch(key, alg);
+      if (mismatch !== undefined) throw new Error(mismatch);
+      return key;
+    };
+    const expected = 'a PEM private key, a private JWK, a function or { file }';
+    const provider = validateCredentialSource(options.privateKey, 'dpop.privateKey', { parse, timeoutMs: readTimeoutMs, expected }, report);
+    if (provider === undefined) return undefined;
+    return new ResolvedDpopOptions(settings, typeof options.privateKey === 'function' ? provider : provider.peek());
+  }
   const privateKey = parsePrivateKey(options.privateKey, report);
   if (privateKey === undefined || !DPOP_ALGORITHMS.includes(alg)) return undefined;
   const mismatch = dpopKeyMismatch(privateKey, alg);

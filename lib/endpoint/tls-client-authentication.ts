@@ -1,6 +1,6 @@
-import { Agent as HttpsAgent } from 'node:https';
 import type { ResolvedTokenOptions } from '../options/resolved-token-options.js';
 import type { ClientAuthentication, ClientCredentialsPart } from './client-authentication.interface.js';
+import { clientCertificateAgentFor } from './client-certificate-agent.js';
 import { trackCredential } from './tracked-credential.js';
 
 /**
@@ -12,14 +12,13 @@ import { trackCredential } from './tracked-credential.js';
  */
 export function tlsClientAuth(options: ResolvedTokenOptions): ClientAuthentication {
   const { tlsCert, tlsKey, tlsPassphrase } = options.revealCredentials();
-  const { ca } = options.tlsClientAuth!;
   const cert = trackCredential(tlsCert!);
   const key = trackCredential(tlsKey!);
+  const agents = clientCertificateAgentFor(options);
   const part: ClientCredentialsPart = { formFields: { client_id: options.clientId }, headers: {} };
-  let current: { version: string; agent: HttpsAgent } | undefined;
   return {
     get httpsAgent() {
-      return current?.agent;
+      return agents.latest;
     },
     secrets: tlsPassphrase !== undefined ? [tlsPassphrase] : [],
     async credentialsChanged(signal) {
@@ -28,16 +27,7 @@ export function tlsClientAuth(options: ResolvedTokenOptions): ClientAuthenticati
     },
     async credentialsFor(_audience, signal) {
       const [certPem, keyPem] = await Promise.all([cert.read(signal), key.read(signal)]);
-      const version = `${tlsCert!.hash}:${tlsKey!.hash}`;
-      if (current?.version !== version) {
-        const agent = new HttpsAgent({
-          cert: certPem,
-          key: keyPem,
-          ...(tlsPassphrase !== undefined ? { passphrase: tlsPassphrase } : {}),
-          ...(ca !== undefined ? { ca } : {}),
-        });
-        current = { version, agent };
-      }
+      agents.agentFor(`${tlsCert!.hash}:${tlsKey!.hash}`, certPem, keyPem);
       return part;
     },
   };

@@ -1,3 +1,5 @@
+import type { CredentialSource } from '../credentials/credential-source.interface.js';
+
 /** JWS algorithms a DPoP key may sign with (RFC 9449 §4.2; `none` and MACs are not allowed). */
 export type DpopAlgorithm = 'ES256' | 'RS256' | 'PS256' | 'EdDSA';
 
@@ -9,8 +11,13 @@ export type DpopJwk = Readonly<Record<string, unknown>>;
  * possession of the same key and the IdP sees one stable thumbprint.
  */
 export interface DpopKeyOptions {
-  /** The private key: a JWK object, a JWK as JSON text, or a PKCS#8 / SEC1 / PKCS#1 PEM string. Never logged. */
-  privateKey: DpopJwk | string;
+  /**
+   * The private key: a JWK object, a JWK as JSON text, or a PKCS#8 / SEC1 / PKCS#1 PEM string; or a
+   * provider of it: `{ file }` (read at startup) or a function (sync or async, called once when the
+   * module starts). Read once: its thumbprint binds the tokens and keys the token cache, so a new DPoP
+   * key takes a restart. Never logged.
+   */
+  privateKey: CredentialSource<DpopJwk | string>;
   /** Signing algorithm, default `ES256`. Must fit the key: ES256 needs EC P-256, RS256/PS256 RSA ≥ 2048 bits, EdDSA Ed25519. */
   alg?: DpopAlgorithm | undefined;
   /**

@@ -15,16 +15,20 @@ export class ResolvedHttpOptions {
   readonly allowedOrigins: readonly string[];
   /** Token parameters by normalised origin (`http.resources`); each origin is also in `allowedOrigins`. */
   readonly resources: ReadonlyMap<string, TokenRequestParameters>;
+  /** Whether allowed origins are sent the `tlsClientAuth` certificate (RFC 8705 §3), default false. */
+  readonly presentClientCertificate: boolean;
   readonly #axiosConfig: AxiosRequestConfig;
 
   constructor(
     axiosConfig: AxiosRequestConfig,
     allowedOrigins: readonly string[],
     resources: ReadonlyMap<string, TokenRequestParameters> = new Map(),
+    presentClientCertificate = false,
   ) {
     if (axiosConfig.baseURL !== undefined) this.baseURL = axiosConfig.baseURL;
     this.allowedOrigins = allowedOrigins;
     this.resources = resources;
+    this.presentClientCertificate = presentClientCertificate;
     this.#axiosConfig = axiosConfig;
   }
 
@@ -38,6 +42,7 @@ export class ResolvedHttpOptions {
       baseURL: this.baseURL === undefined ? undefined : urlForDisplay(this.baseURL),
       allowedOrigins: this.allowedOrigins,
       ...(this.resources.size > 0 ? { resources: [...this.resources.keys()] } : {}),
+      presentClientCertificate: this.presentClientCertificate,
     };
   }
 

@@ -23,6 +23,15 @@ export type TokenHttpOptions = Omit<HttpModuleOptions, 'global'> & {
    * `{ 'https://orders.example.com': { resource: 'https://orders.example.com' }, 'https://billing.example.com': { audience: 'billing' } }`
    */
   resources?: Record<string, TokenRequestParameters> | undefined;
+  /**
+   * Certificate-bound access tokens (RFC 8705 §3), default `false`. With `clientAuthMethod:
+   * 'tls_client_auth'`, requests to the allowed origins present the `tlsClientAuth` certificate (the
+   * one the token is bound to, read from the same providers, so a rollover reaches API calls too);
+   * other origins never get it. The server certificate of the allowed origins is verified against
+   * `tlsClientAuth.ca` when set, the system CAs otherwise. Node's http adapter only (axios's default);
+   * `httpsAgent`, another `adapter` and `allowedOrigins: ['*']` are refused with it.
+   */
+  presentClientCertificate?: boolean | undefined;
 };
 
 /**

@@ -46,7 +46,7 @@ const DPOP: TableOf<DpopKeyOptions & DpopGeneratedKeyOptions> = {
   allowBearerDowngrade: 'value',
 };
 /** The axios options are too many to list: these show, the rest (headers, agents, auth) only as numbers or booleans. */
-const HTTP: OptionTable = { baseURL: 'url', allowedOrigins: 'value', timeout: 'value' };
+const HTTP: OptionTable = { baseURL: 'url', allowedOrigins: 'value', timeout: 'value', presentClientCertificate: 'value' };
 
 /**
  * Every `TokenModuleOptions` key and how it prints: the list the validator checks names against

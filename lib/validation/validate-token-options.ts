@@ -78,7 +78,7 @@ export function validateTokenOptions(raw: unknown): ResolvedTokenOptions {
   const clock = options.clock ?? TOKEN_OPTION_DEFAULTS.clock;
   if (typeof clock !== 'function') report('clock', 'must be a function returning milliseconds since the epoch');
   const gateway = validateGatewayOptions(options, report);
-  const http = validateHttpOptions(options.http, report);
+  const http = validateHttpOptions(options.http, report, clientAuthMethod);
   const retryOn401 = validateRetryOn401(options.retryOn401, report);
   const store = options.store ?? undefined;
   const missing =
@@ -89,7 +89,7 @@ export function validateTokenOptions(raw: unknown): ResolvedTokenOptions {
   // A store is a cache the fleet shares: with cache: false it would hand out the token nobody keeps.
   if (store !== undefined && options.cache === false)
     report('store', 'cannot be used with cache: false (the store is a cache shared by the fleet); remove one of them');
-  const dpop = validateDpopOption(options.dpop, report);
+  const dpop = validateDpopOption(options.dpop, report, requestTimeoutMs);
   const storeLeaseMs = numberInRange(
     options.storeLeaseMs,
     defaultStoreLeaseMs(requestTimeoutMs, gateway.settings.revokeAgingTokens, dpop !== undefined),

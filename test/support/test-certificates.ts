@@ -13,6 +13,9 @@ export interface TestCertificates {
   /** `clientKey` encrypted with `clientKeyPassphrase`. */
   clientKeyEncrypted: string;
   clientKeyPassphrase: string;
+  /** A second client certificate (new key, same subject) from the same CA: the one a rollover brings. */
+  renewedClientCert: string;
+  renewedClientKey: string;
   /** A self-signed client certificate the CA never issued. */
   strangerCert: string;
   strangerKey: string;
@@ -39,40 +42,29 @@ export function generateTestCertificates(clientCommonName: string): TestCertific
       '/CN=nestjs-client-credentials test CA',
     );
     writeFileSync(file('server.ext'), 'subjectAltName=IP:127.0.0.1\n');
-    openssl('req', ...newKey, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      'server.csr',
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      'server.crt',
-      '-days',
-      '1',
-      '-extfile',
-      'server.ext',
-    );
-    openssl('req', ...newKey, '-keyout', 'client.key', '-out', 'client.csr', '-subj', `/CN=${clientCommonName}`);
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      'client.csr',
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      'client.crt',
-      '-days',
-      '1',
-    );
+    /** A key and a certificate `name.crt` the CA issues for `subject`, with the openssl `x509` options `extra`. */
+    const issue = (name: string, subject: string, ...extra: string[]) => {
+      openssl('req', ...newKey, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
+      openssl(
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        'ca.crt',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-out',
+        `${name}.crt`,
+        '-days',
+        '1',
+        ...extra,
+      );
+    };
+    issue('server', '/CN=127.0.0.1', '-extfile', 'server.ext');
+    issue('client', `/CN=${clientCommonName}`);
+    issue('renewed', `/CN=${clientCommonName}`);
     openssl('pkey', '-in', 'client.key', '-aes256', '-passout', 'pass:mtls-passphrase-42', '-out', 'client-encrypted.key');
     openssl('req', '-x509', ...newKey, '-keyout', 'stranger.key', '-out', 'stranger.crt', '-days', '1', '-subj', `/CN=${clientCommonName}`);
     const read = (name: string) => readFileSync(file(name), 'utf8');
@@ -82,6 +74,8 @@ export function generateTestCertificates(clientCommonName: string): TestCertific
       serverKey: read('server.key'),
       clientCert: read('client.crt'),
       clientKey: read('client.key'),
+      renewedClientCert: read('renewed.crt'),
+      renewedClientKey: read('renewed.key'),
       clientKeyEncrypted: read('client-encrypted.key'),
       clientKeyPassphrase: 'mtls-passphrase-42',
       strangerCert: read('stranger.crt'),
