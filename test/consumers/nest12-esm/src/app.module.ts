@@ -5,12 +5,13 @@ import { TokenModule } from 'nestjs-client-credentials';
 import { tokenConfig } from 'nestjs-client-credentials/config';
 import { TokenHealthIndicator } from 'nestjs-client-credentials/health';
 import { DownstreamService } from './downstream.service.js';
+import { FetchDownstreamService } from './fetch-downstream.service.js';
 import { HealthController } from './health.controller.js';
 
-/** Options from OAUTH2_* variables through ConfigService, the authorized HttpService, and a terminus health check. */
+/** Options from OAUTH2_* variables through ConfigService, the authorized HttpService and fetch, and a terminus health check. */
 @Module({
   imports: [ConfigModule.forRoot({ ignoreEnvFile: true }), TokenModule.forRootAsync(tokenConfig.asProvider()), TerminusModule],
   controllers: [HealthController],
-  providers: [DownstreamService, TokenHealthIndicator],
+  providers: [DownstreamService, FetchDownstreamService, TokenHealthIndicator],
 })
 export class AppModule {}
