@@ -13,8 +13,9 @@ export { TOKEN_MODULE_OPTIONS } from './token.module-definition.js';
 
 // Token manager
 export { TokenManagerService } from './manager/token-manager.service.js';
-export type { TokenInfo } from './manager/token-info.interface.js';
+export type { TokenEntryInfo, TokenInfo } from './manager/token-info.interface.js';
 export type { AccessTokenRequestOptions, TokenEvent } from './manager/token-event.interface.js';
+export { DEFAULT_TOKEN_ENTRY_ID, type TokenEntryLabel } from './manager/token-entry-label.js';
 export type { TokenRequestParameters } from './options/token-request-parameters.interface.js';
 
 // Options

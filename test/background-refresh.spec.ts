@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { tokenOptionsFromEnvironment } from '../lib/config/index.js';
 import { BackgroundRefresher } from '../lib/manager/background-refresher.js';
+import { TokenEntries } from '../lib/manager/token-entries.js';
 import { MemoryTokenStore, type TokenEvent } from '../lib/index.js';
 import { unavailable } from './support/idp-faults.js';
 import { ManualClock } from './support/manual-clock.js';
@@ -106,6 +107,35 @@ describe('refreshInBackground: an idle service finds a fresh token when it wakes
     expect(clock.nowMs).toBeLessThan(expiresAt);
     await expect(app!.manager.getAccessToken()).resolves.not.toBe(first);
     expect(idp.tokenRequests).toBe(beforeOutage + attemptsWhileDown + 1);
+  });
+
+  it('a per-call token callers keep asking for is refreshed in the background; one nobody asks for again is refreshed once, then left to its callers', async () => {
+    const clock = new ManualClock();
+    const { events } = await startIdleApp(clock);
+    const used = { resource: 'https://used.example.test/' };
+    const abandoned = { resource: 'https://abandoned.example.test/' };
+    await app!.manager.getAccessToken(used);
+    await app!.manager.getAccessToken(abandoned);
+    const entries = app!.moduleRef.get(TokenEntries);
+    const flights = [used, abandoned].map((parameters) => entries.held(parameters)!.flight);
+    const cold = idp.tokenRequests;
+
+    for (let lifetime = 0; lifetime < 3; lifetime += 1) {
+      for (let second = 0; second < LIFETIME_SECONDS; second += 1) {
+        clock.advanceSeconds(1);
+        await jest.advanceTimersByTimeAsync(1000);
+        await until(() => flights.every((flight) => !flight.inFlight));
+      }
+      const before = idp.tokenRequests;
+      await app!.manager.getAccessToken(used); // once a lifetime, served from memory
+      expect(idp.tokenRequests).toBe(before);
+    }
+    const refreshedFor = (origin: string) =>
+      events.filter((event) => event.type === 'background_refresh' && event.outcome === 'success' && event.entry.resourceOrigin === origin);
+    expect(refreshedFor('https://used.example.test').length).toBeGreaterThanOrEqual(3);
+    expect(refreshedFor('https://abandoned.example.test')).toHaveLength(1);
+    expect(idp.tokenRequests - cold).toBe(events.filter((event) => event.type === 'background_refresh').length);
+    expect(app!.manager.getTokenInfo(abandoned)!.expiresAt.getTime()).toBeLessThan(clock.nowMs);
   });
 
   it('a fleet sharing a store refreshes in the background with one token request per refresh: the lease winner fetches, the other adopts', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { HttpService } from '@nestjs/axios';
 import { decodeJwt } from 'jose';
-import { TokenConfigError } from '../lib/index.js';
+import { TokenConfigError, type TokenEvent } from '../lib/index.js';
 import { jwtVerifier, ProtectedResource, type TokenVerifier } from './support/protected-resource.js';
 import { TestIdp } from './support/test-idp.js';
 import { startTokenApp, type TokenApp } from './support/token-app.js';
@@ -64,9 +64,17 @@ describe('http.resources: the authorized HttpService sends each API origin a tok
     const billingTokenBefore = billing.requests.at(-1)!.authorization;
     revokedAtOrders.add(orders.requests.at(-1)!.authorization!.replace(/^Bearer /, ''));
     const requestsBefore = idp.tokenRequests;
+    const retries: TokenEvent[] = [];
+    const subscription = app.manager.events$.subscribe((event) => event.type === 'unauthorized_retry' && retries.push(event));
     const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => http.axiosRef.get(`${orders.url}/orders/again/${i}`)));
+    subscription.unsubscribe();
     expect(responses.every((response) => response.status === 200)).toBe(true);
     expect(idp.tokenRequests).toBe(requestsBefore + 1);
+    // Each resend is reported under the orders API's token, not the registration's.
+    expect(retries).toHaveLength(20);
+    const ordersEntry = app.manager.getTokenEntry({ resource: ordersResource(), scope: 'api:read' })!.entry;
+    expect(retries.every((event) => 'entry' in event && event.entry === ordersEntry)).toBe(true);
+    expect(ordersEntry.resourceOrigin).toBe(orders.url);
     await http.axiosRef.get(`${billing.url}/invoices/again`);
     expect(billing.requests.at(-1)!.authorization).toBe(billingTokenBefore);
     expect(idp.tokenRequests).toBe(requestsBefore + 1);

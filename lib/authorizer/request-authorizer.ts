@@ -28,7 +28,7 @@ export interface RequestAuthorizerOptions<R extends ReceivedResponse> {
   readonly scheme?: CredentialScheme | undefined;
   /** Whether a 401 to a request that carried the token renews it and resends once (default true); a predicate sees the answer. */
   readonly retryOn401?: boolean | ((response: R) => boolean) | undefined;
-  /** Told the origin of each resend after a 401; default: the provider's `UNAUTHORIZED_RETRY_REPORTER` member, if any. */
+  /** Told the origin of each resend after a 401; default: the renewing provider's `UNAUTHORIZED_RETRY_REPORTER` member, if any. */
   readonly onUnauthorizedRetry?: ((origin: string) => void) | undefined;
   /** The token provider of particular origins (a token minted for that API), instead of `tokens`. */
   readonly tokensByOrigin?: ReadonlyMap<string, AccessTokenProvider> | undefined;
@@ -54,7 +54,7 @@ export class RequestAuthorizer<R extends ReceivedResponse = ReceivedResponse> {
     this.#allowlist = options.allowlist;
     this.#scheme = options.scheme ?? BEARER_SCHEME;
     this.#retryOn401 = options.retryOn401 ?? true;
-    this.#onUnauthorizedRetry = options.onUnauthorizedRetry ?? unauthorizedRetryReporterOf(tokens);
+    this.#onUnauthorizedRetry = options.onUnauthorizedRetry;
   }
 
   /** Whether successful answers must be shown to `observe` (they carry nonces). */
@@ -121,7 +121,8 @@ export class RequestAuthorizer<R extends ReceivedResponse = ReceivedResponse> {
       return undefined; // the manager already reported the token failure (log, `refresh_failed` event)
     }
     if (token === grant.token) return undefined;
-    this.#onUnauthorizedRetry?.(grant.origin);
+    // Default: the provider that renewed reports it (a per-origin token under its own entry).
+    (this.#onUnauthorizedRetry ?? unauthorizedRetryReporterOf(tokens))?.(grant.origin);
     return this.#regrant(grant, token, { ...budget, tokenRetried: true });
   }
 

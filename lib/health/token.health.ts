@@ -3,17 +3,14 @@ import { HealthIndicatorService, type HealthIndicatorResult, type HealthIndicato
 import type { Subscription } from 'rxjs';
 import { DpopService } from '../dpop/dpop.service.js';
 import type { DpopStatus } from '../dpop/dpop-status.interface.js';
-import { describeError } from '../internal/describe-error.js';
+import type { TokenEntryLabel } from '../manager/token-entry-label.js';
+import type { TokenInfo } from '../manager/token-info.interface.js';
 import type { TokenEvent } from '../manager/token-event.interface.js';
+import type { TokenRequestParameters } from '../options/token-request-parameters.interface.js';
+import { EntryRefreshLog, type EntryRefreshState, type LastError } from './entry-refresh-log.js';
 import { TokenManagerService } from '../manager/token-manager.service.js';
 import { DEFAULT_TOKEN_HEALTH_KEY, DEFAULT_TOKEN_HEALTH_TIMEOUT_MS } from './token-health.constants.js';
 import type { TokenHealthCheckOptions } from './token-health-check-options.interface.js';
-
-/** The class and message of the last failure; both are free of secrets by construction of `TokenError`. */
-interface LastError {
-  readonly class: string;
-  readonly message: string;
-}
 
 /**
  * Terminus health indicator of the client-credentials token.
@@ -30,15 +27,18 @@ interface LastError {
  * itself stays up, callers are served), and with DPoP `dpop: { mode, alg, thumbprint }` (the thumbprint is public: it is
  * in every issued token as `cnf.jkt`). Never the token, never credentials or keys.
  *
+ * Per-call token parameters: the check is of the registration's token unless `parameters` name
+ * another (then its data has `entry`, the label of that token); the registration's check lists the
+ * other cached tokens under `entries` (label, `secondsToExpiry`, `lastRefreshAt`, `lastError`,
+ * `refreshFailed`), at most `maxCachedTokens`; their failures do not change its status.
+ *
  * Add it to the providers of a module that imports `TerminusModule` and can inject `TokenManagerService`.
  */
 @Injectable()
 export class TokenHealthIndicator implements OnModuleDestroy {
   private readonly logger = new Logger('TokenHealth');
   #lastStatus: HealthIndicatorStatus = 'up';
-  #lastRefreshAt: Date | undefined;
-  #lastError: LastError | null = null;
-  #lastRefreshFailed = false;
+  readonly #refreshes = new EntryRefreshLog();
   #storeDegraded = false;
   readonly #subscription: Subscription;
 
@@ -63,23 +63,25 @@ export class TokenHealthIndicator implements OnModuleDestroy {
       (key ?? (name === undefined ? DEFAULT_TOKEN_HEALTH_KEY : `${DEFAULT_TOKEN_HEALTH_KEY}:${name}`)) as Key,
     );
     const timeoutMs = options.timeoutMs ?? DEFAULT_TOKEN_HEALTH_TIMEOUT_MS;
+    const parameters = options.parameters;
     const deadline = AbortSignal.timeout(timeoutMs);
     try {
-      await this.tokens.getAccessToken({ signal: deadline });
+      await this.tokens.getAccessToken({ ...parameters, signal: deadline });
     } catch (error) {
       // On our own deadline the shared request goes on; its outcome arrives later through events$.
-      const failure = deadline.aborted ? undefined : lastErrorOf(error);
-      if (failure) this.#lastError = failure;
+      const checked = this.tokens.getTokenEntry(parameters)?.entry;
+      const failure = deadline.aborted ? undefined : this.#refreshes.failed(checked?.id, error);
       const reason = failure ? 'no valid token: the token request failed' : `no valid token within ${timeoutMs} ms`;
-      this.changeStatus('down', reason);
-      return session.down({ ...this.snapshot(), reason });
+      this.changeStatus('down', reason, failure);
+      return session.down({ ...this.snapshot(parameters), ...(checked === undefined && failure ? { lastError: failure } : {}), reason });
     }
-    const data = this.snapshot();
-    if (this.#lastRefreshFailed && typeof session.degraded === 'function') {
-      this.changeStatus('degraded', `the token is valid for ${data.secondsToExpiry} s but its refresh failed`);
+    const data = this.snapshot(parameters);
+    const checked = this.tokens.getTokenEntry(parameters);
+    if (checked !== null && this.#refreshes.of(checked.entry.id).lastRefreshFailed && typeof session.degraded === 'function') {
+      this.changeStatus('degraded', `the token is valid for ${data.secondsToExpiry} s but its refresh failed`, data.lastError);
       return session.degraded(data);
     }
-    this.changeStatus('up', 'a valid token is available');
+    this.changeStatus('up', 'a valid token is available', null);
     return session.up(data);
   }
 
@@ -89,32 +91,23 @@ export class TokenHealthIndicator implements OnModuleDestroy {
   }
 
   /** Logs transitions only, so a health endpoint polled every few seconds does not flood the log. */
-  private changeStatus(status: HealthIndicatorStatus, reason: string): void {
+  private changeStatus(status: HealthIndicatorStatus, reason: string, lastError: LastError | null | undefined): void {
     if (status === this.#lastStatus) return;
     this.#lastStatus = status;
-    const lastError = this.#lastError ? ` (last error ${this.#lastError.class}: ${this.#lastError.message})` : '';
-    if (status === 'up') this.logger.log(`Token health up: ${reason}`);
-    else this.logger.warn(`Token health ${status}: ${reason}${lastError}`);
+    if (status === 'up') return this.logger.log(`Token health up: ${reason}`);
+    this.logger.warn(`Token health ${status}: ${reason}${lastError ? ` (last error ${lastError.class}: ${lastError.message})` : ''}`);
   }
 
-  private snapshot(): {
-    secondsToExpiry: number | null;
-    lastRefreshAt: string | null;
-    lastError: LastError | null;
-    serverClockOffsetSeconds?: number;
-    store?: 'degraded';
-    dpop?: Pick<DpopStatus, 'mode' | 'shared' | 'alg' | 'thumbprint'>;
-  } {
-    const info = this.tokens.getTokenInfo();
-    const secondsToExpiry = info ? Math.max(0, Math.floor((info.expiresAt.getTime() - this.tokens.now()) / 1000)) : null;
-    const lastRefreshAt = this.#lastRefreshAt ?? info?.obtainedAt;
-    const offsetMs = info?.serverClockOffsetMs;
-    const snapshot = {
-      secondsToExpiry,
-      lastRefreshAt: lastRefreshAt?.toISOString() ?? null,
-      lastError: this.#lastError,
-      ...(offsetMs !== undefined ? { serverClockOffsetSeconds: Math.round(offsetMs / 1000) } : {}),
+  private snapshot(parameters: TokenRequestParameters | undefined): TokenHealthData {
+    const checked = this.tokens.getTokenEntry(parameters);
+    const snapshot: TokenHealthData = {
+      ...this.entryData(checked?.token ?? null, checked ? this.#refreshes.of(checked.entry.id) : undefined),
+      ...(checked?.token?.serverClockOffsetMs !== undefined
+        ? { serverClockOffsetSeconds: Math.round(checked.token.serverClockOffsetMs / 1000) }
+        : {}),
       ...(this.#storeDegraded ? { store: 'degraded' as const } : {}),
+      ...(parameters !== undefined && checked !== null ? { entry: checked.entry } : {}),
+      ...(parameters === undefined ? this.otherEntries() : {}),
     };
     const dpop = this.dpop?.status();
     if (dpop === undefined || dpop.mode === 'off') return snapshot;
@@ -124,21 +117,45 @@ export class TokenHealthIndicator implements OnModuleDestroy {
     };
   }
 
+  /** What health output says of one entry's token and refreshes. */
+  private entryData(info: TokenInfo | null, state: EntryRefreshState | undefined): EntryHealthData {
+    const secondsToExpiry = info ? Math.max(0, Math.floor((info.expiresAt.getTime() - this.tokens.now()) / 1000)) : null;
+    const lastRefreshAt = state?.lastRefreshAt ?? info?.obtainedAt;
+    return { secondsToExpiry, lastRefreshAt: lastRefreshAt?.toISOString() ?? null, lastError: state?.lastError ?? null };
+  }
+
+  /** The cached tokens of per-call parameters, under `entries`; the states of entries the manager evicted are forgotten. */
+  private otherEntries(): { entries?: OtherEntryHealthData[] } {
+    const held = this.tokens.getTokenEntries();
+    this.#refreshes.retainOnly(new Set(held.map(({ entry }) => entry.id)));
+    const others = held.slice(1).map(({ entry, token }) => {
+      const state = this.#refreshes.of(entry.id);
+      return { ...entry, ...this.entryData(token, state), refreshFailed: state.lastRefreshFailed };
+    });
+    return others.length > 0 ? { entries: others } : {};
+  }
+
   private observe(event: TokenEvent): void {
-    if (event.type === 'acquired' || event.type === 'refreshed') {
-      this.#lastRefreshAt = event.at;
-      this.#lastRefreshFailed = false;
-    } else if (event.type === 'store_unavailable' || event.type === 'store_available') {
-      this.#storeDegraded = event.type === 'store_unavailable';
-    } else if (event.type === 'refresh_failed') {
-      this.#lastRefreshFailed = true;
-      this.#lastError = { class: event.errorClass, message: event.errorMessage };
-    }
+    if (event.type === 'store_unavailable' || event.type === 'store_available') this.#storeDegraded = event.type === 'store_unavailable';
+    else this.#refreshes.observe(event);
   }
 }
 
-/** The last error as health output shows it. */
-function lastErrorOf(error: unknown): LastError {
-  const { errorClass, errorMessage } = describeError(error);
-  return { class: errorClass, message: errorMessage };
-}
+/** What the check of one token reports. */
+type EntryHealthData = {
+  secondsToExpiry: number | null;
+  lastRefreshAt: string | null;
+  lastError: LastError | null;
+};
+
+/** A cached token of per-call parameters, as the registration's check lists it. */
+type OtherEntryHealthData = TokenEntryLabel & EntryHealthData & { refreshFailed: boolean };
+
+/** The data of a check. */
+type TokenHealthData = EntryHealthData & {
+  serverClockOffsetSeconds?: number;
+  store?: 'degraded';
+  entry?: TokenEntryLabel;
+  entries?: OtherEntryHealthData[];
+  dpop?: Pick<DpopStatus, 'mode' | 'shared' | 'alg' | 'thumbprint'>;
+};

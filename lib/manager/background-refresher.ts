@@ -11,6 +11,17 @@ export interface BackgroundRefresherSettings {
   readonly failureCooldownMs: number;
 }
 
+/** The entry a background refresher keeps fresh. @internal */
+export interface BackgroundRefreshedEntry {
+  readonly cache: TokenCache;
+  readonly flight: RefreshFlight;
+  readonly fetch: TokenFetch;
+  /** The entry's reporter: the refresher follows its events only. */
+  readonly reporter: TokenLifecycleReporter;
+  /** Asked when the timer fires; false skips that refresh (the next caller's refresh schedules the timer again). Default: always. */
+  readonly wanted?: (() => boolean) | undefined;
+}
+
 /** The timer fires up to this fraction of the stale window after `refreshAt`, so a fleet started together spreads out. */
 const JITTER_FRACTION = 0.05;
 /** First wait after a failed background refresh when the cooldown is shorter; it doubles with each failure. */
@@ -37,6 +48,7 @@ export class BackgroundRefresher implements OnModuleDestroy {
   readonly #flight: RefreshFlight;
   readonly #fetch: TokenFetch;
   readonly #reporter: TokenLifecycleReporter;
+  readonly #wanted: () => boolean;
   readonly #random: () => number;
   readonly #subscription: Subscription;
   #timer: NodeJS.Timeout | undefined;
@@ -45,18 +57,15 @@ export class BackgroundRefresher implements OnModuleDestroy {
   #started = false;
   #stopped = false;
 
-  constructor(
-    settings: BackgroundRefresherSettings,
-    entry: { cache: TokenCache; flight: RefreshFlight; fetch: TokenFetch; reporter: TokenLifecycleReporter },
-    random: () => number = Math.random,
-  ) {
+  constructor(settings: BackgroundRefresherSettings, entry: BackgroundRefreshedEntry, random: () => number = Math.random) {
     this.#settings = settings;
     this.#cache = entry.cache;
     this.#flight = entry.flight;
     this.#fetch = entry.fetch;
     this.#reporter = entry.reporter;
+    this.#wanted = entry.wanted ?? (() => true);
     this.#random = random;
-    this.#subscription = entry.reporter.events$.subscribe((event) => {
+    this.#subscription = entry.reporter.entryEvents$.subscribe((event) => {
       if (event.type === 'acquired' || event.type === 'refreshed') this.afterRefresh(true);
       else if (event.type === 'refresh_failed') this.afterRefresh(false);
       else if (event.type === 'invalidated') this.cancel();
@@ -113,7 +122,7 @@ export class BackgroundRefresher implements OnModuleDestroy {
 
   private fire(): void {
     this.#timer = undefined;
-    if (this.#stopped) return;
+    if (this.#stopped || !this.#wanted()) return;
     if (this.#flight.startInBackground(this.#fetch)) this.#started = true;
     // A refresh in flight reports its outcome, which schedules the next timer; none started means a cooldown.
     else if (!this.#flight.inFlight) this.afterRefresh(false);

@@ -1,7 +1,10 @@
 import { tokenPhase } from '../core/cached-token.js';
 import type { TokenSource } from '../source/token-source.interface.js';
+import type { BackgroundRefresher } from './background-refresher.js';
 import type { RefreshFlight, TokenFetch } from './refresh-flight.js';
 import type { TokenCache } from './token-cache.js';
+import type { TokenEntryLabel } from './token-entry-label.js';
+import type { TokenEntryInfo } from './token-info.interface.js';
 import type { TokenLifecycleReporter } from './token-lifecycle.reporter.js';
 
 /**
@@ -11,23 +14,44 @@ import type { TokenLifecycleReporter } from './token-lifecycle.reporter.js';
  * @internal
  */
 export class TokenEntry {
-  readonly #fetchNew: TokenFetch = (signal) => this.source.fetchToken(signal, this.cache.current);
+  /** A new token from the source (the fetch of a stale or expired token, and of a background refresh). */
+  readonly fetchNew: TokenFetch = (signal) => this.source.fetchToken(signal, this.cache.current);
   /** When this entry was last asked for a token (a use counter, for least-recently-used eviction). */
   lastUsed = 0;
+  /** When this entry was last asked for a token through `get` (by the manager's clock): background refresh of per-call entries stops once nobody asks. */
+  lastAskedAtMs = 0;
+  /** With `refreshInBackground`: the timer that refreshes this entry's token ahead of callers; stopped by `close()`. */
+  background: BackgroundRefresher | undefined;
 
   constructor(
     readonly cache: TokenCache,
     readonly flight: RefreshFlight,
     readonly source: TokenSource,
-    private readonly reporter: TokenLifecycleReporter,
+    readonly reporter: TokenLifecycleReporter,
     private readonly clock: () => number,
   ) {}
 
+  /** How events, health and metrics name this entry. */
+  get label(): TokenEntryLabel {
+    return this.reporter.entry;
+  }
+
+  /** Its label and the facts of its token (never the value). */
+  describe(): TokenEntryInfo {
+    return { entry: this.label, token: this.cache.info() };
+  }
+
+  /** The HTTP layer resent a request once after a 401 with this entry's renewed token. */
+  reportUnauthorizedRetry(origin: string | undefined): void {
+    this.reporter.unauthorizedRetry(origin);
+  }
+
   /** A valid token: the fresh cached one without I/O, else through the flight; `forceRenewal` replaces it once. */
   get(signal?: AbortSignal, forceRenewal?: boolean): Promise<string> {
+    const now = (this.lastAskedAtMs = this.clock());
     if (forceRenewal === true) return this.forceRenewal(signal);
     const cache = this.cache;
-    return this.clock() < cache.freshUntilMs ? cache.settled! : this.acquire(signal);
+    return now < cache.freshUntilMs ? cache.settled! : this.acquire(signal);
   }
 
   acquire(signal?: AbortSignal): Promise<string> {
@@ -38,10 +62,10 @@ export class TokenEntry {
       case 'verify':
         return this.flight.wait((flightSignal) => this.source.verifyToken(cached!, flightSignal), signal, cached);
       case 'stale':
-        this.flight.startInBackground(this.#fetchNew);
+        this.flight.startInBackground(this.fetchNew);
         return Promise.resolve(cached!.value);
       case 'expired':
-        return this.flight.wait(this.#fetchNew, signal);
+        return this.flight.wait(this.fetchNew, signal);
     }
   }
 
@@ -77,8 +101,9 @@ export class TokenEntry {
     return current === undefined ? this.acquire(signal) : this.renewRejected(current.value, signal);
   }
 
-  /** Aborts the refresh in flight and its waits; an entry closed while idle holds nothing. */
+  /** Aborts the refresh in flight and its waits, stops its background refresh; an entry closed while idle holds nothing. */
   close(): void {
+    this.background?.stop();
     this.flight.close();
   }
 }

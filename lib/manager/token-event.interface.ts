@@ -1,11 +1,17 @@
 import type { TokenRequestParameters } from '../options/token-request-parameters.interface.js';
+import type { TokenEntryLabel } from './token-entry-label.js';
 
-/** A token lifecycle event from `TokenManagerService.events$`. Carries no secret and no token. */
+/**
+ * A token lifecycle event from `TokenManagerService.events$`. Carries no secret and no token. Events about
+ * one cached token carry its `entry` (`id: 'default'` for the registration's parameters; see
+ * `TokenEntryLabel`); store events concern the whole client.
+ */
 export type TokenEvent =
   | {
-      /** `acquired`: the first token of this manager; `refreshed`: a later one. */
+      /** `acquired`: the first token of this entry; `refreshed`: a later one. */
       readonly type: 'acquired' | 'refreshed';
       readonly at: Date;
+      readonly entry: TokenEntryLabel;
       /** Duration of the token request. */
       readonly durationMs: number;
       readonly expiresInSeconds: number;
@@ -14,6 +20,7 @@ export type TokenEvent =
       /** A token request failed transiently; the same refresh retries it after `delayMs`. */
       readonly type: 'retrying';
       readonly at: Date;
+      readonly entry: TokenEntryLabel;
       /** 1 for the first retry. */
       readonly retry: number;
       readonly delayMs: number;
@@ -24,6 +31,7 @@ export type TokenEvent =
       /** A refresh failed for good (retries exhausted, or a non-transient error). */
       readonly type: 'refresh_failed';
       readonly at: Date;
+      readonly entry: TokenEntryLabel;
       readonly durationMs: number;
       /** Class of the error, e.g. `TokenEndpointError`. */
       readonly errorClass: string;
@@ -33,11 +41,13 @@ export type TokenEvent =
       /** A refresh started by `refreshInBackground`'s timer ended (its `refreshed` or `refresh_failed` event came first). */
       readonly type: 'background_refresh';
       readonly at: Date;
+      readonly entry: TokenEntryLabel;
       readonly outcome: 'success' | 'failure';
     }
   | {
       readonly type: 'invalidated';
       readonly at: Date;
+      readonly entry: TokenEntryLabel;
     }
   | {
       /**
@@ -51,6 +61,7 @@ export type TokenEvent =
       /** A server answered 401 to a request carrying the token; a new token was obtained and the request resent once. */
       readonly type: 'unauthorized_retry';
       readonly at: Date;
+      readonly entry: TokenEntryLabel;
       /** Origin (scheme://host:port) of the resent request, when known. */
       readonly origin?: string;
     };

@@ -1,3 +1,5 @@
+import type { TokenEntryLabel } from './token-entry-label.js';
+
 /** What is known about the cached token; never its value. */
 export interface TokenInfo {
   /** When the token request that produced it was sent. */
@@ -17,4 +19,11 @@ export interface TokenInfo {
    * changes `expiresAt`: that is `expires_in` counted by this host's clock from when the request was sent.
    */
   readonly serverClockOffsetMs?: number | undefined;
+}
+
+/** One cached token of a client, as `TokenManagerService.getTokenEntries()` lists it: its label and facts (never its value). */
+export interface TokenEntryInfo {
+  readonly entry: TokenEntryLabel;
+  /** Null while the entry holds no token (before its first, after an invalidation). */
+  readonly token: TokenInfo | null;
 }

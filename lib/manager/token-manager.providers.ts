@@ -15,6 +15,7 @@ import { RefreshFlight } from './refresh-flight.js';
 import { TokenCache } from './token-cache.js';
 import { TokenEntries } from './token-entries.js';
 import { TokenEntry } from './token-entry.js';
+import { tokenEntryLabel } from './token-entry-label.js';
 import { TokenLifecycleReporter } from './token-lifecycle.reporter.js';
 import { tokenManagerLogContext } from './token-manager-log-context.js';
 import { TokenManagerService } from './token-manager.service.js';
@@ -61,10 +62,11 @@ export const TOKEN_MANAGER_COLLABORATORS: readonly FactoryProvider[] = [
   {
     provide: TokenLifecycleReporter,
     useFactory: (options: ResolvedTokenOptions, name?: string, tracer?: TokenTracer) =>
-      new TokenLifecycleReporter(
+      TokenLifecycleReporter.forClient(
         options.clock,
         tokenManagerLogContext(name),
         tracer ? { tracer, tokenUrl: options.tokenUrl, ...(name !== undefined ? { clientName: name } : {}) } : undefined,
+        tokenEntryLabel(undefined, options),
       ),
     inject: [RESOLVED_TOKEN_OPTIONS, CLIENT_NAME, { token: TOKEN_TRACER, optional: true }],
   },
@@ -95,19 +97,11 @@ export const TOKEN_MANAGER_COLLABORATORS: readonly FactoryProvider[] = [
     ],
   },
   {
-    // `refreshInBackground`: null when off. For the registration's entry (per-call parameter entries are refreshed by their callers); its fetch is the one a stale token's caller starts.
+    // `refreshInBackground`: null when off. The registration's entry; per-call entries get theirs in `tokenEntries`.
     provide: BackgroundRefresher,
-    useFactory: (
-      options: ResolvedTokenOptions,
-      source: TokenSource,
-      cache: TokenCache,
-      flight: RefreshFlight,
-      reporter: TokenLifecycleReporter,
-    ) =>
-      options.refreshInBackground
-        ? new BackgroundRefresher(options, { cache, flight, reporter, fetch: (signal) => source.fetchToken(signal, cache.current) })
-        : null,
-    inject: [RESOLVED_TOKEN_OPTIONS, TOKEN_SOURCE, TokenCache, RefreshFlight, TokenLifecycleReporter],
+    useFactory: (options: ResolvedTokenOptions, entries: TokenEntries) =>
+      options.refreshInBackground ? (entries.registered.background = backgroundRefresher(options, entries.registered)) : null,
+    inject: [RESOLVED_TOKEN_OPTIONS, TokenEntries],
   },
 ];
 
@@ -135,11 +129,38 @@ function tokenEntries(
   const create = (parameters: TokenParameterSet, parametersKey: string) => {
     // The session code is single-use: a second parameter set would spend it again.
     if (options.sessionExchangeUrl !== undefined) throw SESSION_MODE_HAS_ONE_TOKEN();
+    const storeKey = parameterisedTokenCacheKey(cacheKey, parametersKey);
+    const entryReporter = reporter.forEntry(tokenEntryLabel(storeKey, parameters));
     const entryCache = new TokenCache(options);
-    const entrySource = tokenSource(options, endpoint, parameterisedTokenCacheKey(cacheKey, parametersKey), reporter, name, parameters);
-    return new TokenEntry(entryCache, new RefreshFlight(options, entryCache, reporter), entrySource, reporter, options.clock);
+    const entrySource = tokenSource(options, endpoint, storeKey, reporter, name, parameters);
+    const entry = new TokenEntry(
+      entryCache,
+      new RefreshFlight(options, entryCache, entryReporter),
+      entrySource,
+      entryReporter,
+      options.clock,
+    );
+    if (options.refreshInBackground) entry.background = backgroundRefresher(options, entry, askedForWithinALifetime(entry, options.clock));
+    return entry;
   };
   return new TokenEntries(registered, options, create, options.maxCachedTokens);
+}
+
+/** `refreshInBackground` for one entry, through the same fetch a caller with a stale token starts. */
+function backgroundRefresher(options: ResolvedTokenOptions, entry: TokenEntry, wanted?: () => boolean): BackgroundRefresher {
+  const { cache, flight, reporter, fetchNew: fetch } = entry;
+  return new BackgroundRefresher(options, { cache, flight, reporter, fetch, wanted });
+}
+
+/**
+ * Whether a per-call entry was asked for within the last lifetime of its token: a parameter set nobody
+ * uses any more is not refreshed forever (its next caller refreshes it, and the timer starts again).
+ */
+function askedForWithinALifetime(entry: TokenEntry, clock: () => number): () => boolean {
+  return () => {
+    const token = entry.cache.current;
+    return token !== undefined && clock() - entry.lastAskedAtMs < token.expiresAtMs - token.obtainedAtMs;
+  };
 }
 
 /** `TOKEN_MANAGER_COLLABORATORS` and the manager itself. @internal */

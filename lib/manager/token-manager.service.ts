@@ -19,7 +19,7 @@ import type { TokenCache } from './token-cache.js';
 import { TokenEntries } from './token-entries.js';
 import type { TokenEntry } from './token-entry.js';
 import type { AccessTokenRequestOptions, TokenEvent } from './token-event.interface.js';
-import type { TokenInfo } from './token-info.interface.js';
+import type { TokenEntryInfo, TokenInfo } from './token-info.interface.js';
 import { TokenLifecycleReporter } from './token-lifecycle.reporter.js';
 import { TOKEN_CACHE_KEY } from './token-manager.tokens.js';
 import { TokensForParameters } from './tokens-for-parameters.js';
@@ -130,14 +130,24 @@ export class TokenManagerService implements OnModuleInit, OnModuleDestroy, Befor
     return this.entries.renewRejected(rejectedToken, request);
   }
 
-  /** The HTTP layer resent a request once after a 401 (an `unauthorized_retry` event); it changes no state. */
-  [UNAUTHORIZED_RETRY_REPORTER](origin?: string): void {
-    this.reporter.unauthorizedRetry(origin);
+  /** The HTTP layer resent a request once after a 401 (an `unauthorized_retry` event of the parameters' entry); it changes no state. */
+  [UNAUTHORIZED_RETRY_REPORTER](origin?: string, parameters?: TokenRequestParameters): void {
+    (this.entries.held(parameters) ?? this.#registered).reportUnauthorizedRetry(origin);
   }
 
   /** Facts about the cached token (never its value), or null when none is cached; with `parameters`, the token for those. */
   getTokenInfo(parameters?: TokenRequestParameters): TokenInfo | null {
     return this.entries.held(parameters)?.cache.info() ?? null;
+  }
+
+  /** Every cached token of this client (the registration's first, then one per parameter set held, at most `maxCachedTokens`), labelled. */
+  getTokenEntries(): TokenEntryInfo[] {
+    return [...this.entries].map((entry) => entry.describe());
+  }
+
+  /** The cache entry of `parameters` (undefined: the registration's) when one is held, labelled; never creates one. */
+  getTokenEntry(parameters?: TokenRequestParameters): TokenEntryInfo | null {
+    return this.entries.held(parameters)?.describe() ?? null;
   }
 
   /**

@@ -9,7 +9,7 @@ export interface ParameterisedTokenManager {
   renewRejected(rejectedToken: string, request?: AccessTokenRequestOptions): Promise<string>;
   peekFreshToken(parameters?: TokenRequestParameters): string | undefined;
   tokenTypeOf(token: string): string | undefined;
-  [UNAUTHORIZED_RETRY_REPORTER](origin?: string): void;
+  [UNAUTHORIZED_RETRY_REPORTER](origin?: string, parameters?: TokenRequestParameters): void;
 }
 
 /**
@@ -44,7 +44,7 @@ export class TokensForParameters {
   }
 
   [UNAUTHORIZED_RETRY_REPORTER](origin?: string): void {
-    this.manager[UNAUTHORIZED_RETRY_REPORTER](origin);
+    this.manager[UNAUTHORIZED_RETRY_REPORTER](origin, this.parameters);
   }
 
   private request(signal: AbortSignal | undefined): AccessTokenRequestOptions {

@@ -4,6 +4,6 @@
  * @packageDocumentation
  */
 export { TokenMetricsService } from './token-metrics.service.js';
-export { TOKEN_METER, TOKEN_METER_NAME, TOKEN_METRICS } from './token-metrics.constants.js';
+export { TOKEN_METER, TOKEN_METER_NAME, TOKEN_METRIC_ATTRIBUTES, TOKEN_METRICS } from './token-metrics.constants.js';
 export { OpenTelemetryTokenTracer, TOKEN_SPANS, TOKEN_TRACER_NAME } from './open-telemetry-token.tracer.js';
 export { TokenTracingModule } from './token-tracing.module.js';

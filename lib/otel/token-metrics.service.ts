@@ -1,8 +1,10 @@
 import { Inject, Injectable, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { type Counter, type Histogram, type Meter, metrics, type ObservableGauge, type ObservableResult } from '@opentelemetry/api';
 import type { Subscription } from 'rxjs';
+import { DEFAULT_TOKEN_ENTRY_ID } from '../manager/token-entry-label.js';
 import type { TokenEvent } from '../manager/token-event.interface.js';
 import { TokenManagerService } from '../manager/token-manager.service.js';
+import { entryAttributes } from './entry-attributes.js';
 import { TOKEN_METER, TOKEN_METER_NAME, TOKEN_METRICS } from './token-metrics.constants.js';
 
 /**
@@ -74,18 +76,18 @@ export class TokenMetricsService implements OnModuleDestroy {
     switch (event.type) {
       case 'acquired':
       case 'refreshed':
-        this.#requests.add(1, { outcome: 'success' });
-        this.#requestDuration.record(event.durationMs / 1000, { outcome: 'success' });
+        this.#requests.add(1, { ...entryAttributes(event.entry), outcome: 'success' });
+        this.#requestDuration.record(event.durationMs / 1000, { ...entryAttributes(event.entry), outcome: 'success' });
         break;
       case 'refresh_failed':
-        this.#requests.add(1, { outcome: 'failure', 'error.type': event.errorClass });
-        this.#requestDuration.record(event.durationMs / 1000, { outcome: 'failure' });
+        this.#requests.add(1, { ...entryAttributes(event.entry), outcome: 'failure', 'error.type': event.errorClass });
+        this.#requestDuration.record(event.durationMs / 1000, { ...entryAttributes(event.entry), outcome: 'failure' });
         break;
       case 'unauthorized_retry':
-        this.#unauthorizedRetries.add(1);
+        this.#unauthorizedRetries.add(1, entryAttributes(event.entry));
         break;
       case 'background_refresh':
-        this.#backgroundRefreshes.add(1, { outcome: event.outcome });
+        this.#backgroundRefreshes.add(1, { ...entryAttributes(event.entry), outcome: event.outcome });
         break;
       case 'store_unavailable':
       case 'store_available':
@@ -97,13 +99,19 @@ export class TokenMetricsService implements OnModuleDestroy {
   }
 
   private readonly observeExpiry = (result: ObservableResult): void => {
-    const info = this.tokens.getTokenInfo();
-    if (info !== null) result.observe(Math.max(0, (info.expiresAt.getTime() - this.tokens.now()) / 1000));
+    const now = this.tokens.now();
+    for (const { entry, token } of this.tokens.getTokenEntries()) {
+      if (token === null) continue;
+      const seconds = Math.max(0, (token.expiresAt.getTime() - now) / 1000);
+      // A per-call token nobody asks for lapses by design: only the registration's is watched down to 0.
+      if (seconds > 0 || entry.id === DEFAULT_TOKEN_ENTRY_ID) result.observe(seconds, entryAttributes(entry));
+    }
   };
 
   private readonly observeClockOffset = (result: ObservableResult): void => {
-    const offsetMs = this.tokens.getTokenInfo()?.serverClockOffsetMs;
-    if (offsetMs !== undefined) result.observe(offsetMs / 1000);
+    for (const { entry, token } of this.tokens.getTokenEntries()) {
+      if (token?.serverClockOffsetMs !== undefined) result.observe(token.serverClockOffsetMs / 1000, entryAttributes(entry));
+    }
   };
 
   private readonly observeStore = (result: ObservableResult): void => {

@@ -2,11 +2,16 @@ import { defer, from, type Observable, Subject } from 'rxjs';
 import { cacheIssuedToken, type CachedToken } from '../core/cached-token.js';
 import { UNAUTHORIZED_RETRY_REPORTER } from '../core/unauthorized-retry-reporter.js';
 import { callAsPromise } from '../internal/call-as-promise.js';
+import { DEFAULT_TOKEN_ENTRY_ID, type TokenEntryLabel } from '../manager/token-entry-label.js';
 import type { TokenEvent } from '../manager/token-event.interface.js';
-import type { TokenInfo } from '../manager/token-info.interface.js';
+import type { TokenEntryInfo, TokenInfo } from '../manager/token-info.interface.js';
+import type { TokenRequestParameters } from '../options/token-request-parameters.interface.js';
 import type { TokenManagerService } from '../manager/token-manager.service.js';
 import { DEFAULT_REFRESH_MARGIN_SECONDS } from '../options/token-options.defaults.js';
 import type { TokenTestingScript } from './token-testing-script.interface.js';
+
+/** The mock has one token: the registration's entry. */
+const DEFAULT_ENTRY: TokenEntryLabel = { id: DEFAULT_TOKEN_ENTRY_ID };
 
 /** The token a mock returns when the script names none. */
 export const DEFAULT_TEST_ACCESS_TOKEN = 'test-access-token';
@@ -14,7 +19,15 @@ export const DEFAULT_TEST_ACCESS_TOKEN = 'test-access-token';
 /** The members of `TokenManagerService` an application uses. */
 export type TokenManagerSurface = Pick<
   TokenManagerService,
-  'getAccessToken' | 'accessToken$' | 'invalidate' | 'renewRejected' | 'getTokenInfo' | 'events$' | 'now'
+  | 'getAccessToken'
+  | 'accessToken$'
+  | 'invalidate'
+  | 'renewRejected'
+  | 'getTokenInfo'
+  | 'getTokenEntries'
+  | 'getTokenEntry'
+  | 'events$'
+  | 'now'
 >;
 
 /**
@@ -83,6 +96,7 @@ export class TokenManagerMock implements TokenManagerSurface {
         this.#events.next({
           type: 'refresh_failed',
           at: new Date(this.now()),
+          entry: DEFAULT_ENTRY,
           durationMs: 0,
           errorClass: error.name,
           errorMessage: error.message,
@@ -97,7 +111,7 @@ export class TokenManagerMock implements TokenManagerSurface {
           this.now(),
           DEFAULT_REFRESH_MARGIN_SECONDS,
         );
-        this.#events.next({ type, at: new Date(this.now()), durationMs: 0, expiresInSeconds: this.expiresInSeconds });
+        this.#events.next({ type, at: new Date(this.now()), entry: DEFAULT_ENTRY, durationMs: 0, expiresInSeconds: this.expiresInSeconds });
       }
       return value;
     });
@@ -115,7 +129,7 @@ export class TokenManagerMock implements TokenManagerSurface {
     if (rejectedToken !== undefined && rejectedToken !== this.currentToken) return;
     if (this.#index < this.#tokens.length - 1) this.#index += 1;
     this.#issued = undefined;
-    this.#events.next({ type: 'invalidated', at: new Date(this.now()) });
+    this.#events.next({ type: 'invalidated', at: new Date(this.now()), entry: DEFAULT_ENTRY });
   }
 
   /** The real manager's 401 path: `invalidate(rejectedToken)`, then the next scripted token. */
@@ -126,7 +140,7 @@ export class TokenManagerMock implements TokenManagerSurface {
 
   /** Emits the `unauthorized_retry` event when the interceptor resends after a 401, as the real manager does. @internal */
   [UNAUTHORIZED_RETRY_REPORTER](): void {
-    this.#events.next({ type: 'unauthorized_retry', at: new Date(this.now()) });
+    this.#events.next({ type: 'unauthorized_retry', at: new Date(this.now()), entry: DEFAULT_ENTRY });
   }
 
   /** Facts about the last token handed out, or null before the first one and after `invalidate()`. */
@@ -139,6 +153,16 @@ export class TokenManagerMock implements TokenManagerSurface {
       refreshAt: new Date(issued.refreshAtMs),
       tokenType: issued.tokenType,
     };
+  }
+
+  /** The mock's one cache entry, the registration's. */
+  getTokenEntries(): TokenEntryInfo[] {
+    return [{ entry: DEFAULT_ENTRY, token: this.getTokenInfo() }];
+  }
+
+  /** The registration's entry; the mock has none for per-call parameters. */
+  getTokenEntry(parameters?: TokenRequestParameters): TokenEntryInfo | null {
+    return parameters === undefined ? this.getTokenEntries()[0] : null;
   }
 
   /** Now, by the scripted clock. */

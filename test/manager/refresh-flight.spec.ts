@@ -46,7 +46,7 @@ describe('the refresh flight', () => {
 
   function start(clock = new ManualClock()) {
     const cache = new TokenCache({ cache: true, refreshMarginSeconds: 300, clock: clock.now });
-    const reporter = new TokenLifecycleReporter(clock.now, 'RefreshFlightSpec');
+    const reporter = TokenLifecycleReporter.forClient(clock.now, 'RefreshFlightSpec');
     const events: TokenEvent[] = [];
     reporter.events$.subscribe((event) => events.push(event));
     const flight = new RefreshFlight({ clock: clock.now, retry: RETRY, failureCooldownMs: COOLDOWN_MS }, cache, reporter);

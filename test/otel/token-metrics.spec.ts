@@ -2,35 +2,19 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { HttpService } from '@nestjs/axios';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { metrics } from '@opentelemetry/api';
-import { MeterProvider, MetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { firstValueFrom } from 'rxjs';
 import { TokenManagerService, TokenModule } from '../../lib/index.js';
 import { TOKEN_METER, TOKEN_METER_NAME, TOKEN_METRICS, TokenMetricsService } from '../../lib/otel/index.js';
 import { TokenTestingModule } from '../../lib/testing/index.js';
+import { InMemoryReader, points } from '../support/in-memory-metric-reader.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { json, ProgrammableServer } from '../support/programmable-server.js';
 import { TestIdp } from '../support/test-idp.js';
 import { nextEvent } from '../support/token-app.js';
 
-/** A reader the test collects from on demand, as an exporter would on its interval. */
-class InMemoryReader extends MetricReader {
-  protected async onShutdown(): Promise<void> {}
-  protected async onForceFlush(): Promise<void> {}
-
-  /** Every metric collected now, by name, with the instrumentation scope it was recorded on. */
-  async snapshot(): Promise<Map<string, MetricData & { scope: string }>> {
-    const { resourceMetrics } = await this.collect();
-    const byName = new Map<string, MetricData & { scope: string }>();
-    for (const scopeMetrics of resourceMetrics.scopeMetrics) {
-      for (const metric of scopeMetrics.metrics) byName.set(metric.descriptor.name, { ...metric, scope: scopeMetrics.scope.name });
-    }
-    return byName;
-  }
-}
-
-function points(metric: MetricData | undefined): { attributes: Record<string, unknown>; value: unknown }[] {
-  return (metric?.dataPoints ?? []).map((point) => ({ attributes: { ...point.attributes }, value: point.value }));
-}
+/** The attributes of the registration's own token (calls without per-call parameters). */
+const DEFAULT_ENTRY = { 'token.entry': 'default' };
 
 describe('OpenTelemetry metrics of the token lifecycle', () => {
   let idp: TestIdp;
@@ -79,11 +63,11 @@ describe('OpenTelemetry metrics of the token lifecycle', () => {
     expect(points((await reader.snapshot()).get(TOKEN_METRICS.secondsToExpiry))).toEqual([]);
     await manager.getAccessToken();
     let snapshot = await reader.snapshot();
-    expect(points(snapshot.get(TOKEN_METRICS.requests))).toEqual([{ attributes: { outcome: 'success' }, value: 1 }]);
+    expect(points(snapshot.get(TOKEN_METRICS.requests))).toEqual([{ attributes: { ...DEFAULT_ENTRY, outcome: 'success' }, value: 1 }]);
     expect(points(snapshot.get(TOKEN_METRICS.requestDuration))).toEqual([
-      { attributes: { outcome: 'success' }, value: expect.objectContaining({ count: 1 }) },
+      { attributes: { ...DEFAULT_ENTRY, outcome: 'success' }, value: expect.objectContaining({ count: 1 }) },
     ]);
-    expect(points(snapshot.get(TOKEN_METRICS.secondsToExpiry))).toEqual([{ attributes: {}, value: 3600 }]);
+    expect(points(snapshot.get(TOKEN_METRICS.secondsToExpiry))).toEqual([{ attributes: DEFAULT_ENTRY, value: 3600 }]);
     expect(snapshot.get(TOKEN_METRICS.requestDuration)?.descriptor.unit).toBe('s');
 
     clock.advanceSeconds(3400); // stale: 200 s left, a background refresh starts and fails
@@ -97,10 +81,10 @@ describe('OpenTelemetry metrics of the token lifecycle', () => {
     await failed;
     snapshot = await reader.snapshot();
     expect(points(snapshot.get(TOKEN_METRICS.requests))).toEqual([
-      { attributes: { outcome: 'success' }, value: 1 },
-      { attributes: { outcome: 'failure', 'error.type': 'TokenEndpointError' }, value: 1 },
+      { attributes: { ...DEFAULT_ENTRY, outcome: 'success' }, value: 1 },
+      { attributes: { ...DEFAULT_ENTRY, outcome: 'failure', 'error.type': 'TokenEndpointError' }, value: 1 },
     ]);
-    expect(points(snapshot.get(TOKEN_METRICS.secondsToExpiry))).toEqual([{ attributes: {}, value: 200 }]);
+    expect(points(snapshot.get(TOKEN_METRICS.secondsToExpiry))).toEqual([{ attributes: DEFAULT_ENTRY, value: 200 }]);
   });
 
   it('records on the global meter provider when the SDK is registered before the app starts, under the package meter name', async () => {
@@ -115,7 +99,7 @@ describe('OpenTelemetry metrics of the token lifecycle', () => {
     await moduleRef.get(TokenManagerService).getAccessToken();
     const requests = (await reader.snapshot()).get(TOKEN_METRICS.requests);
     expect(requests?.scope).toBe(TOKEN_METER_NAME);
-    expect(points(requests)).toEqual([{ attributes: { outcome: 'success' }, value: 1 }]);
+    expect(points(requests)).toEqual([{ attributes: { ...DEFAULT_ENTRY, outcome: 'success' }, value: 1 }]);
   });
 
   it('counts a request retried after a 401 (through the testing module’s authorized HttpService)', async () => {
@@ -133,7 +117,7 @@ describe('OpenTelemetry metrics of the token lifecycle', () => {
       await moduleRef.init();
       const response = await firstValueFrom(moduleRef.get(HttpService).get(`${api.url}/orders`));
       expect(response.data).toEqual({ ok: true });
-      expect(points((await reader.snapshot()).get(TOKEN_METRICS.unauthorizedRetries))).toEqual([{ attributes: {}, value: 1 }]);
+      expect(points((await reader.snapshot()).get(TOKEN_METRICS.unauthorizedRetries))).toEqual([{ attributes: DEFAULT_ENTRY, value: 1 }]);
     } finally {
       await api.stop();
     }
@@ -168,8 +152,8 @@ describe('OpenTelemetry metrics of the token lifecycle', () => {
       await succeeded;
       await nextEvent(manager, 'background_refresh');
       expect(points((await reader.snapshot()).get(TOKEN_METRICS.backgroundRefreshes))).toEqual([
-        { attributes: { outcome: 'success' }, value: 1 },
-        { attributes: { outcome: 'failure' }, value: 1 },
+        { attributes: { ...DEFAULT_ENTRY, outcome: 'success' }, value: 1 },
+        { attributes: { ...DEFAULT_ENTRY, outcome: 'failure' }, value: 1 },
       ]);
     } finally {
       await moduleRef?.close();
