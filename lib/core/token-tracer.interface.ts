@@ -10,6 +10,8 @@ export interface TracedExchange {
   readonly clientName?: string | undefined;
   /** `client_credentials` for a token request. */
   readonly grantType?: string | undefined;
+  /** For a token request: the label of the cached token it is for (`TokenEntryLabel`), never its parameters. */
+  readonly entry?: { readonly id: string; readonly resourceOrigin?: string | undefined } | undefined;
 }
 
 /** How a traced exchange ended: `verified` when a stable-window check confirmed the cached token. */

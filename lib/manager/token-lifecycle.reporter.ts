@@ -97,6 +97,7 @@ export class TokenLifecycleReporter {
       operation: 'token_request',
       url: tokenUrl,
       grantType: 'client_credentials',
+      entry: this.#entry,
       ...(clientName !== undefined ? { clientName } : {}),
     });
   }

@@ -1,6 +1,7 @@
 import { type Attributes, type Span, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import { inspect } from 'node:util';
 import type { TokenTracer, TracedExchange, TracedOutcome, TracedRequest, TracedWait } from '../core/token-tracer.interface.js';
+import { entryAttributes } from './entry-attributes.js';
 
 /** Name of the tracer the spans are recorded on when none is given. */
 export const TOKEN_TRACER_NAME = 'nestjs-client-credentials';
@@ -50,7 +51,7 @@ export class OpenTelemetryTokenTracer implements TokenTracer {
     this.#tracer = tracer ?? trace.getTracer(TOKEN_TRACER_NAME);
   }
 
-  startExchange({ operation, url, clientName, grantType }: TracedExchange): TracedRequest {
+  startExchange({ operation, url, clientName, grantType, entry }: TracedExchange): TracedRequest {
     const endpoint = new URL(url);
     const attributes: Attributes = {
       'server.address': endpoint.hostname,
@@ -58,6 +59,7 @@ export class OpenTelemetryTokenTracer implements TokenTracer {
       'url.path': endpoint.pathname,
       ...(grantType !== undefined ? { 'oauth2.grant_type': grantType } : {}),
       ...(clientName !== undefined ? { 'oauth2.client.name': clientName } : {}),
+      ...(entry !== undefined ? entryAttributes(entry) : {}),
     };
     return new SpanOfExchange(this.#tracer.startSpan(`oauth2.${operation}`, { kind: SpanKind.CLIENT, attributes }));
   }

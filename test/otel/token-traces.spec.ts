@@ -94,6 +94,7 @@ describe('OpenTelemetry traces of the token lifecycle', () => {
       'url.path': '/token',
       'oauth2.grant_type': 'client_credentials',
       'oauth2.client.name': NAME,
+      'token.entry': 'default',
       'oauth2.outcome': 'success',
       'http.response.status_code': 200,
     });
@@ -109,6 +110,23 @@ describe('OpenTelemetry traces of the token lifecycle', () => {
     const exported = exporter.getFinishedSpans().length;
     await manager.getAccessToken();
     expect(exporter.getFinishedSpans()).toHaveLength(exported);
+    leakScan();
+  });
+
+  it('a token for per-call parameters: its span names the entry by id and resource origin, never by a parameter', async () => {
+    const manager = await start();
+    const parameters = { resource: 'https://orders.example.test/', extraParams: { tenant: 'tenant-span-private-41' } };
+    tokens.push(await manager.getAccessToken(parameters));
+    const entry = manager.getTokenEntry(parameters)!.entry;
+    expect(entry.id).toMatch(/^[0-9a-f]{12}$/);
+    expect(spans(TOKEN_SPANS.tokenRequest).map((span) => span.attributes)).toEqual([
+      expect.objectContaining({
+        'token.entry': entry.id,
+        'token.resource_origin': 'https://orders.example.test',
+        'oauth2.outcome': 'success',
+      }),
+    ]);
+    expect(JSON.stringify(exporter.getFinishedSpans().map((span) => span.attributes))).not.toContain('tenant-span-private-41');
     leakScan();
   });
 
