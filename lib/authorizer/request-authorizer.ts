@@ -172,7 +172,8 @@ export class RequestAuthorizer<R extends ReceivedResponse = ReceivedResponse> {
   /** With a synchronous scheme: its credentials are not a promise. */
   #grantNow(token: string, request: OutgoingRequest): RequestGrant {
     const url = this.#scheme.bindsToUrl ? request.url() : undefined;
-    return this.#grant(token, this.#tokens, request, url, this.#scheme.credentials(token, request.method, url) as CredentialHeaders);
+    const headers = this.#scheme.credentials(token, request.method, url) as CredentialHeaders;
+    return new RequestGrant(token, this.#tokens, headers, request.origin!, request.method, url, request.replayable, NO_RESENDS);
   }
 
   async #authorizeLater(request: OutgoingRequest): Promise<RequestGrant> {
@@ -180,16 +181,7 @@ export class RequestAuthorizer<R extends ReceivedResponse = ReceivedResponse> {
     const tokens = this.#tokensFor(request);
     const token = await tokens.getAccessToken(signal ? { signal } : undefined);
     const url = this.#scheme.bindsToUrl ? request.url() : undefined;
-    return this.#grant(token, tokens, request, url, await this.#scheme.credentials(token, request.method, url));
-  }
-
-  #grant(
-    token: string,
-    tokens: AccessTokenProvider,
-    request: OutgoingRequest,
-    url: string | undefined,
-    headers: CredentialHeaders,
-  ): RequestGrant {
+    const headers = await this.#scheme.credentials(token, request.method, url);
     return new RequestGrant(token, tokens, headers, request.origin!, request.method, url, request.replayable, NO_RESENDS);
   }
 
