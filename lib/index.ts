@@ -5,6 +5,8 @@
  */
 
 import type { AccessTokenProvider } from './authorizer/access-token-provider.js';
+// Declares the `tokenParameters` field of axios request configs for every consumer of the package.
+import './http/axios-token-parameters.js';
 
 // Module
 export { TokenModule } from './token.module.js';
@@ -45,7 +47,7 @@ export type TokenSource = AccessTokenProvider;
 export { getTokenHttpServiceToken, InjectTokenHttpService } from './http/token-http-service.token.js';
 export { createAuthorizedFetch, type AuthorizedFetchOptions } from './fetch/authorized-fetch.js';
 export { getAuthorizedFetchToken, InjectAuthorizedFetch } from './fetch/authorized-fetch.token.js';
-export type { Fetch as AuthorizedFetch } from './fetch/fetch-call.js';
+export type { AuthorizedFetch, AuthorizedRequestInit } from './fetch/fetch-call.js';
 export type { TokenInterceptorOptions } from './http/http-options.interface.js';
 export type { RetryOn401, TokenHttpOptions } from './options/token-http-options.interface.js';
 

@@ -1,9 +1,12 @@
+import type { TokenRequestParameters } from '../options/token-request-parameters.interface.js';
+
 /**
  * What a request authorizer (and so `attachTokenInterceptor`) needs from a token manager;
  * `TokenManagerService` and `TokenManagerMock` are ones. With `peekFreshToken`, requests that find a
  * fresh cached token are authorized synchronously, without a promise hop. With DPoP, `tokenTypeOf`
  * (or, without it, `getTokenInfo`) tells whether the IdP issued a token as Bearer
- * (`allowBearerDowngrade`); without either the token is taken as DPoP-bound.
+ * (`allowBearerDowngrade`); without either the token is taken as DPoP-bound. With `tokensFor`, a request
+ * may name its own token parameters (the `tokenParameters` of an axios config or a fetch init).
  */
 export interface AccessTokenProvider {
   /** A valid access token; rejects when `signal` aborts first. */
@@ -18,4 +21,6 @@ export interface AccessTokenProvider {
   tokenTypeOf?(token: string): string | undefined;
   /** Facts about the cached token: its `tokenType` is read when `tokenTypeOf` is absent. */
   getTokenInfo?(): { readonly tokenType: string } | null;
+  /** The provider of the token for `parameters` (merged with the registration's, as `getAccessToken(parameters)` merges them). */
+  tokensFor?(parameters: TokenRequestParameters): AccessTokenProvider;
 }

@@ -1,8 +1,10 @@
 import { UNAUTHORIZED_RETRY_REPORTER } from '../core/unauthorized-retry-reporter.js';
+import type { TokenRequestParameters } from '../options/token-request-parameters.interface.js';
 import type { AccessTokenProvider } from './access-token-provider.js';
 import { BEARER_SCHEME, type CredentialScheme, type ReceivedResponse } from './credential-scheme.js';
 import type { OriginAllowlist } from './origin-allowlist.js';
 import { type CredentialHeaders, NO_RESENDS, RequestGrant, type ResendBudget } from './request-grant.js';
+import { tokensForRequest } from './request-token-parameters.js';
 
 /** A request about to be sent, as the authorizer reads it, whatever the transport. */
 export interface OutgoingRequest {
@@ -18,6 +20,8 @@ export interface OutgoingRequest {
   readonly replayable: boolean;
   /** Aborts the wait for a token. */
   readonly signal?: AbortSignal | undefined;
+  /** Token parameters of its own: its token is the one for them, whatever its origin's (checked at run time). */
+  readonly tokenParameters?: TokenRequestParameters | undefined;
 }
 
 /** How a request authorizer decides. @internal */
@@ -76,9 +80,14 @@ export class RequestAuthorizer<R extends ReceivedResponse = ReceivedResponse> {
     return this.#wants(request) ? this.#grantNow(token, request) : undefined;
   }
 
-  /** As `authorizeWith`, waiting for a token (and a proof) when none is ready; the request's `signal` aborts the wait. */
+  /**
+   * As `authorizeWith`, waiting for a token (and a proof) when none is ready; the request's `signal` aborts the wait.
+   * A request with `tokenParameters` waits for the token of those parameters (a promise hop, even when cached);
+   * bad parameters reject with a `TokenConfigError` naming the field, before anything is sent.
+   */
   authorize(request: OutgoingRequest): RequestGrant | undefined | Promise<RequestGrant | undefined> {
     if (!this.#wants(request)) return undefined;
+    if (request.tokenParameters !== undefined) return this.#authorizeLater(request);
     const fresh = this.peekToken();
     return fresh !== undefined ? this.#grantNow(fresh, request) : this.#authorizeLater(request);
   }
@@ -90,7 +99,8 @@ export class RequestAuthorizer<R extends ReceivedResponse = ReceivedResponse> {
    * 2. A challenge of the scheme (DPoP `use_dpop_nonce`, RFC 9449 §9) is met once with the same token.
    * 3. Other than a first 401, or `retryOn401` says no: the answer as is.
    * 4. A body that cannot be replayed: the token is invalidated (only if still cached), no resend.
-   * 5. `renewRejected`: compare-and-invalidate, one renewal shared by concurrent callers. Its failure
+   * 5. `renewRejected` of the provider that granted the token (the request's parameters', the origin's or the
+   *    default one): compare-and-invalidate, one renewal shared by concurrent callers. Its failure
    *    hands back the answer (rejects only when `signal` aborted); the same token again too.
    * @throws the renewal's error when `signal` aborted while waiting for it.
    */
@@ -108,7 +118,7 @@ export class RequestAuthorizer<R extends ReceivedResponse = ReceivedResponse> {
     }
     if (response.status !== 401 || budget.tokenRetried) return undefined;
     if (!(typeof this.#retryOn401 === 'function' ? this.#retryOn401(response) : this.#retryOn401)) return undefined;
-    const tokens = this.#tokensFor(grant.origin);
+    const tokens = grant.tokens;
     if (!grant.replayable) {
       tokens.invalidate(grant.token);
       return undefined;
@@ -149,7 +159,10 @@ export class RequestAuthorizer<R extends ReceivedResponse = ReceivedResponse> {
     return false;
   }
 
-  #tokensFor(origin: string | undefined): AccessTokenProvider {
+  /** The request's own parameters' provider, else its origin's, else the default one. */
+  #tokensFor(request: OutgoingRequest): AccessTokenProvider {
+    if (request.tokenParameters !== undefined) return tokensForRequest(this.#tokens, request.tokenParameters);
+    const origin = request.origin;
     return (origin !== undefined ? this.#tokensByOrigin?.get(origin) : undefined) ?? this.#tokens;
   }
 
@@ -160,23 +173,22 @@ export class RequestAuthorizer<R extends ReceivedResponse = ReceivedResponse> {
   /** With a synchronous scheme: its credentials are not a promise. */
   #grantNow(token: string, request: OutgoingRequest): RequestGrant {
     const url = this.#scheme.bindsToUrl ? request.url() : undefined;
-    return this.#grant(token, request, url, this.#scheme.credentials(token, request.method, url) as CredentialHeaders);
+    const headers = this.#scheme.credentials(token, request.method, url) as CredentialHeaders;
+    return new RequestGrant(token, this.#tokens, headers, request.origin!, request.method, url, request.replayable, NO_RESENDS);
   }
 
   async #authorizeLater(request: OutgoingRequest): Promise<RequestGrant> {
     const signal = request.signal;
-    const token = await this.#tokensFor(request.origin).getAccessToken(signal ? { signal } : undefined);
+    const tokens = this.#tokensFor(request);
+    const token = await tokens.getAccessToken(signal ? { signal } : undefined);
     const url = this.#scheme.bindsToUrl ? request.url() : undefined;
-    return this.#grant(token, request, url, await this.#scheme.credentials(token, request.method, url));
-  }
-
-  #grant(token: string, request: OutgoingRequest, url: string | undefined, headers: CredentialHeaders): RequestGrant {
-    return new RequestGrant(token, headers, request.origin!, request.method, url, request.replayable, NO_RESENDS);
+    const headers = await this.#scheme.credentials(token, request.method, url);
+    return new RequestGrant(token, tokens, headers, request.origin!, request.method, url, request.replayable, NO_RESENDS);
   }
 
   async #regrant(grant: RequestGrant, token: string, budget: ResendBudget): Promise<RequestGrant> {
     const headers = await this.#scheme.credentials(token, grant.method, grant.boundUrl);
-    return new RequestGrant(token, headers, grant.origin, grant.method, grant.boundUrl, grant.replayable, budget);
+    return new RequestGrant(token, grant.tokens, headers, grant.origin, grant.method, grant.boundUrl, grant.replayable, budget);
   }
 }
 

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import type { AccessTokenProvider } from './access-token-provider.js';
 
 /** The resends a request has used; each kind at most once, so there is never a loop. @internal */
 export interface ResendBudget {
@@ -34,6 +35,8 @@ export class RequestGrant {
   constructor(
     /** The token sent, so a 401 invalidates exactly that token. */
     readonly token: string,
+    /** The provider that granted `token` (the origin's, or the request's own parameters'): a 401 renews exactly its token. */
+    readonly tokens: AccessTokenProvider,
     /** The headers to set; while the request's `Authorization` still reads `headers.Authorization`, it is ours. */
     readonly headers: CredentialHeaders,
     readonly origin: string,

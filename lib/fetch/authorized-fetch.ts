@@ -6,7 +6,7 @@ import { RequestAuthorizer } from '../authorizer/request-authorizer.js';
 import type { RequestGrant } from '../authorizer/request-grant.js';
 import type { DpopService } from '../dpop/dpop.service.js';
 import { TokenConfigError, type TokenConfigProblem } from '../errors/token-config.error.js';
-import { type Fetch, type FetchCall, fetchCallOf } from './fetch-call.js';
+import { type AuthorizedFetch, type Fetch, type FetchCall, fetchCallOf, takeTokenParameters } from './fetch-call.js';
 import { followRedirects } from './follow-redirects.js';
 
 /** Options of `createAuthorizedFetch()`. */
@@ -23,6 +23,11 @@ export interface AuthorizedFetchOptions {
   readonly onUnauthorizedRetry?: ((origin: string) => void) | undefined;
   /** The fetch to send with; default: the global one, looked up on each call. */
   readonly fetch?: Fetch | undefined;
+  /**
+   * The token provider of particular origins (for example `manager.tokensFor({ resource })`): calls to such
+   * an origin carry its token, and a 401 there renews only that one. Each origin must be allowed.
+   */
+  readonly tokensByOrigin?: ReadonlyMap<string, AccessTokenProvider> | undefined;
 }
 
 /**
@@ -31,7 +36,8 @@ export interface AuthorizedFetchOptions {
  * the caller's own; redirects followed here (`redirect: 'manual'` underneath) so that a hop to
  * another origin never carries the token; after a 401 to a request that carried it, one renewal
  * shared by concurrent callers and one resend when the body can be replayed (a stream body's 401 goes
- * to the caller); `signal` aborts the wait for a token as it aborts the request.
+ * to the caller); `signal` aborts the wait for a token as it aborts the request. A call's `tokenParameters`
+ * (`AuthorizedRequestInit`) get it the token for those parameters; the field is never passed to `fetch`.
  *
  * ```ts
  * const api = createAuthorizedFetch(manager, { baseURL: 'https://api.example.com' });
@@ -40,7 +46,7 @@ export interface AuthorizedFetchOptions {
  *
  * @throws TokenConfigError when no allowlist can be built or an option is invalid.
  */
-export function createAuthorizedFetch(tokens: AccessTokenProvider, options: AuthorizedFetchOptions = {}): Fetch {
+export function createAuthorizedFetch(tokens: AccessTokenProvider, options: AuthorizedFetchOptions = {}): AuthorizedFetch {
   const problems: TokenConfigProblem[] = [];
   const report = (field: string, message: string) => problems.push({ field, message });
   const baseURL = options.baseURL;
@@ -57,13 +63,15 @@ export function createAuthorizedFetch(tokens: AccessTokenProvider, options: Auth
     scheme: credentialSchemeFor(tokens, options.dpop),
     retryOn401: typeof retryOn401 === 'function' ? (answer) => retryOn401(answer.response) : retryOn401,
     onUnauthorizedRetry: options.onUnauthorizedRetry,
+    tokensByOrigin: options.tokensByOrigin,
   });
   const send: Fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
 
-  return async (input, init) => {
+  return async (input, authorizedInit) => {
+    const [init, tokenParameters] = takeTokenParameters(authorizedInit);
     const call = fetchCallOf(input, init, baseURL);
     if (call === undefined) return send(input, init);
-    const request = { ...call, url: () => call.url };
+    const request = { ...call, url: () => call.url, tokenParameters };
     let grant = await abortable(call, () => authorizer.authorize(request));
     // Not ours to authorize: fetch's own behaviour, redirects included (a Request's body was taken over by `call`).
     if (grant === undefined && !(input instanceof Request)) return send(input, init);

@@ -1,8 +1,36 @@
 import { httpOrigin } from '../authorizer/origin-allowlist.js';
 import { isReplayableBody } from '../authorizer/replayable-body.js';
+import type { TokenRequestParameters } from '../options/token-request-parameters.interface.js';
 
 /** The standard `fetch` signature. */
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** The options of one call of an authorized `fetch`: fetch's own, and the token parameters of the call. */
+export interface AuthorizedRequestInit extends RequestInit {
+  /**
+   * Token parameters of this call (`scope`, `audience`, `resource`, `extraParams`): a call to an allowed origin
+   * carries the token for them (left-out fields take the registration's values, as `getAccessToken(parameters)`),
+   * and a 401 renews only that token. Never passed on to the fetch underneath; a call to an origin outside the
+   * allowlist gets no token whatever it says. Bad parameters reject the call with a `TokenConfigError`.
+   */
+  tokenParameters?: TokenRequestParameters | undefined;
+}
+
+/** An authorized `fetch`: the standard signature (it can stand wherever `fetch` is expected), whose init may name token parameters. */
+export type AuthorizedFetch = (input: string | URL | Request, init?: AuthorizedRequestInit) => Promise<Response>;
+
+/**
+ * `init` without `tokenParameters`, and the parameters: the field is the authorized fetch's own and never
+ * reaches the fetch underneath. An init without the field is returned as it is (no copy).
+ * @internal
+ */
+export function takeTokenParameters(
+  init: AuthorizedRequestInit | undefined,
+): readonly [init: RequestInit | undefined, tokenParameters: TokenRequestParameters | undefined] {
+  if (typeof init !== 'object' || init === null || !('tokenParameters' in init)) return [init, undefined];
+  const { tokenParameters, ...rest } = init;
+  return [rest, tokenParameters];
+}
 
 /**
  * One call of an authorized `fetch`, taken apart so that each attempt (a redirect hop, the resend

@@ -45,6 +45,10 @@ export class AxiosOutgoingRequest implements OutgoingRequest {
     return abortSignalOf(this.config);
   }
 
+  get tokenParameters(): InternalAxiosRequestConfig['tokenParameters'] {
+    return this.config.tokenParameters;
+  }
+
   url(): string {
     return this.instance.getUri(this.config);
   }

@@ -20,8 +20,9 @@ export class FastPathSelector {
     return this.#token!;
   }
 
-  /** `runWhen` of the synchronous interceptor. */
+  /** `runWhen` of the synchronous interceptor; a request with token parameters of its own waits for their token. */
   readonly hasToken = (config: InternalAxiosRequestConfig): boolean => {
+    if (config.tokenParameters !== undefined) return false;
     const token = this.peekToken();
     if (token === undefined) return false;
     this.#token = token;

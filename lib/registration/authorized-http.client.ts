@@ -11,6 +11,7 @@ import { RESOLVED_TOKEN_OPTIONS } from '../core/injection-tokens.js';
 import { AuthorizedHttpService } from '../http/authorized-http.service.js';
 import { presentClientCertificate } from '../http/client-certificate-adapter.js';
 import { attachTokenInterceptor } from '../http/token.interceptor.js';
+import { tokensByOrigin } from './tokens-by-origin.js';
 
 /**
  * Builds the `HttpService` that `TokenModule` exports: a private axios instance (never the
@@ -56,14 +57,11 @@ export class AuthorizedHttpClient implements OnModuleDestroy {
         instance.defaults.adapter = presentClientCertificate(instance.defaults.adapter, allowlist, certificate);
         this.#closeCertificate = () => certificate.destroy();
       }
-      // Checked now, so bad per-origin parameters fail startup (TokenConfigError), not the first request.
-      const tokensByOrigin = new Map([...http.resources].map(([origin, parameters]) => [origin, manager.tokensFor(parameters)] as const));
-      for (const [origin, parameters] of http.resources) manager.checkParameters(parameters, `http.resources["${origin}"]`);
       this.#detach = attachTokenInterceptor(instance, manager, {
         allowedOrigins: http.allowedOrigins,
         retryOn401: options.retryOn401,
         dpop,
-        tokensByOrigin,
+        tokensByOrigin: tokensByOrigin(http, manager),
       });
     }
     this.httpService = new AuthorizedHttpService(instance);
