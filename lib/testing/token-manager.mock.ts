@@ -155,6 +155,14 @@ export class TokenManagerMock implements TokenManagerSurface {
     };
   }
 
+  /**
+   * The provider of per-request token parameters (`tokenParameters` on an axios request or a fetch call): the mock
+   * itself, which has one scripted token for every parameter set, so requests naming parameters are served too.
+   */
+  tokensFor(): this {
+    return this;
+  }
+
   /** The mock's one cache entry, the registration's. */
   getTokenEntries(): TokenEntryInfo[] {
     return [{ entry: DEFAULT_ENTRY, token: this.getTokenInfo() }];

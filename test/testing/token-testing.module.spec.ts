@@ -117,6 +117,16 @@ describe('testing a service with TokenTestingModule', () => {
     expect(moduleRef.get(TokenManagerMock).invalidatedTokens).toEqual(['expired-token']);
   });
 
+  it('a request naming tokenParameters gets the scripted token too (the mock has one token for every parameter set)', async () => {
+    accepted = new Set(['scripted-token']);
+    moduleRef = await Test.createTestingModule({
+      imports: [TokenTestingModule.forRoot({ token: 'scripted-token', http: { baseURL: api.url } })],
+    }).compile();
+    const http = moduleRef.get(HttpService);
+    await firstValueFrom(http.get('/invoices', { tokenParameters: { resource: 'https://orders.example.test/', scope: 'orders:write' } }));
+    expect(authorizations()).toEqual(['Bearer scripted-token']);
+  });
+
   it('with http, the token goes only to the allowed origins, as TokenModule sends it in production', async () => {
     accepted = new Set(['scripted-token']);
     const other = await ProgrammableServer.start((_request, response) => json(response, 200, ['OTHER']));
