@@ -1,14 +1,15 @@
 import { describeError } from '../internal/describe-error.js';
 import { Logger } from '@nestjs/common';
-import { filter, type Observable, Subject } from 'rxjs';
+import { filter, type Observable } from 'rxjs';
 import type { CachedToken } from '../core/cached-token.js';
 import type { IssuedToken } from '../core/issued-token.interface.js';
-import type { TokenTracer, TracedRequest, TracedWait } from '../core/token-tracer.interface.js';
+import type { TracedRequest, TracedWait } from '../core/token-tracer.interface.js';
 import { isoInstant } from '../internal/iso-instant.js';
 import { urlForDisplay } from '../internal/url-for-display.js';
 import type { ResolvedTokenSettings } from '../options/resolved-token-options.js';
 import { MAX_TOKEN_LIFETIME_SECONDS } from '../options/token-options.defaults.js';
 import type { ScheduledRetry } from '../retry/retry-transient-failures.js';
+import { LifecycleChannel, type LifecycleTracing } from './lifecycle-channel.js';
 import { DEFAULT_TOKEN_ENTRY_ID, type TokenEntryLabel } from './token-entry-label.js';
 import type { TokenEvent } from './token-event.interface.js';
 
@@ -18,27 +19,8 @@ import type { TokenEvent } from './token-event.interface.js';
  */
 export const SERVER_CLOCK_OFFSET_WARNING_MS = 30_000;
 
-/** What traces name: the tracer, the token endpoint and the client's name. @internal */
-export interface LifecycleTracing {
-  readonly tracer: TokenTracer;
-  readonly tokenUrl: string;
-  readonly clientName?: string;
-}
-
 /** The settings the startup line names. @internal */
 export type DescribedClient = Pick<ResolvedTokenSettings, 'clientId' | 'tokenUrl' | 'clientAuthMethod' | 'sessionExchangeUrl'>;
-
-/** What the reporters of one client's entries share: one event stream, one logger, one tracer. @internal */
-export class LifecycleChannel {
-  readonly events = new Subject<TokenEvent>();
-  warnedClockOffset = false;
-
-  constructor(
-    readonly clock: () => number,
-    readonly logger: Logger,
-    readonly tracing: LifecycleTracing | undefined,
-  ) {}
-}
 
 /**
  * What happens to one client's token, told twice: as `events$` for programs (metrics, health) and as log
