@@ -18,8 +18,9 @@ export interface EntryRefreshState {
 
 /**
  * The refresh history of each cache entry of a client, by entry id, learnt from the lifecycle events.
- * Entries the manager no longer holds are forgotten at each check (`retainOnly`), so it holds at most
- * as many states as the manager holds entries, plus those evicted since the last check.
+ * Entries the manager no longer holds are forgotten (`retainOnly`) at each check and whenever the log
+ * has grown to twice what it held after the last pruning, so it stays within a small multiple of the
+ * manager's own bound (`maxCachedTokens + 1`) even when no check runs.
  * @internal
  */
 export class EntryRefreshLog {
@@ -50,6 +51,11 @@ export class EntryRefreshLog {
     const lastError = { class: errorClass, message: errorMessage };
     if (id !== undefined) this.of(id).lastError = lastError;
     return lastError;
+  }
+
+  /** How many entries' states are held. */
+  get size(): number {
+    return this.#byId.size;
   }
 
   /** Forgets every entry not in `ids` (evicted by the manager). */

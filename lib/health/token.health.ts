@@ -4,13 +4,16 @@ import type { Subscription } from 'rxjs';
 import { DpopService } from '../dpop/dpop.service.js';
 import type { DpopStatus } from '../dpop/dpop-status.interface.js';
 import type { TokenEntryLabel } from '../manager/token-entry-label.js';
-import type { TokenInfo } from '../manager/token-info.interface.js';
+import type { TokenEntryInfo, TokenInfo } from '../manager/token-info.interface.js';
 import type { TokenEvent } from '../manager/token-event.interface.js';
 import type { TokenRequestParameters } from '../options/token-request-parameters.interface.js';
 import { EntryRefreshLog, type EntryRefreshState, type LastError } from './entry-refresh-log.js';
 import { TokenManagerService } from '../manager/token-manager.service.js';
 import { DEFAULT_TOKEN_HEALTH_KEY, DEFAULT_TOKEN_HEALTH_TIMEOUT_MS } from './token-health.constants.js';
 import type { TokenHealthCheckOptions } from './token-health-check-options.interface.js';
+
+/** Below this many entry states the log is not pruned between checks. */
+const MIN_PRUNE_SIZE = 64;
 
 /**
  * Terminus health indicator of the client-credentials token.
@@ -39,6 +42,7 @@ export class TokenHealthIndicator implements OnModuleDestroy {
   private readonly logger = new Logger('TokenHealth');
   #lastStatus: HealthIndicatorStatus = 'up';
   readonly #refreshes = new EntryRefreshLog();
+  #pruneAbove = MIN_PRUNE_SIZE;
   #storeDegraded = false;
   readonly #subscription: Subscription;
 
@@ -126,8 +130,7 @@ export class TokenHealthIndicator implements OnModuleDestroy {
 
   /** The cached tokens of per-call parameters, under `entries`; the states of entries the manager evicted are forgotten. */
   private otherEntries(): { entries?: OtherEntryHealthData[] } {
-    const held = this.tokens.getTokenEntries();
-    this.#refreshes.retainOnly(new Set(held.map(({ entry }) => entry.id)));
+    const held = this.forgetEvicted();
     const others = held.slice(1).map(({ entry, token }) => {
       const state = this.#refreshes.of(entry.id);
       return { ...entry, ...this.entryData(token, state), refreshFailed: state.lastRefreshFailed };
@@ -138,6 +141,15 @@ export class TokenHealthIndicator implements OnModuleDestroy {
   private observe(event: TokenEvent): void {
     if (event.type === 'store_unavailable' || event.type === 'store_available') this.#storeDegraded = event.type === 'store_unavailable';
     else this.#refreshes.observe(event);
+    if (this.#refreshes.size > this.#pruneAbove) this.forgetEvicted();
+  }
+
+  /** Forgets the states of entries the manager evicted; the next pruning happens at twice the size left. */
+  private forgetEvicted(): TokenEntryInfo[] {
+    const held = this.tokens.getTokenEntries();
+    this.#refreshes.retainOnly(new Set(held.map(({ entry }) => entry.id)));
+    this.#pruneAbove = Math.max(MIN_PRUNE_SIZE, 2 * this.#refreshes.size);
+    return held;
   }
 }
 
