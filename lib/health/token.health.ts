@@ -73,14 +73,18 @@ export class TokenHealthIndicator implements OnModuleDestroy {
       await this.tokens.getAccessToken({ ...parameters, signal: deadline });
     } catch (error) {
       // On our own deadline the shared request goes on; its outcome arrives later through events$.
-      const checked = this.tokens.getTokenEntry(parameters)?.entry;
-      const failure = deadline.aborted ? undefined : this.#refreshes.failed(checked?.id, error);
+      const checked = this.tokens.getTokenEntry(parameters);
+      const failure = deadline.aborted ? undefined : this.#refreshes.failed(checked?.entry.id, error);
       const reason = failure ? 'no valid token: the token request failed' : `no valid token within ${timeoutMs} ms`;
       this.changeStatus('down', reason, failure);
-      return session.down({ ...this.snapshot(parameters), ...(checked === undefined && failure ? { lastError: failure } : {}), reason });
+      return session.down({
+        ...this.snapshot(parameters, checked),
+        ...(checked === null && failure ? { lastError: failure } : {}),
+        reason,
+      });
     }
-    const data = this.snapshot(parameters);
     const checked = this.tokens.getTokenEntry(parameters);
+    const data = this.snapshot(parameters, checked);
     if (checked !== null && this.#refreshes.of(checked.entry.id).lastRefreshFailed && typeof session.degraded === 'function') {
       this.changeStatus('degraded', `the token is valid for ${data.secondsToExpiry} s but its refresh failed`, data.lastError);
       return session.degraded(data);
@@ -102,8 +106,8 @@ export class TokenHealthIndicator implements OnModuleDestroy {
     this.logger.warn(`Token health ${status}: ${reason}${lastError ? ` (last error ${lastError.class}: ${lastError.message})` : ''}`);
   }
 
-  private snapshot(parameters: TokenRequestParameters | undefined): TokenHealthData {
-    const checked = this.tokens.getTokenEntry(parameters);
+  /** The data of the check of `checked`, the entry of `parameters` (null: none is held). */
+  private snapshot(parameters: TokenRequestParameters | undefined, checked: TokenEntryInfo | null): TokenHealthData {
     const snapshot: TokenHealthData = {
       ...this.entryData(checked?.token ?? null, checked ? this.#refreshes.of(checked.entry.id) : undefined),
       ...(checked?.token?.serverClockOffsetMs !== undefined
